@@ -1,0 +1,5 @@
+"""``python -m axtui`` is the same as ``axtui``."""
+
+from axtui.cli import entry
+
+entry()

@@ -1,0 +1,153 @@
+"""The ``axtui`` command: global options, command groups, and one error policy.
+
+Every command module is imported here, but each keeps its heavy imports
+(polars, scipy, litellm, Textual) inside the functions that need them, so
+``axtui --version`` and ``axtui memory ...`` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import typer
+
+from axtui import __version__
+from axtui.commands import output
+from axtui.config import Settings, config_file, data_dir, default_db_path
+from axtui.errors import EXIT_USAGE, AxtuiError
+
+# Modules under axtui/commands/, each exposing ``register(app)``.
+COMMAND_GROUPS = ("memory", "stats", "agents", "workflows")
+
+app = typer.Typer(
+    name="axtui",
+    help="A terminal assistant for ML practitioners: guided, resumable, computing MLOps workflows.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"axtui {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Path | None = typer.Option(None, "--db", envvar="AXTUI_DB", show_envvar=True,
+                                   help="DuckDB file [default: $XDG_DATA_HOME/axtui/axtui.duckdb]"),
+    model: str | None = typer.Option(None, "--model", envvar="AXTUI_MODEL", show_envvar=True,
+                                     help="LiteLLM model string [default: axtui/offline]"),
+    api_base: str | None = typer.Option(None, "--api-base", envvar="AXTUI_API_BASE", show_envvar=True,
+                                        help="OpenAI-compatible endpoint for the model"),
+    batch: Path | None = typer.Option(None, "--batch", help="Replay a session file headlessly"),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout"),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit"),
+) -> None:
+    """Without a command, open the interactive app on its home screen."""
+    ctx.obj = Settings.resolve(db=db, model=model, api_base=api_base, json=json_out, debug=debug)
+    if batch is not None:
+        if ctx.invoked_subcommand is not None:
+            raise AxtuiError("--batch cannot be combined with a command",
+                             hint="run `axtui --batch FILE` on its own")
+        from axtui.batch import run_batch
+
+        raise typer.Exit(run_batch(ctx.obj, batch))
+    if ctx.invoked_subcommand is None:
+        from axtui.tui.launch import launch_tui
+
+        raise typer.Exit(launch_tui(ctx.obj))
+
+
+@app.command("locate")
+def locate(
+    ctx: typer.Context,
+    what: str = typer.Argument(..., help="config | data | db"),
+) -> None:
+    """Print where axtui keeps its config or its data."""
+    settings = output.settings(ctx)
+    places = {
+        "config": str(config_file()),
+        "data": str(data_dir()),
+        "db": str(settings.db_path),
+    }
+    if what not in places:
+        raise AxtuiError(f"unknown place {what!r}", hint="use one of: config, data, db")
+    output.emit(ctx, {"what": what, "path": places[what], "default_db": str(default_db_path())},
+                lambda con: con.print(places[what]))
+
+
+def _register() -> None:
+    """Attach every command group. Kept in one place so the CLI reads as a table of contents."""
+    import importlib
+
+    for module_name in COMMAND_GROUPS:
+        try:
+            module = importlib.import_module(f"axtui.commands.{module_name}")
+        except ModuleNotFoundError as exc:  # group not built yet in this checkout
+            if exc.name != f"axtui.commands.{module_name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register()
+
+
+def _fail(exc: AxtuiError, settings: Settings | None) -> int:
+    if settings is not None and settings.json:
+        sys.stdout.write(output.to_json(exc.to_dict()) + "\n")
+    output.stderr.print(f"[bold red]error:[/] {exc.render()}", markup=True, highlight=False,
+                        soft_wrap=True)
+    if settings is not None and settings.debug:
+        traceback.print_exc()
+    return exc.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the app and maps every failure to a message and an exit code.
+
+    Typer's standalone mode already turns usage errors into exit code 2; what
+    escapes it is ours (``AxtuiError``) or a bug.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    json_mode = "--json" in args
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="axtui", standalone_mode=True)
+        return 0
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
+    except AxtuiError as exc:
+        return _fail(exc, Settings(json=json_mode, debug=debug))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so plainly, show the trace only on request
+        if debug:
+            traceback.print_exc()
+        else:
+            output.stderr.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                                "  hint: rerun with --debug for the traceback, and please report it",
+                                markup=True, highlight=False, soft_wrap=True)
+        return 70
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("AXTUI_PROG", "axtui")
+    entry()
