@@ -20,7 +20,7 @@ from axtui.config import Settings, config_file, data_dir, default_db_path
 from axtui.errors import EXIT_USAGE, AxtuiError
 
 # Modules under axtui/commands/, each exposing ``register(app)``.
-COMMAND_GROUPS = ("memory", "stats", "agents", "workflows")
+COMMAND_GROUPS = ("memory", "drift", "stats", "agents", "workflows")
 
 app = typer.Typer(
     name="axtui",
