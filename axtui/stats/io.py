@@ -52,7 +52,9 @@ def scan_table(path: str | Path) -> pl.LazyFrame:
                               f"{kind.upper() if kind != 'ndjson' else 'JSON lines'} file") from exc
 
 
-def read_table(path: str | Path, *, columns: list[str] | None = None, allow_empty: bool = False) -> pl.DataFrame:
+def read_table(
+    path: str | Path, *, columns: list[str] | None = None, allow_empty: bool = False
+) -> pl.DataFrame:
     """Read a data file (optionally only some columns), refusing empty files and missing columns."""
     p = Path(path)
     lazy = scan_table(p)
