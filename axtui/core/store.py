@@ -25,6 +25,10 @@ from axtui.errors import StoreError
 # released migration is never edited, so every database can walk forward.
 MIGRATIONS: list[str] = [
     """
+    CREATE SEQUENCE memory_entry_ids START 1;
+    -- One row per live key. ``id`` is new on every write, so the field rows of an
+    -- older version can never be mistaken for the current one. ``search_text`` is
+    -- the key plus every scalar of the value, lower-cased: what bare words match.
     CREATE TABLE memory_entries (
         namespace   VARCHAR NOT NULL,
         key         VARCHAR NOT NULL,
@@ -33,16 +37,27 @@ MIGRATIONS: list[str] = [
         updated_at  TIMESTAMP NOT NULL,
         expires_at  TIMESTAMP,
         version     INTEGER NOT NULL,
+        id          BIGINT NOT NULL,
+        search_text VARCHAR NOT NULL,
         PRIMARY KEY (namespace, key)
     );
+    -- Scalar fields of each entry (dotted paths into nested objects, array elements
+    -- one row each), for ``field:value`` and ranges. ``fv_hash`` is md5 of (field,
+    -- normalised text), an integer DuckDB scans fast; ``updated_at``/``expires_at`` are
+    -- copied from the entry so a one-term search ranks and limits here.
     CREATE TABLE memory_fields (
+        entry_id    BIGINT NOT NULL,
         namespace   VARCHAR NOT NULL,
         key         VARCHAR NOT NULL,
         field       VARCHAR NOT NULL,
         text_value  VARCHAR,
         num_value   DOUBLE,
-        ts_value    TIMESTAMP
+        ts_value    TIMESTAMP,
+        fv_hash     UBIGINT NOT NULL,
+        updated_at  TIMESTAMP NOT NULL,
+        expires_at  TIMESTAMP
     );
+    CREATE INDEX memory_fields_entry ON memory_fields (entry_id);
     CREATE TABLE memory_history (
         namespace   VARCHAR NOT NULL,
         key         VARCHAR NOT NULL,
@@ -68,6 +83,10 @@ MIGRATIONS: list[str] = [
         steps_done       INTEGER NOT NULL,
         current_step     VARCHAR,
         report_path      VARCHAR,
+        report           VARCHAR,
+        decisions        JSON,
+        recorded         JSON,
+        workflow_source  VARCHAR,
         error            VARCHAR,
         created_at       TIMESTAMP NOT NULL,
         updated_at       TIMESTAMP NOT NULL
@@ -83,6 +102,8 @@ MIGRATIONS: list[str] = [
         inputs       JSON,
         outputs      JSON,
         error        VARCHAR,
+        branch       VARCHAR,
+        conversation_id VARCHAR,
         started_at   TIMESTAMP,
         finished_at  TIMESTAMP,
         PRIMARY KEY (session_id, step_id)
@@ -127,6 +148,7 @@ class Store:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.clock = clock
         self._lock = threading.RLock()
+        self._depth = 0  # nesting level of transaction() on the thread holding the lock
         self._con = self._connect(lock_timeout)
         self._migrate()
 
@@ -191,9 +213,21 @@ class Store:
     # -- using -----------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Run a block atomically: all of its writes land, or none do."""
+        """Run a block atomically: all of its writes land, or none do.
+
+        Re-entrant: a transaction opened inside another (same thread) joins the
+        outer one, so a caller can group several Memory writes into one commit.
+        """
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._con
+                finally:
+                    self._depth -= 1
+                return
             self._con.execute("BEGIN TRANSACTION")
+            self._depth = 1
             try:
                 yield self._con
             except BaseException:
@@ -201,6 +235,8 @@ class Store:
                 raise
             else:
                 self._con.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:

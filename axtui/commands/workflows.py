@@ -1,0 +1,302 @@
+"""``axtui workflows list|show|validate``, ``run``, ``resume``, ``sessions``, ``export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from axtui.commands import output
+from axtui.errors import InputError, NotFoundError
+
+workflows_app = typer.Typer(
+    help="List, show and validate workflow files.", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+@workflows_app.command("list")
+def list_cmd(ctx: typer.Context) -> None:
+    """Every workflow found (built-in, user config folder, ./.axtui)."""
+    from axtui.core.workflow import list_workflows
+
+    found, broken = list_workflows()
+    for problem in broken:
+        output.note(f"warning: {problem.render()}")
+    data = [wf.summary() for wf in found]
+
+    def human(con: Any) -> None:
+        from rich.table import Table
+
+        table = Table("id", "name", "version", "steps", "duration", "complexity", "description")
+        for wf in data:
+            duration = (
+                f"{int(wf['estimated_duration']) // 60} min"
+                if isinstance(wf["estimated_duration"], int | float)
+                else "—"
+            )
+            table.add_row(
+                wf["id"],
+                wf["name"],
+                wf["version"],
+                str(wf["steps"]),
+                duration,
+                str(wf["complexity"] or "—"),
+                (wf["description"] or "")[:60],
+            )
+        con.print(table)
+
+    output.emit(ctx, {"workflows": data}, human)
+
+
+@workflows_app.command("show")
+def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="workflow id or file")) -> None:
+    """Inputs, steps (nested ones indented), personas and computations of a workflow."""
+    from axtui.core.workflow import load_workflow
+
+    wf = load_workflow(workflow_id)
+    steps = [
+        {
+            "id": s.id,
+            "name": s.title,
+            "type": s.type,
+            "depth": s.depth,
+            "parent": s.parent,
+            "branch": s.branch,
+            "agent": s.agent,
+            "tool": s.tool,
+            "fn": s.config.get("fn") if s.type == "compute" else None,
+            "fields": [f.to_dict() for f in s.fields],
+        }
+        for s in wf.flat_steps()
+    ]
+    data = {
+        **wf.summary(),
+        "metadata": wf.metadata,
+        "inputs": [f.to_dict() for f in wf.inputs],
+        "steps": steps,
+    }
+
+    def human(con: Any) -> None:
+        con.print(f"{wf.name} ({wf.id} v{wf.version})", markup=False, soft_wrap=True)
+        if wf.description:
+            con.print(wf.description, markup=False, soft_wrap=True)
+        if wf.inputs:
+            con.print("\nInputs:", markup=False, soft_wrap=True)
+            for f in wf.inputs:
+                default = (
+                    f" [default: {f.default}]" if f.has_default else (" (required)" if f.required else "")
+                )
+                con.print(
+                    f"  {f.name}: {f.type}{default}" + (f" — {f.help}" if f.help else ""),
+                    markup=False,
+                    soft_wrap=True,
+                )
+        con.print("\nSteps:", markup=False, soft_wrap=True)
+        for s in steps:
+            detail = s["agent"] or s["tool"] or s["fn"] or ""
+            branch = f"[{s['branch']}] " if s["branch"] else ""
+            con.print(
+                f"  {'  ' * s['depth']}{branch}{s['id']} ({s['type']}{': ' + detail if detail else ''})"
+                f" — {s['name']}",
+                markup=False,
+                soft_wrap=True,
+            )
+
+    output.emit(ctx, data, human)
+
+
+@workflows_app.command("validate")
+def validate_cmd(
+    ctx: typer.Context, files: list[Path] = typer.Argument(..., help="workflow YAML files")
+) -> None:
+    """Check workflow files; every problem as file:line: field: message. Exit 2 if any file has errors."""
+    from axtui.core.workflow import validate_file
+
+    results = []
+    failed = False
+    for path in files:
+        wf, problems = validate_file(path)
+        errors = [p for p in problems if p.severity == "error"]
+        failed = failed or bool(errors)
+        results.append(
+            {
+                "file": str(path),
+                "ok": not errors,
+                "workflow": wf.id if wf else None,
+                "problems": [p.to_dict() for p in problems],
+                "inputs": [f.name for f in wf.inputs] if wf else [],
+                "inferred_inputs": bool(wf and not wf.declares_inputs and wf.inputs),
+            }
+        )
+
+    def human(con: Any) -> None:
+        for item in results:
+            head = "ok" if item["ok"] else "invalid"
+            con.print(f"{item['file']}: {head}", markup=False, soft_wrap=True)
+            for p in item["problems"]:
+                loc = f"{p['file']}:{p['line']}" if p["line"] else p["file"]
+                con.print(
+                    f"  {p['severity']}: {loc}: {p['field']}: {p['message']}", markup=False, soft_wrap=True
+                )
+            if item["inputs"]:
+                kind = "inputs (inferred from templates)" if item["inferred_inputs"] else "inputs"
+                con.print(f"  {kind}: {', '.join(item['inputs'])}", markup=False, soft_wrap=True)
+
+    output.emit(ctx, {"files": results, "ok": not failed}, human)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _open_store(ctx: typer.Context) -> Any:
+    from axtui.core.store import Store
+
+    return Store(output.settings(ctx).db_path)
+
+
+def run_cmd(
+    ctx: typer.Context,
+    workflow: str = typer.Argument(..., help="workflow id or YAML file"),
+    input_json: str | None = typer.Option(None, "--input", help="inputs as JSON, or @file.json"),
+    headless: bool = typer.Option(False, "--headless", help="run to the end without the TUI"),
+    answers: Path | None = typer.Option(None, "--answers", help="answers file (YAML/JSON) for headless runs"),
+) -> None:
+    """Start a session of WORKFLOW (in the TUI, or to the end with --headless)."""
+    from axtui.core.workflow.answers import parse_inputs_arg, read_answers
+
+    settings = output.settings(ctx)
+    inputs = parse_inputs_arg(input_json)
+    if not headless:
+        if answers is not None:
+            raise InputError("--answers needs --headless", hint="add --headless")
+        from axtui.core.workflow import load_workflow
+        from axtui.tui.launch import launch_tui
+
+        load_workflow(workflow)  # a bad id or file fails here, before the TUI starts
+        raise typer.Exit(launch_tui(settings, start={"workflow": workflow, "inputs": inputs}))
+    answer_map = read_answers(answers) if answers else {}
+    from axtui.batch import print_summary, progress_printer
+    from axtui.core.workflow import Engine, load_workflow
+
+    wf = load_workflow(workflow)
+    with _open_store(ctx) as store:
+        session = Engine(store, settings).start(wf, inputs)
+        output.note(f"session {session.id} started ({wf.id} v{wf.version})")
+        summary = session.run_headless(answer_map, on_progress=progress_printer(session))
+        print_summary(settings, summary)
+
+
+def resume_cmd(
+    ctx: typer.Context,
+    session_id: str | None = typer.Argument(None, help="session id (default: the latest incomplete one)"),
+    headless: bool = typer.Option(False, "--headless", help="finish without the TUI"),
+    answers: Path | None = typer.Option(None, "--answers", help="answers file for the remaining steps"),
+) -> None:
+    """Continue a session at its earliest incomplete step."""
+    from axtui.core.workflow import Engine
+    from axtui.core.workflow.answers import read_answers
+
+    settings = output.settings(ctx)
+    answer_map = read_answers(answers) if answers else {}
+    with _open_store(ctx) as store:
+        engine = Engine(store, settings)
+        sid = session_id or engine.latest_incomplete()
+        if sid is None:
+            raise NotFoundError(
+                "there is no incomplete session to resume",
+                where=str(settings.db_path),
+                hint="start one with `axtui run WORKFLOW`, or list them with `axtui sessions --all`",
+            )
+        session = engine.open(sid)
+        if session.status == "completed":
+            raise InputError(
+                f"session {session.id} is already completed",
+                hint=f"see its report with `axtui export {session.id} --format md`, or start a new "
+                f"run with `axtui run {session.workflow.id}`",
+            )
+        if not headless:
+            if answers is not None:
+                raise InputError("--answers needs --headless", hint="add --headless")
+            sid = session.id
+    if not headless:
+        from axtui.tui.launch import launch_tui
+
+        raise typer.Exit(launch_tui(settings, start={"session": sid}))
+    from axtui.batch import print_summary, progress_printer
+
+    with _open_store(ctx) as store:
+        session = Engine(store, settings).open(sid)
+        current = session.current()
+        output.note(
+            f"resuming session {session.id} ({session.workflow.id}) at "
+            f"{current.step_id if current else 'the end'}"
+        )
+        summary = session.run_headless(answer_map, on_progress=progress_printer(session))
+        print_summary(settings, summary)
+
+
+def sessions_cmd(
+    ctx: typer.Context, show_all: bool = typer.Option(False, "--all", help="include completed sessions")
+) -> None:
+    """Sessions: id, workflow, status, steps done/total, updated."""
+    from axtui.core.workflow import Engine
+
+    with _open_store(ctx) as store:
+        rows = Engine(store, output.settings(ctx)).list_sessions(include_completed=show_all)
+
+    def human(con: Any) -> None:
+        from rich.table import Table
+
+        if not rows:
+            con.print(
+                "no sessions" + ("" if show_all else " to resume (use --all to see completed ones)"),
+                markup=False,
+                soft_wrap=True,
+            )
+            return
+        table = Table("id", "workflow", "status", "steps", "current", "updated")
+        for r in rows:
+            table.add_row(
+                r["id"],
+                r["workflow_id"],
+                r["status"],
+                f"{r['steps_done']}/{r['steps_total']}",
+                r["current_step"] or "—",
+                str(r["updated_at"])[:19],
+            )
+        con.print(table)
+
+    output.emit(ctx, {"sessions": rows}, human)
+
+
+def export_cmd(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="session id"),
+    fmt: str = typer.Option("md", "--format", help="md | json | replay"),
+    out: Path | None = typer.Option(None, "-o", "--output", help="write to this file instead of stdout"),
+) -> None:
+    """The session's report (md), full record (json), or a replay file for --batch."""
+    from axtui.core.workflow import Engine
+    from axtui.core.workflow.replay import FORMATS
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    with _open_store(ctx) as store:
+        text = Engine(store, output.settings(ctx)).open(session_id).export(fmt)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        output.note(f"wrote {out}")
+        if output.settings(ctx).json:
+            output.emit(ctx, {"session_id": session_id, "format": fmt, "path": str(out)})
+        return
+    import sys
+
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(workflows_app, name="workflows")
+    app.command("run")(run_cmd)
+    app.command("resume")(resume_cmd)
+    app.command("sessions")(sessions_cmd)
+    app.command("export")(export_cmd)

@@ -1,0 +1,178 @@
+"""Form fields: turning what a person typed (or a JSON/answers file holds) into typed, valid values."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from axtui.core.workflow.model import Field
+from axtui.errors import InputError
+
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0"}
+
+
+class FormError(InputError):
+    """One or more fields of a form are invalid; ``errors`` maps field name to message."""
+
+    def __init__(self, step_id: str, errors: dict[str, str]) -> None:
+        self.step_id = step_id
+        self.errors = dict(errors)
+        self.field = next(iter(errors))
+        first = errors[self.field]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(
+            f"field {self.field!r}: {first}{more}",
+            where=f"step {step_id}",
+            hint="fix the value (see `axtui workflows show` for each field's type and limits)",
+        )
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _number(value: Any, integer: bool) -> float | int:
+    if isinstance(value, bool):
+        raise _Invalid("expected a number, got true/false")
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().replace("_", ""))
+        except ValueError:
+            raise _Invalid(f"expected a number, got {value!r}") from None
+    else:
+        raise _Invalid(f"expected a number, got {type(value).__name__}")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _Invalid("expected a finite number")
+    if integer:
+        if float(number) != int(number):
+            raise _Invalid(f"expected a whole number, got {value!r}")
+        return int(number)
+    if isinstance(number, float) and number.is_integer() and not isinstance(value, float):
+        return int(number)
+    return number
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _Invalid(f"expected yes/no (true/false), got {value!r}")
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return [v.strip() if isinstance(v, str) else v for v in value]
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError:
+                parsed = None
+            if isinstance(parsed, list):
+                return parsed
+        sep = "\n" if "\n" in text else ","
+        return [item.strip() for item in text.split(sep) if item.strip()]
+    raise _Invalid(f"expected a list, got {type(value).__name__}")
+
+
+def coerce(field: Field, value: Any) -> Any:
+    """The typed value for ``field``, or ``_Invalid`` with a message a person can act on."""
+    kind = field.type
+    if kind in ("number", "integer"):
+        out: Any = _number(value, kind == "integer")
+        if field.min is not None and out < field.min:
+            raise _Invalid(f"must be at least {field.min:g}, got {out:g}")
+        if field.max is not None and out > field.max:
+            raise _Invalid(f"must be at most {field.max:g}, got {out:g}")
+        return out
+    if kind == "bool":
+        return _bool(value)
+    if kind == "list":
+        out = _list(value)
+        if field.min is not None and len(out) < field.min:
+            raise _Invalid(f"needs at least {field.min:g} item(s), got {len(out)}")
+        if field.max is not None and len(out) > field.max:
+            raise _Invalid(f"allows at most {field.max:g} item(s), got {len(out)}")
+        if field.choices:
+            bad = [v for v in out if v not in field.choices]
+            if bad:
+                raise _Invalid(f"{bad[0]!r} is not one of: {', '.join(map(str, field.choices))}")
+        return out
+    if kind == "json":
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise _Invalid(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+        return value
+    if kind == "choice":
+        choices = field.choices or []
+        for choice in choices:
+            if value == choice or (isinstance(value, str) and str(choice).lower() == value.strip().lower()):
+                return choice
+        raise _Invalid(f"{value!r} is not one of: {', '.join(map(str, choices))}")
+    # text and path
+    if isinstance(value, dict | list):
+        raise _Invalid(f"expected text, got {type(value).__name__}")
+    text = value if isinstance(value, str) else str(value)
+    if kind == "path":
+        text = text.strip()
+        if field.must_exist and not Path(text).expanduser().exists():
+            raise _Invalid(f"file not found: {text}")
+        return text
+    if field.min is not None and len(text) < field.min:
+        raise _Invalid(f"must be at least {field.min:g} characters")
+    if field.max is not None and len(text) > field.max:
+        raise _Invalid(f"must be at most {field.max:g} characters")
+    if field.regex and not re.fullmatch(field.regex, text):
+        raise _Invalid(f"does not match the pattern {field.regex}")
+    return text
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def validate_form(step_id: str, fields: list[Field], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed values for every field (defaults filled in); raises ``FormError`` listing every bad field."""
+    known = {f.name for f in fields}
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for name in values:
+        if name not in known:
+            errors[name] = f"unknown field (this step asks for: {', '.join(sorted(known)) or 'nothing'})"
+    for field in fields:
+        raw = values.get(field.name)
+        if _blank(raw) and (field.type != "list" or raw is None):
+            if field.has_default:
+                out[field.name] = field.default
+                if (
+                    field.default is not None
+                    and field.type == "path"
+                    and field.must_exist
+                    and not Path(str(field.default)).expanduser().exists()
+                ):
+                    errors[field.name] = f"file not found: {field.default}"
+                continue
+            if field.required:
+                errors[field.name] = "a value is required"
+                continue
+            out[field.name] = None
+            continue
+        try:
+            out[field.name] = coerce(field, raw)
+        except _Invalid as exc:
+            errors[field.name] = str(exc)
+    if errors:
+        raise FormError(step_id, errors)
+    return out
