@@ -1,0 +1,225 @@
+"""``axtui agents list|show|pick`` and ``axtui agent run`` (AutomatosX ``ax agent run`` compatible).
+
+``agent run`` streams the answer to stdout as it arrives and records the turn in the database;
+with ``--json`` it prints one JSON document at the end instead. A provider failure after
+retries exits with code 3 and one clear message; the conversation stays in the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from axtui.commands import output
+from axtui.errors import InputError
+
+agents_app = typer.Typer(help="List, show and pick personas.", no_args_is_help=True)
+agent_app = typer.Typer(help="Run one persona (AutomatosX `ax agent run` compatible).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(agents_app, name="agents")
+    app.add_typer(agent_app, name="agent")
+
+
+def _personas() -> dict[str, Any]:
+    from axtui.core.personas import load_personas
+
+    return load_personas()
+
+
+@agents_app.command("list")
+def list_agents(ctx: typer.Context) -> None:
+    """List the installed personas (built-in and user)."""
+    from axtui.core.personas import persona_warnings
+
+    personas = _personas()
+    for warning in persona_warnings(personas):
+        output.note(f"warning: {warning}")
+    rows = [
+        {
+            "agent_id": p.agent_id,
+            "display_name": p.display_name,
+            "role": p.role,
+            "description": p.description,
+            "model": p.model,
+            "source": str(p.source) if p.source else None,
+        }
+        for p in personas.values()
+    ]
+
+    def human(console: Any) -> None:
+        from rich.table import Table
+
+        widths = [max((len(r[key]) for r in rows), default=4) for key in ("agent_id", "display_name", "role")]
+        room = max(12, console.width - sum(widths) - 8)  # rich drops whole columns rather than wrap
+        table = Table("id", "name", "role", "description", box=None, pad_edge=False)
+        for row in rows:
+            text = row["description"]
+            table.add_row(
+                row["agent_id"],
+                row["display_name"],
+                row["role"],
+                text if len(text) <= room else text[: room - 1] + "…",
+            )
+        console.print(table)
+
+    output.emit(ctx, {"agents": rows}, human)
+
+
+@agents_app.command("show")
+def show_agent(ctx: typer.Context, agent_id: str = typer.Argument(..., help="Persona id")) -> None:
+    """Show one persona: prompt, expertise, selection metadata, delegation."""
+    from axtui.core.llm import LLMClient
+    from axtui.core.personas import get_persona
+
+    persona = get_persona(agent_id, _personas())
+    data = persona.to_dict()
+    data["resolved_model"] = LLMClient(output.settings(ctx)).resolve_model(persona.model)
+
+    def human(console: Any) -> None:
+        console.print(f"[bold]{persona.display_name}[/] ({persona.agent_id}) — {persona.role}", markup=True)
+        console.print(persona.description)
+        console.print(
+            f"model: {data['resolved_model']}   temperature: {persona.temperature}   "
+            f"maxTokens: {persona.max_tokens}"
+        )
+        console.print(
+            f"delegates (depth {persona.max_delegation_depth}): "
+            f"{', '.join(persona.preferred_delegates) or 'none'}"
+        )
+        console.print(f"expertise: {', '.join(persona.expertise)}")
+        console.print(f"keywords: {', '.join(persona.keywords)}")
+        console.print("")
+        console.print(persona.system_prompt, markup=False)
+
+    output.emit(ctx, data, human)
+
+
+@agents_app.command("pick")
+def pick_agent(ctx: typer.Context, query: str = typer.Argument(..., help="A free-text question")) -> None:
+    """Show which persona the router picks for QUERY, with every persona's score."""
+    from axtui.core.router import route
+
+    result = route(query, _personas())
+    data = {"query": query, **result.to_dict()}
+
+    def human(console: Any) -> None:
+        from rich.table import Table
+
+        note = " (fallback: no persona scored above zero)" if result.fallback else ""
+        console.print(f"chosen: {result.chosen.agent_id} ({result.chosen.display_name}){note}")
+        table = Table("persona", "score", "reasons", box=None, pad_edge=False)
+        for score in result.scores:
+            table.add_row(score.agent_id, f"{score.score:g}", "; ".join(score.reasons) or "-")
+        console.print(table)
+
+    output.emit(ctx, data, human)
+
+
+def parse_input(raw: str) -> dict[str, Any]:
+    """``--input`` as JSON text or ``@file.json``; must be an object with a ``query``."""
+    where = "--input"
+    text = raw
+    if raw.startswith("@"):
+        path = Path(raw[1:]).expanduser()
+        where = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the input file: {exc.strerror}",
+                where=where,
+                hint='pass --input \'{"query": "..."}\' or @path/to/file.json',
+            ) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the input is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            where=where,
+            hint='e.g. --input \'{"query": "How should I split time-series data?"}\'',
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("query"), str) or not data["query"].strip():
+        raise InputError(
+            'the input needs a non-empty "query" string',
+            where=where,
+            hint='e.g. --input \'{"query": "How should I split time-series data?"}\'',
+        )
+    return data
+
+
+@agent_app.command("run")
+def run_agent(
+    ctx: typer.Context,
+    agent: str = typer.Argument(..., help="Persona id, or 'auto' to let the router pick"),
+    input_: str = typer.Option(
+        ...,
+        "--input",
+        "-i",
+        help='JSON object with "query" (or @file.json); '
+        'other keys (or a "facts" object) are handed to the persona as facts',
+    ),
+    timeout: float | None = typer.Option(
+        None, "--timeout", help="Seconds to wait for the model [default: 60]"
+    ),
+) -> None:
+    """Ask one persona one question; the answer streams to stdout."""
+    from axtui.core.chat import ChatService
+    from axtui.core.llm import model_label
+    from axtui.core.personas import get_persona
+    from axtui.core.router import route
+    from axtui.core.store import Store
+
+    settings = output.settings(ctx)
+    data = parse_input(input_)
+    query = data["query"].strip()
+    facts = (
+        data.get("facts")
+        if isinstance(data.get("facts"), dict)
+        else {k: v for k, v in data.items() if k not in ("query", "task", "facts")} or None
+    )
+    task = data.get("task") if isinstance(data.get("task"), str) else None
+    personas = _personas()
+    persona = route(query, personas).chosen if agent == "auto" else get_persona(agent, personas)
+    with Store(settings.db_path) as store:
+        service = ChatService(store, settings, personas=personas)
+        conversation = service.new_conversation(persona.agent_id, title=query[:80])
+        streaming = not settings.json
+
+        def show(piece: str) -> None:
+            try:
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+            except BrokenPipeError:  # e.g. piped into `head`: keep the turn going, stop printing
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+
+        if streaming:
+            label = model_label(service.model_for(persona))
+            output.note(f"{persona.display_name} ({persona.agent_id}) · {label}")
+        result = service.send(
+            conversation,
+            query,
+            persona=persona,
+            facts=facts,
+            task=task,
+            on_delta=show if streaming else None,
+            timeout=timeout,
+        )
+        if streaming and result.text and not result.text.endswith("\n"):
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+    if result.error is not None:
+        if result.text:
+            output.note("(the partial answer above is kept in the conversation)")
+        raise result.error
+    if settings.json:
+        output.emit(
+            ctx, {"agent": persona.agent_id, "display_name": persona.display_name, **result.to_dict()}
+        )

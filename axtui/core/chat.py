@@ -1,0 +1,396 @@
+"""A conversation turn end to end: persist the question, stream the answer, persist the answer.
+
+``ChatService`` is what the TUI, the workflow engine and ``axtui agent run`` call. Its promise:
+a provider failure never raises out of :meth:`ChatService.asend`; the user's message is already
+saved, any partial answer is saved with ``complete = False`` and the error, and the next send
+works at once. A recorded response (``recorded=``) is replayed through the same streaming path
+without calling a model, which is how ``--batch`` reproduces a session exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from axtui.config import Settings
+from axtui.core import offline
+from axtui.core.conversations import Conversations, dumps_export
+from axtui.core.llm import DeltaCallback, LLMClient, LLMError, call_delta, classify, redact, run_sync
+from axtui.core.personas import Persona, get_persona, load_personas
+from axtui.core.router import plan_delegation
+from axtui.core.store import Store
+from axtui.errors import AxtuiError, InputError
+
+RECORDED_MODEL = "recorded"
+FACTS_NOTE = (
+    "These facts were computed by axtui's tested code from the user's data and answers. "
+    "Quote numbers and decisions exactly as given; never change, re-derive or invent a number. "
+    "If something you need is missing, say which fact is missing."
+)
+
+
+def build_messages(
+    persona: Persona, task: str | None, facts: dict[str, Any] | None, history: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Messages for one turn: system = persona prompt + task + a fenced ```json facts block; then history.
+
+    The offline provider parses this same layout back (``axtui.core.offline``), so the task and
+    facts sections use its headings.
+    """
+    system = persona.system_prompt.rstrip()
+    if task:
+        system += f"\n\n{offline.TASK_HEADING}\n{task.strip()}"
+    if facts:
+        block = json.dumps(facts, indent=2, ensure_ascii=False, default=str)
+        system += f"\n\n{offline.FACTS_HEADING}\n{FACTS_NOTE}\n```json\n{block}\n```"
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for item in history:
+        role = item.get("role")
+        if role in ("user", "assistant") and item.get("content") is not None:
+            messages.append({"role": role, "content": str(item["content"])})
+    return messages
+
+
+@dataclass
+class TurnResult:
+    """The outcome of one turn; ``error`` is set (and ``complete`` false) when it failed."""
+
+    text: str
+    complete: bool
+    model: str
+    offline: bool
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    error: AxtuiError | None = None
+    conversation_id: str | None = None
+    message_id: int | None = None
+    agent_id: str | None = None
+    delegated_from: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "complete": self.complete,
+            "model": self.model,
+            "offline": self.offline,
+            "usage": {
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+                "cost_usd": self.cost_usd,
+            },
+            "error": self.error.to_dict() if self.error else None,
+            "conversation_id": self.conversation_id,
+            "message_id": self.message_id,
+            "agent_id": self.agent_id,
+            "delegated_from": self.delegated_from,
+        }
+
+
+class ChatService:
+    """Conversations with personas, persisted turn by turn in the store."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        *,
+        client: LLMClient | None = None,
+        personas: dict[str, Persona] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.client = client or LLMClient(self.settings)
+        self.conversations = Conversations(store)
+        self._personas = personas
+
+    # -- personas --
+    @property
+    def personas(self) -> dict[str, Persona]:
+        if self._personas is None:
+            self._personas = load_personas()
+        return self._personas
+
+    def _persona(self, persona: Persona | str) -> Persona:
+        return persona if isinstance(persona, Persona) else get_persona(persona, self.personas)
+
+    def model_for(self, persona: Persona | str) -> str:
+        """The model a turn with this persona would use (persona > --model > config > offline)."""
+        return self.client.resolve_model(self._persona(persona).model)
+
+    # -- conversations --
+    def new_conversation(
+        self,
+        agent_id: str,
+        *,
+        session_id: str | None = None,
+        step_id: str | None = None,
+        title: str | None = None,
+    ) -> str:
+        return self.conversations.create(agent_id, session_id=session_id, step_id=step_id, title=title)
+
+    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        return self.conversations.messages(conversation_id)
+
+    def list_conversations(
+        self, *, session_id: str | None = None, agent_id: str | None = None, limit: int | None = 50
+    ) -> list[dict[str, Any]]:
+        return self.conversations.list(session_id=session_id, agent_id=agent_id, limit=limit)
+
+    def history(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Prior exchanges a model should see: each user message answered by a complete reply.
+
+        Failed turns (a user message with no complete answer) and delegated sub-turns are left
+        out, so a retried question is not sent twice.
+        """
+        out: list[dict[str, Any]] = []
+        pending: dict[str, Any] | None = None
+        for m in self.conversations.messages(conversation_id):
+            if m["delegated_from"]:
+                continue
+            if m["role"] == "user":
+                pending = m
+            elif m["role"] == "assistant" and m["complete"] and pending is not None:
+                out += [
+                    {"role": "user", "content": pending["content"]},
+                    {"role": "assistant", "content": m["content"]},
+                ]
+                pending = None
+        return out
+
+    # -- turns --
+    async def asend(
+        self,
+        conversation_id: str,
+        text: str | None,
+        *,
+        persona: Persona | str,
+        facts: dict[str, Any] | None = None,
+        task: str | None = None,
+        on_delta: DeltaCallback | None = None,
+        recorded: str | None = None,
+        timeout: float | None = None,
+    ) -> TurnResult:
+        """One turn: never raises for provider failures (see ``TurnResult.error``)."""
+        return await self._turn(
+            conversation_id,
+            text,
+            persona=self._persona(persona),
+            facts=facts,
+            task=task,
+            on_delta=on_delta,
+            recorded=recorded,
+            timeout=timeout,
+            history=self.history(conversation_id),
+            delegated_from=None,
+        )
+
+    def send(self, conversation_id: str, text: str | None, **kwargs: Any) -> TurnResult:
+        """Sync :meth:`asend` for the CLI and the headless engine."""
+        return run_sync(self.asend(conversation_id, text, **kwargs))
+
+    async def adelegate(
+        self,
+        conversation_id: str,
+        question: str,
+        *,
+        persona: Persona | str,
+        delegate: Persona | str,
+        depth: int = 0,
+        chain: list[str] | tuple[str, ...] = (),
+        facts: dict[str, Any] | None = None,
+        task: str | None = None,
+        on_delta: DeltaCallback | None = None,
+        recorded: str | None = None,
+        timeout: float | None = None,
+    ) -> TurnResult:
+        """Hand ``question`` from ``persona`` to ``delegate`` as a recorded sub-turn.
+
+        Refused with InputError when the delegate is not allowed at this ``depth`` (the persona's
+        ``maxDelegationDepth``) or is already in ``chain`` (a cycle). Both messages are stored
+        with ``delegated_from`` = the delegating persona.
+        """
+        source = self._persona(persona)
+        target = self._persona(delegate)
+        chain = tuple(chain) or (source.agent_id,)
+        allowed = plan_delegation(source, depth, chain, self.personas)
+        if target.agent_id not in allowed:
+            if target.agent_id in chain:
+                reason = f"{target.agent_id!r} is already in the delegation chain {' -> '.join(chain)}"
+            elif depth >= source.max_delegation_depth:
+                reason = (
+                    f"{source.agent_id!r} may delegate {source.max_delegation_depth} level(s) deep "
+                    f"and this is level {depth + 1}"
+                )
+            else:
+                reason = f"{target.agent_id!r} is not one of {source.agent_id!r}'s preferred delegates"
+            raise InputError(
+                f"delegation refused: {reason}",
+                hint=f"allowed delegates here: {', '.join(allowed) or 'none'}",
+            )
+        return await self._turn(
+            conversation_id,
+            question,
+            persona=target,
+            facts=facts,
+            task=task,
+            on_delta=on_delta,
+            recorded=recorded,
+            timeout=timeout,
+            history=[],
+            delegated_from=source.agent_id,
+        )
+
+    def delegate(self, conversation_id: str, question: str, **kwargs: Any) -> TurnResult:
+        return run_sync(self.adelegate(conversation_id, question, **kwargs))
+
+    async def _turn(
+        self,
+        conversation_id: str,
+        text: str | None,
+        *,
+        persona: Persona,
+        facts: dict[str, Any] | None,
+        task: str | None,
+        on_delta: DeltaCallback | None,
+        recorded: str | None,
+        timeout: float | None,
+        history: list[dict[str, Any]],
+        delegated_from: str | None,
+    ) -> TurnResult:
+        self.conversations.get(conversation_id)  # NotFoundError before anything is written
+        text = text if text and text.strip() else task
+        if not text or not text.strip():
+            raise InputError("nothing to send: the message is empty", hint="type a question")
+        self.conversations.add_message(
+            conversation_id, "user", text, agent_id=persona.agent_id, delegated_from=delegated_from
+        )
+        pieces: list[str] = []
+
+        async def collect(piece: str) -> None:
+            pieces.append(piece)
+            await call_delta(on_delta, piece)
+
+        def finish(result: TurnResult, error_text: str | None = None) -> TurnResult:
+            result.message_id = self.conversations.add_message(
+                conversation_id,
+                "assistant",
+                result.text,
+                agent_id=persona.agent_id,
+                model=result.model,
+                complete=result.complete,
+                error=error_text,
+                delegated_from=delegated_from,
+                prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens,
+                cost_usd=result.cost_usd,
+            )
+            result.conversation_id = conversation_id
+            result.agent_id = persona.agent_id
+            result.delegated_from = delegated_from
+            return result
+
+        if recorded is not None:
+            for piece in offline.chunk_text(recorded):
+                await collect(piece)
+            return finish(TurnResult(text=recorded, complete=True, model=RECORDED_MODEL, offline=True))
+
+        model = self.client.resolve_model(persona.model)
+        is_offline = self.client.is_offline(model)
+        messages = build_messages(persona, task, facts, [*history, {"role": "user", "content": text}])
+        try:
+            done = await self.client.astream(
+                messages,
+                model=model,
+                temperature=persona.temperature,
+                max_tokens=persona.max_tokens,
+                timeout=timeout,
+                on_delta=collect,
+            )
+        except asyncio.CancelledError:
+            finish(
+                TurnResult(text="".join(pieces), complete=False, model=model, offline=is_offline),
+                "interrupted: the answer was stopped before it finished",
+            )
+            raise
+        except LLMError as err:
+            return self._failed(finish, err, pieces, model, is_offline)
+        except Exception as exc:  # anything else from the provider stack is still a failed turn
+            err = classify(
+                exc,
+                model=model,
+                api_base=self.client.api_base_for(model),
+                timeout=timeout or self.client.timeout,
+                partial="".join(pieces),
+            )
+            return self._failed(finish, err, pieces, model, is_offline)
+        return finish(
+            TurnResult(
+                text=done.text,
+                complete=True,
+                model=done.model,
+                offline=done.offline,
+                prompt_tokens=done.prompt_tokens,
+                completion_tokens=done.completion_tokens,
+                cost_usd=done.cost_usd,
+            )
+        )
+
+    @staticmethod
+    def _failed(finish: Any, err: LLMError, pieces: list[str], model: str, is_offline: bool) -> TurnResult:
+        partial = "".join(pieces) or err.partial
+        result = TurnResult(text=partial, complete=False, model=model, offline=is_offline, error=err)
+        return finish(result, redact(err.render()))
+
+    # -- export --
+    def export_record(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation, its messages and its recorded responses (for record/replay)."""
+        return self.conversations.export(conversation_id)
+
+    def recorded_responses(self, conversation_id: str) -> list[str]:
+        """The complete assistant answers in order: what ``recorded=`` replays."""
+        return self.conversations.export(conversation_id)["responses"]
+
+    def export(self, conversation_id: str, fmt: str = "json") -> str:
+        """``json`` / ``yaml`` (full record, replayable) or ``md`` (a readable chat transcript)."""
+        if fmt == "md":
+            text = self.export_markdown(conversation_id)
+        else:
+            text = dumps_export(self.export_record(conversation_id), fmt)
+        return redact(text)
+
+    def export_markdown(self, conversation_id: str) -> str:
+        conv = self.conversations.get(conversation_id)
+        persona = self.personas.get(conv["agent_id"] or "")
+        who = f"{persona.display_name} ({persona.role})" if persona else (conv["agent_id"] or "assistant")
+        title = conv["title"] or f"Chat with {who}"
+        lines = [
+            f"# {title}",
+            "",
+            f"- conversation: `{conversation_id}`",
+            f"- persona: {who}",
+            f"- started: {conv['created_at']}",
+            "",
+        ]
+        for m in self.conversations.messages(conversation_id):
+            speaker_persona = self.personas.get(m["agent_id"] or "")
+            if m["role"] == "user":
+                speaker = "You" if not m["delegated_from"] else f"{m['delegated_from']} (delegating)"
+            else:
+                name = speaker_persona.display_name if speaker_persona else (m["agent_id"] or "assistant")
+                label = "offline" if m["model"] == offline.OFFLINE_MODEL else m["model"]
+                speaker = f"{name} · {label}"
+            lines.append(f"### {speaker}")
+            lines.append("")
+            lines.append(m["content"] or "_(no text)_")
+            if not m["complete"]:
+                lines += ["", f"> incomplete: {m['error'] or 'the answer did not finish'}"]
+            lines.append("")
+        totals = self.conversations.totals(conversation_id=conversation_id)
+        lines.append(
+            f"_tokens: {totals['prompt_tokens']} prompt, {totals['completion_tokens']} completion; "
+            f"cost: ${totals['cost_usd']:.6f}_"
+        )
+        return "\n".join(lines) + "\n"

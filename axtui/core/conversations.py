@@ -1,0 +1,255 @@
+"""Conversations and their messages in DuckDB (tables ``conversations`` and ``chat_messages``).
+
+Every message is one row written in its own transaction as soon as it exists, so a crash
+loses at most the answer being streamed. An interrupted or failed answer is kept with
+``complete = false`` and its error text. Nothing here ever sees an API key.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from axtui.core.clock import iso
+from axtui.core.store import Store
+from axtui.errors import InputError, NotFoundError
+
+MESSAGE_COLUMNS = (
+    "id",
+    "conversation_id",
+    "role",
+    "agent_id",
+    "content",
+    "model",
+    "complete",
+    "error",
+    "delegated_from",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "created_at",
+)
+CONVERSATION_COLUMNS = (
+    "id",
+    "title",
+    "agent_id",
+    "session_id",
+    "step_id",
+    "model",
+    "created_at",
+    "updated_at",
+)
+ROLES = ("user", "assistant", "system")
+
+
+def _row(columns: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
+    out = dict(zip(columns, values, strict=True))
+    for key, value in out.items():
+        if isinstance(value, datetime):
+            out[key] = iso(value)
+    return out
+
+
+class Conversations:
+    """Persistence for chat conversations; the ChatService's storage layer."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(
+        self,
+        agent_id: str | None,
+        *,
+        session_id: str | None = None,
+        step_id: str | None = None,
+        title: str | None = None,
+        model: str | None = None,
+    ) -> str:
+        conversation_id = "c-" + uuid.uuid4().hex[:12]
+        now = self.store.clock()
+        with self.store.transaction() as con:
+            con.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [conversation_id, title, agent_id, session_id, step_id, model, now, now],
+            )
+        return conversation_id
+
+    def get(self, conversation_id: str) -> dict[str, Any]:
+        rows = self.store.query(
+            f"SELECT {', '.join(CONVERSATION_COLUMNS)} FROM conversations WHERE id = ?", [conversation_id]
+        )
+        if not rows:
+            raise NotFoundError(
+                f"no conversation {conversation_id!r}",
+                hint="list conversations with ChatService.list_conversations()",
+            )
+        return _row(CONVERSATION_COLUMNS, rows[0])
+
+    def list(
+        self, *, session_id: str | None = None, agent_id: str | None = None, limit: int | None = 50
+    ) -> list[dict[str, Any]]:
+        """Newest first, with message counts and token/cost totals."""
+        where, params = [], []
+        if session_id is not None:
+            where.append("c.session_id = ?")
+            params.append(session_id)
+        if agent_id is not None:
+            where.append("c.agent_id = ?")
+            params.append(agent_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        limit_sql = f"LIMIT {int(limit)}" if limit else ""
+        cols = ", ".join(f"c.{c}" for c in CONVERSATION_COLUMNS)
+        rows = self.store.query(
+            f"""SELECT {cols}, count(m.id), coalesce(sum(m.prompt_tokens), 0),
+                       coalesce(sum(m.completion_tokens), 0), coalesce(sum(m.cost_usd), 0)
+                FROM conversations c LEFT JOIN chat_messages m ON m.conversation_id = c.id
+                {clause} GROUP BY ALL ORDER BY c.updated_at DESC, c.id {limit_sql}""",
+            params,
+        )
+        out = []
+        for row in rows:
+            item = _row(CONVERSATION_COLUMNS, row[: len(CONVERSATION_COLUMNS)])
+            count, prompt, done, cost = row[len(CONVERSATION_COLUMNS) :]
+            item.update(
+                messages=int(count),
+                prompt_tokens=int(prompt),
+                completion_tokens=int(done),
+                cost_usd=float(cost),
+            )
+            out.append(item)
+        return out
+
+    def add_message(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        *,
+        agent_id: str | None = None,
+        model: str | None = None,
+        complete: bool = True,
+        error: str | None = None,
+        delegated_from: str | None = None,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+        cost_usd: float = 0.0,
+    ) -> int:
+        """Write one message now (its own transaction) and touch the conversation."""
+        if role not in ROLES:
+            raise InputError(f"unknown chat role {role!r}", hint=f"use one of: {', '.join(ROLES)}")
+        now = self.store.clock()
+        with self.store.transaction() as con:
+            row = con.execute(
+                """INSERT INTO chat_messages (conversation_id, role, agent_id, content, model, complete,
+                       error, delegated_from, prompt_tokens, completion_tokens, cost_usd, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                [
+                    conversation_id,
+                    role,
+                    agent_id,
+                    content,
+                    model,
+                    complete,
+                    error,
+                    delegated_from,
+                    int(prompt_tokens),
+                    int(completion_tokens),
+                    float(cost_usd),
+                    now,
+                ],
+            ).fetchone()
+            if model is not None and role == "assistant":
+                con.execute(
+                    "UPDATE conversations SET updated_at = ?, model = ? WHERE id = ?",
+                    [now, model, conversation_id],
+                )
+            else:
+                con.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", [now, conversation_id])
+        return int(row[0])
+
+    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        rows = self.store.query(
+            f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+            [conversation_id],
+        )
+        return [_row(MESSAGE_COLUMNS, r) for r in rows]
+
+    def totals(self, *, conversation_id: str | None = None, session_id: str | None = None) -> dict[str, Any]:
+        """Tokens and cost summed over one conversation or every conversation of a session."""
+        if conversation_id is not None:
+            sql, params = "WHERE m.conversation_id = ?", [conversation_id]
+        elif session_id is not None:
+            sql, params = "WHERE c.session_id = ?", [session_id]
+        else:
+            sql, params = "", []
+        row = self.store.query(
+            f"""SELECT coalesce(sum(m.prompt_tokens), 0), coalesce(sum(m.completion_tokens), 0),
+                       coalesce(sum(m.cost_usd), 0), count(m.id)
+                FROM chat_messages m JOIN conversations c ON c.id = m.conversation_id {sql}""",
+            params,
+        )[0]
+        return {
+            "prompt_tokens": int(row[0]),
+            "completion_tokens": int(row[1]),
+            "cost_usd": float(row[2]),
+            "messages": int(row[3]),
+        }
+
+    def export(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation with every message and the list of recorded responses (for replay)."""
+        conversation = self.get(conversation_id)
+        messages = self.messages(conversation_id)
+        responses = [
+            m["content"]
+            for m in messages
+            if m["role"] == "assistant" and m["complete"] and not m["delegated_from"]
+        ]
+        return {
+            "format": "axtui-conversation",
+            "version": 1,
+            "conversation": conversation,
+            "messages": messages,
+            "responses": responses,
+            "totals": self.totals(conversation_id=conversation_id),
+        }
+
+    def import_record(self, record: dict[str, Any]) -> str:
+        """Load an exported conversation into this database as a new conversation; returns its id."""
+        if not isinstance(record, dict) or record.get("format") != "axtui-conversation":
+            raise InputError("not an axtui conversation export", hint="export one with ChatService.export()")
+        conv = record.get("conversation") or {}
+        new_id = self.create(
+            conv.get("agent_id"),
+            session_id=conv.get("session_id"),
+            step_id=conv.get("step_id"),
+            title=conv.get("title"),
+            model=conv.get("model"),
+        )
+        for m in record.get("messages") or []:
+            self.add_message(
+                new_id,
+                m.get("role", "user"),
+                m.get("content") or "",
+                agent_id=m.get("agent_id"),
+                model=m.get("model"),
+                complete=bool(m.get("complete", True)),
+                error=m.get("error"),
+                delegated_from=m.get("delegated_from"),
+                prompt_tokens=int(m.get("prompt_tokens") or 0),
+                completion_tokens=int(m.get("completion_tokens") or 0),
+                cost_usd=float(m.get("cost_usd") or 0.0),
+            )
+        return new_id
+
+
+def dumps_export(record: dict[str, Any], fmt: str) -> str:
+    """An export record as JSON or YAML text."""
+    if fmt == "json":
+        return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
+    raise InputError(f"unknown export format {fmt!r}", hint="use json, yaml or md")
