@@ -604,6 +604,23 @@ SPECS: dict[str, ComputeSpec] = {
         ("fairness",),
         (),
     ),
+    "experiment_metrics": ComputeSpec(
+        _external("axtui.stats.tracking", "experiment_metrics"),
+        "An experiment's metrics from per-example predictions, or logged metrics with per-fold scores.",
+        (),
+        (
+            "predictions_path",
+            "primary_metric",
+            "y_true_col",
+            "baseline_pred_col",
+            "candidate_pred_col",
+            "baseline_score_col",
+            "candidate_score_col",
+            "candidate_metrics",
+            "baseline_metrics",
+            "fold_scores",
+        ),
+    ),
     "phase_report": ComputeSpec(
         _external("axtui.stats.pipeline_reports", "phase_report"),
         "The ml-pipeline 'Phase X Complete' report from the checklist, files, decisions and metrics.",
