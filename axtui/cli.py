@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from axtui import __version__
 from axtui.commands import output
@@ -20,7 +21,7 @@ from axtui.config import Settings, config_file, data_dir, default_db_path
 from axtui.errors import EXIT_USAGE, AxtuiError
 
 # Modules under axtui/commands/, each exposing ``register(app)``.
-COMMAND_GROUPS = ("memory", "drift", "stats", "agents", "workflows")
+COMMAND_GROUPS = ("memory", "drift", "stats", "agents", "workflows", "experiments")
 
 app = typer.Typer(
     name="axtui",
@@ -107,7 +108,7 @@ _register()
 def _fail(exc: AxtuiError, settings: Settings | None) -> int:
     if settings is not None and settings.json:
         sys.stdout.write(output.to_json(exc.to_dict()) + "\n")
-    output.stderr.print(f"[bold red]error:[/] {exc.render()}", markup=True, highlight=False,
+    output.stderr.print(f"[bold red]error:[/] {escape(exc.render())}", markup=True, highlight=False,
                         soft_wrap=True)
     if settings is not None and settings.debug:
         traceback.print_exc()
@@ -145,7 +146,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if "litellm" in sys.modules:
+        # litellm leaves background threads and atexit hooks that hold the interpreter
+        # for seconds after the work is done; everything of ours is closed and flushed.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

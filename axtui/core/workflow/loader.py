@@ -17,6 +17,10 @@ import yaml
 from axtui.errors import InputError
 
 
+# libyaml's composer is ~10x faster and gives the same marks; fall back when it is absent.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YDict(dict):
     """A mapping from YAML with the line of itself and of each of its keys (1-based)."""
 
@@ -50,7 +54,7 @@ def _where(path: str, mark: Any) -> str:
 def parse_yaml(text: str, path: str = "<string>") -> Any:
     """Parse one YAML document into YDict/YList/scalars, or raise ``YamlProblem`` with line and column."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
