@@ -126,3 +126,13 @@ def test_form_validation_names_each_field(tmp_path) -> None:
         "s", fields, {"rate": "0.25", "mode": "REAL-TIME", "data": str(tmp_path), "tags": "a, b", "ok": "yes"}
     )
     assert good == {"rate": 0.25, "mode": "real-time", "data": str(tmp_path), "tags": ["a", "b"], "ok": True}
+
+
+def test_join_filter_reads_lists_as_prose_and_leaves_other_values_alone() -> None:
+    from axtui.core.workflow.templates import render, variables_in
+
+    variables = {"tags": ["p99 latency", "error rate"], "name": "churn"}
+    assert render("guardrails: {{tags | join}}", variables) == "guardrails: p99 latency, error rate"
+    assert render("guardrails: {{tags}}", variables) == 'guardrails: ["p99 latency", "error rate"]'
+    assert render("model {{ name|join }}", variables) == "model churn"
+    assert list(variables_in("{{tags | join}} and {{name}}")) == ["tags", "name"]

@@ -15,7 +15,8 @@ from typing import Any
 
 from axtui.errors import InputError
 
-TEMPLATE_RE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}")
+# ``{{path}}`` or ``{{path | join}}``: the one filter turns a list into "a, b, c" for prose and tables.
+TEMPLATE_RE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*(?:\|\s*(join)\s*)?\}\}")
 WHOLE_RE = re.compile(r"^\s*\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}\s*$")
 BUILTINS = ("timestamp", "date", "user", "session_id")
 
@@ -104,6 +105,8 @@ def render(value: Any, variables: Mapping[str, Any], *, step_id: str | None = No
             found = lookup(variables, match.group(1))
             if found is _MISSING:
                 raise MissingVariable(match.group(1), step_id=step_id)
+            if match.group(2) == "join" and isinstance(found, list | tuple):
+                return ", ".join(to_text(item) for item in found)
             return to_text(found)
 
         return TEMPLATE_RE.sub(sub, value)
