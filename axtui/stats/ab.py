@@ -71,7 +71,8 @@ def sample_size_proportions(
         )
     alpha = _check_prob(alpha, "alpha")
     power = _check_prob(power, "power")
-    target = baseline * (1 + mde) if relative else baseline + mde
+    # 15 significant digits: 0.1 + 0.02 is the rate 0.12, not 0.12000000000000001.
+    target = float(f"{(baseline * (1 + mde) if relative else baseline + mde):.15g}")
     if not (0.0 < target < 1.0):
         raise InputError(
             f"baseline {baseline:g} with MDE {mde:g} gives a target rate of {target:g}, outside (0, 1)",

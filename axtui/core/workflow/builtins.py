@@ -166,13 +166,25 @@ def ab_duration(args: Mapping[str, Any], ctx: BuiltinContext) -> dict[str, Any]:
             "daily_traffic must be > 0 and the traffic shares in (0, 1] (or (0, 100] percent)",
             where=f"step {ctx.step_id}",
         )
+    try:
+        ramp_days = int(a.get("ramp_days") or 0)
+    except (TypeError, ValueError) as exc:
+        raise InputError("ramp_days must be a whole number of days", where=f"step {ctx.step_id}") from exc
+    if ramp_days < 0:
+        raise InputError("ramp_days must be 0 or more", where=f"step {ctx.step_id}")
     days = math.ceil(max(per_variant / (daily * treatment), per_variant / (daily * control)))
+    # Ramp-up days (burn-in, early signal) are not counted toward the sample: the
+    # full-traffic phase starts after them and lasts ``days``.
     out = {
         "days": days,
         "weeks": round(days / 7, 1),
         "per_variant": int(per_variant),
         "daily_control": daily * control,
         "daily_treatment": daily * treatment,
+        "ramp_days": ramp_days,
+        "full_test_first_day": ramp_days + 1,
+        "full_test_last_day": ramp_days + days,
+        "total_days": ramp_days + days,
     }
     start = a.get("start_date") or a.get("today")
     if start:
@@ -185,7 +197,7 @@ def ab_duration(args: Mapping[str, Any], ctx: BuiltinContext) -> dict[str, Any]:
                 f"start_date must be YYYY-MM-DD, got {start!r}", where=f"step {ctx.step_id}"
             ) from exc
         out["start_date"] = first.isoformat()
-        out["end_date"] = (first + dt.timedelta(days=days)).isoformat()
+        out["end_date"] = (first + dt.timedelta(days=ramp_days + days)).isoformat()
     return out
 
 
