@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from axtui.errors import InputError
-from axtui.stats import ab
+from axtui.stats import ab, sample_size
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "stats" / "reference.json").read_text())
 
@@ -30,8 +30,8 @@ def test_sample_size_hand_worked_example() -> None:
     # 10% -> 12%: p̄ = 0.11; n = (1.96·√(2·0.11·0.89) + 0.8416·√(0.1·0.9 + 0.12·0.88))² / 0.02²
     by_hand = (Z_975 * math.sqrt(2 * 0.11 * 0.89) + Z_80 * math.sqrt(0.09 + 0.1056)) ** 2 / 0.02**2
     assert by_hand == pytest.approx(3840.847482, abs=1e-6)
-    assert ab.n_proportions(0.1, 0.12, alpha=0.05, power=0.8) == pytest.approx(by_hand, rel=1e-12)
-    out = ab.sample_size_proportions(0.1, 0.02)
+    assert sample_size.n_proportions(0.1, 0.12, alpha=0.05, power=0.8) == pytest.approx(by_hand, rel=1e-12)
+    out = sample_size.sample_size_proportions(0.1, 0.02)
     assert out == {
         "per_variant": 3841,
         "total": 7682,
@@ -44,7 +44,7 @@ def test_sample_size_hand_worked_example() -> None:
 
 
 def test_relative_mde_reads_against_the_baseline() -> None:
-    rel = ab.sample_size_proportions(0.1, 0.2, relative=True)
+    rel = sample_size.sample_size_proportions(0.1, 0.2, relative=True)
     assert rel["target"] == pytest.approx(0.12)
     assert rel["per_variant"] == 3841
 
@@ -55,27 +55,29 @@ def test_relative_mde_reads_against_the_baseline() -> None:
 def test_sample_size_matches_statsmodels_where_definitions_coincide(case: dict) -> None:
     # statsmodels' samplesize_proportions_2indep_onetail uses the same closed form (pooled SD under H0,
     # unpooled under H1, far tail ignored). NormalIndPower with Cohen's h is a different formula.
-    n = ab.n_proportions(
+    n = sample_size.n_proportions(
         case["baseline"], case["baseline"] + case["mde"], alpha=case["alpha"], power=case["power"]
     )
     assert n == pytest.approx(case["n_exact"], rel=1e-9)
-    out = ab.sample_size_proportions(case["baseline"], case["mde"], alpha=case["alpha"], power=case["power"])
+    out = sample_size.sample_size_proportions(
+        case["baseline"], case["mde"], alpha=case["alpha"], power=case["power"]
+    )
     assert out["per_variant"] == math.ceil(case["n_exact"])
     assert out["total"] == 2 * out["per_variant"]
 
 
 @pytest.mark.parametrize("case", REFERENCE["sample_size_means"], ids=lambda c: f"sd{c['std']}")
 def test_sample_size_means_matches_statsmodels(case: dict) -> None:
-    n = ab.n_means(case["std"], case["mde"], alpha=case["alpha"], power=case["power"])
+    n = sample_size.n_means(case["std"], case["mde"], alpha=case["alpha"], power=case["power"])
     assert n == pytest.approx(case["n_exact"], rel=1e-9)
-    out = ab.sample_size_means(case["std"], case["mde"], alpha=case["alpha"], power=case["power"])
+    out = sample_size.sample_size_means(case["std"], case["mde"], alpha=case["alpha"], power=case["power"])
     assert out["per_variant"] == math.ceil(case["n_exact"])
 
 
 def test_sample_size_means_hand_worked() -> None:
     # 2·(1.96 + 0.8416)²·10² / 1² = 1569.78 -> 1570
-    assert ab.sample_size_means(10, 1)["per_variant"] == math.ceil(2 * (Z_975 + Z_80) ** 2 * 100)
-    assert ab.sample_size_means(10, -1)["per_variant"] == 1570
+    assert sample_size.sample_size_means(10, 1)["per_variant"] == math.ceil(2 * (Z_975 + Z_80) ** 2 * 100)
+    assert sample_size.sample_size_means(10, -1)["per_variant"] == 1570
 
 
 @pytest.mark.parametrize(
@@ -90,7 +92,7 @@ def test_sample_size_means_hand_worked() -> None:
 )
 def test_sample_size_bad_inputs(baseline: float, mde: float, where: str, fragment: str) -> None:
     with pytest.raises(InputError, match=fragment.replace("(", r"\(").replace(")", r"\)")) as err:
-        ab.sample_size_proportions(baseline, mde)
+        sample_size.sample_size_proportions(baseline, mde)
     assert err.value.where == where
     assert err.value.hint
 
@@ -98,10 +100,10 @@ def test_sample_size_bad_inputs(baseline: float, mde: float, where: str, fragmen
 @pytest.mark.parametrize(("kwargs", "where"), [({"alpha": 1.0}, "alpha"), ({"power": 0.0}, "power")])
 def test_sample_size_bad_alpha_power(kwargs: dict, where: str) -> None:
     with pytest.raises(InputError) as err:
-        ab.sample_size_proportions(0.1, 0.02, **kwargs)
+        sample_size.sample_size_proportions(0.1, 0.02, **kwargs)
     assert err.value.where == where
     with pytest.raises(InputError):
-        ab.sample_size_means(0.0, 1.0)
+        sample_size.sample_size_means(0.0, 1.0)
 
 
 @settings(max_examples=60, deadline=None)
@@ -110,10 +112,13 @@ def test_sample_size_decreases_as_mde_grows(baseline: float, m1: float, m2: floa
     small, large = sorted((m1, m2))
     if baseline + large >= 1:
         return
-    n_small = ab.sample_size_proportions(baseline, small)["per_variant"]
-    n_large = ab.sample_size_proportions(baseline, large)["per_variant"]
+    n_small = sample_size.sample_size_proportions(baseline, small)["per_variant"]
+    n_large = sample_size.sample_size_proportions(baseline, large)["per_variant"]
     assert n_small >= n_large
-    assert ab.sample_size_means(1.0, small)["per_variant"] >= ab.sample_size_means(1.0, large)["per_variant"]
+    assert (
+        sample_size.sample_size_means(1.0, small)["per_variant"]
+        >= sample_size.sample_size_means(1.0, large)["per_variant"]
+    )
 
 
 # --- SRM -----------------------------------------------------------------------------------------
@@ -336,7 +341,7 @@ def test_relative_mde_and_continuous_required_size() -> None:
     assert inputs["mde_abs"] == pytest.approx(0.05 * control_mean)
     assert (
         inputs["required_per_variant"]
-        == ab.sample_size_means(out["metrics"][0]["control_std"], inputs["mde_abs"])["per_variant"]
+        == sample_size.sample_size_means(out["metrics"][0]["control_std"], inputs["mde_abs"])["per_variant"]
     )
 
 

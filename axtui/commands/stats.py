@@ -115,12 +115,12 @@ def ab_size(
     ),
 ) -> None:
     """Per-variant sample size for two proportions (or, with --std, two means)."""
-    from axtui.stats import ab
+    from axtui.stats import sample_size
 
     if std is not None:
         if relative:
             raise InputError("--relative applies to proportions only", where="--relative")
-        data = ab.sample_size_means(std, mde, alpha=alpha, power=power)
+        data = sample_size.sample_size_means(std, mde, alpha=alpha, power=power)
         title = f"Sample size for a difference of {fmt(data['mde'])} in means (sd {fmt(std)})"
     else:
         if baseline is None:
@@ -129,7 +129,7 @@ def ab_size(
                 where="--baseline",
                 hint="e.g. axtui ab size --baseline 0.1 --mde 0.02",
             )
-        data = ab.sample_size_proportions(baseline, mde, relative=relative, alpha=alpha, power=power)
+        data = sample_size.sample_size_proportions(baseline, mde, relative=relative, alpha=alpha, power=power)
         title = f"Sample size for {fmt(data['baseline'])} → {fmt(data['target'])}"
 
     def human(con: Console) -> None:

@@ -135,7 +135,7 @@ def _prediction_drift(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ab_size(a: dict[str, Any]) -> dict[str, Any]:
-    from axtui.stats.ab import sample_size_proportions
+    from axtui.stats.sample_size import sample_size_proportions
 
     return sample_size_proportions(
         _req(a, "baseline", _num, "ab_size"),
@@ -147,7 +147,7 @@ def _ab_size(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ab_size_means(a: dict[str, Any]) -> dict[str, Any]:
-    from axtui.stats.ab import sample_size_means
+    from axtui.stats.sample_size import sample_size_means
 
     return sample_size_means(
         _req(a, "std", _num, "ab_size_means"),
