@@ -1,0 +1,274 @@
+"""``axtui drift REFERENCE CURRENT`` and ``axtui adwin STREAM`` (PRODUCT.md sections 8.1 and 8.4).
+
+Drift found is still a successful run (exit 0): the verdict is in the output.
+Bad input exits 2 with a message naming the file and column. polars and scipy
+are imported inside the commands, through the stats modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from axtui.commands import output
+from axtui.errors import InputError
+
+SEVERITY_STYLE = {"none": "green", "moderate": "yellow", "significant": "bold red"}
+ALERT_STYLE = {"GREEN": "bold white on green", "YELLOW": "bold black on yellow", "RED": "bold white on red"}
+ALERT_TEXT = {
+    "GREEN": "no column shifted enough to matter (every PSI < 0.1)",
+    "YELLOW": "moderate drift (a column with 0.1 ≤ PSI < 0.25)",
+    "RED": "significant drift (a column with PSI ≥ 0.25)",
+}
+MAX_PLOTS = 5
+
+
+def register(app: typer.Typer) -> None:
+    app.command("drift")(drift_command)
+    app.command("adwin")(adwin_command)
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    return names or None
+
+
+def drift_command(
+    ctx: typer.Context,
+    reference: str = typer.Argument(
+        ..., help="Reference data (training or last good window): csv, parquet, json, jsonl"
+    ),
+    current: str = typer.Argument(..., help="Current data to compare with the reference"),
+    columns: str | None = typer.Option(None, "--columns", help="Only these columns (comma-separated)"),
+    categorical: str | None = typer.Option(None, "--categorical", help="Treat these columns as categorical"),
+    numeric: str | None = typer.Option(None, "--numeric", help="Treat these columns as numeric"),
+    compat: str | None = typer.Option(
+        None,
+        "--compat",
+        help="'evidently': Evidently's DataDriftPreset tests, thresholds and dataset-drift rule",
+    ),
+    stattest: str | None = typer.Option(
+        None,
+        "--stattest",
+        help="With --compat evidently: one Evidently "
+        "test for every column (ks, chisquare, z, wasserstein, "
+        "jensenshannon, psi)",
+    ),
+) -> None:
+    """Per-column data drift: PSI, KS, Wasserstein, Jensen-Shannon, chi-square, severity and alert level."""
+    if compat is not None:
+        if compat.lower() != "evidently":
+            raise InputError(
+                f"unknown --compat mode {compat!r}", where="--compat", hint="use --compat evidently"
+            )
+        if categorical or numeric:
+            raise InputError(
+                "--categorical/--numeric do not apply with --compat evidently",
+                where="--compat",
+                hint="Evidently infers column types itself; leave them out",
+            )
+        from axtui.stats.evidently import compute_evidently
+
+        result = compute_evidently(reference, current, columns=_split(columns), stattest=stattest)
+        output.emit(ctx, result, lambda con: _render_evidently(con, result))
+        return
+    if stattest is not None:
+        raise InputError("--stattest needs --compat evidently", where="--stattest")
+    from axtui.stats.drift import compute_drift
+
+    result = compute_drift(
+        reference, current, columns=_split(columns), categorical=_split(categorical), numeric=_split(numeric)
+    )
+    output.emit(ctx, result, lambda con: _render_drift(con, result))
+
+
+def adwin_command(
+    ctx: typer.Context,
+    stream: str = typer.Argument(..., help="Data file with one row per step, in stream order"),
+    column: str = typer.Option(..., "--column", help="The 0/1 error (or numeric) column"),
+    delta: float = typer.Option(0.002, "--delta", help="Confidence of a detected change (river's default)"),
+    clock: int = typer.Option(32, "--clock", help="Check for a change every this many rows"),
+    grace_period: int = typer.Option(10, "--grace-period", help="Rows before the first check"),
+    min_window_length: int = typer.Option(5, "--min-window-length", help="Smallest sub-window compared"),
+    max_buckets: int = typer.Option(5, "--max-buckets", help="Buckets of each size before merging"),
+) -> None:
+    """ADWIN concept-drift detection over a stream column, compatible with river's ADWIN."""
+    from axtui.stats.adwin import run_adwin_file
+
+    result = run_adwin_file(
+        stream,
+        column,
+        delta=delta,
+        clock=clock,
+        grace_period=grace_period,
+        min_window_length=min_window_length,
+        max_buckets=max_buckets,
+    )
+    output.emit(ctx, result, lambda con: _render_adwin(con, result))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _num(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if value != 0 and abs(value) < 1e-3:
+            return f"{value:.1e}"
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "0%" if value == 0 else f"{value * 100:.1f}%"
+
+
+def _render_drift(con: Console, result: dict[str, Any]) -> None:
+    from axtui.stats.plots import distribution_compare
+
+    level = result["alert_level"]
+    con.print(Panel(f"alert level {level}: {ALERT_TEXT[level]}", style=ALERT_STYLE[level], expand=False))
+    con.print(f"reference rows: {result['reference_rows']:,}   current rows: {result['current_rows']:,}")
+    table = Table(
+        title="Drift per column",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=0,
+        show_edge=False,
+    )
+    for name, justify in (
+        ("column", "left"),
+        ("kind", "left"),
+        ("nulls r/c", "right"),
+        ("PSI", "right"),
+        ("KS p", "right"),
+        ("Wass", "right"),
+        ("JS", "right"),
+        ("χ² p", "right"),
+        ("votes", "right"),
+        ("severity", "left"),
+    ):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for col in result["columns"]:
+        style = SEVERITY_STYLE[col["severity"]]
+        possible = 3 if col["kind"] == "categorical" else 4
+        votes = f"{col['votes']}/{possible}" + (" ✔" if col["drifted"] else "")
+        table.add_row(
+            col["name"],
+            "num" if col["kind"] == "numeric" else "cat",
+            f"{_pct(col['null_rate_reference'])}/{_pct(col['null_rate_current'])}",
+            _num(col["psi"], 3),
+            _num(col["ks_pvalue"], 3),
+            _num(col["wasserstein"], 3),
+            _num(col["js_distance"], 3),
+            _num(col["chi2_pvalue"], 3),
+            votes,
+            f"[{style}]{col['severity']}[/]",
+        )
+    con.print(table)
+    if result["top_drifted"]:
+        con.print("top drifted (by PSI): " + ", ".join(result["top_drifted"]))
+    for col in result["columns"]:
+        if col.get("new_categories"):
+            shown = ", ".join(col["new_categories"][:10]) + (
+                " ..." if len(col["new_categories"]) > 10 else ""
+            )
+            con.print(
+                f"[yellow]{col['name']}: categories not seen in the reference: {shown}[/]", highlight=False
+            )
+        if col.get("inf_reference") or col.get("inf_current"):
+            con.print(
+                f"{col['name']}: dropped ±inf values: {col['inf_reference']} in reference, "
+                f"{col['inf_current']} in current",
+                highlight=False,
+            )
+    if result["only_in_reference"] or result["only_in_current"]:
+        con.print(
+            f"[yellow]compared the {len(result['common_columns'])} common columns; only in reference: "
+            f"{', '.join(result['only_in_reference']) or '-'}; only in current: "
+            f"{', '.join(result['only_in_current']) or '-'}[/]",
+            highlight=False,
+        )
+    for skipped in result["skipped"]:
+        con.print(f"[yellow]skipped {skipped['name']}: {skipped['reason']}[/]", highlight=False)
+    drifted = [c for c in result["columns"] if c["drifted"]]
+    drifted.sort(key=lambda c: -c["psi"])
+    for col in drifted[:MAX_PLOTS]:
+        hist = result["histograms"][col["name"]]
+        con.print(f"\n[bold]{col['name']}[/] (PSI {_num(col['psi'])}): share per bin, reference vs current")
+        con.print(
+            distribution_compare(
+                hist["reference"], hist["current"], hist["labels"], width=min(con.width, 90)
+            ),
+            markup=False,
+            highlight=False,
+        )
+    if len(drifted) > MAX_PLOTS:
+        con.print(f"({len(drifted) - MAX_PLOTS} more drifted columns not plotted; use --json for all bins)")
+
+
+def _render_evidently(con: Console, result: dict[str, Any]) -> None:
+    dataset = result["dataset"]
+    verdict = "dataset drift" if dataset["dataset_drift"] else "no dataset drift"
+    style = "bold white on red" if dataset["dataset_drift"] else "bold white on green"
+    con.print(
+        Panel(
+            f"Evidently-compatible: {verdict} ({dataset['drifted_count']} of "
+            f"{dataset['columns_tested']} columns drifted, share {dataset['drifted_share']:.3f}, "
+            "threshold 0.5)",
+            style=style,
+            expand=False,
+        )
+    )
+    table = Table(title="Evidently DataDriftPreset tests", title_justify="left")
+    for name, justify in (
+        ("column", "left"),
+        ("type", "left"),
+        ("method", "left"),
+        ("score", "right"),
+        ("threshold", "right"),
+        ("drift", "center"),
+    ):
+        table.add_column(name, justify=justify)
+    for col in result["columns"]:
+        table.add_row(
+            col["name"],
+            col["column_type"],
+            col["method"],
+            _num(col["score"]),
+            _num(col["threshold"]),
+            "[bold red]yes[/]" if col["drift_detected"] else "[green]no[/]",
+        )
+    con.print(table)
+    for skipped in result["skipped"]:
+        con.print(f"[yellow]skipped {skipped['name']}: {skipped['reason']}[/]", highlight=False)
+
+
+def _render_adwin(con: Console, result: dict[str, Any]) -> None:
+    params = result["params"]
+    con.print(
+        f"ADWIN over {result['rows']:,} rows of {result['column']!r} (delta {params['delta']}, "
+        f"clock {params['clock']}, grace period {params['grace_period']})",
+        highlight=False,
+    )
+    if not result["detections"]:
+        con.print("[green]no change detected[/]")
+        return
+    table = Table(title=f"{len(result['detections'])} change(s) detected", title_justify="left")
+    table.add_column("row (0-based)", justify="right")
+    table.add_column("window after cut", justify="right")
+    table.add_column("window mean", justify="right")
+    for det in result["detections"]:
+        table.add_row(f"{det['index']:,}", f"{det['width']:,}", _num(det["estimation"]))
+    con.print(table)
