@@ -41,6 +41,7 @@ MIGRATIONS: list[str] = [
         search_text VARCHAR NOT NULL,
         PRIMARY KEY (namespace, key)
     );
+    CREATE INDEX memory_entries_key ON memory_entries (key);
     -- Scalar fields of each entry (dotted paths into nested objects, array elements
     -- one row each), for ``field:value`` and ranges. ``fv_hash`` is md5 of (field,
     -- normalised text), an integer DuckDB scans fast; ``updated_at``/``expires_at`` are
@@ -58,6 +59,7 @@ MIGRATIONS: list[str] = [
         expires_at  TIMESTAMP
     );
     CREATE INDEX memory_fields_entry ON memory_fields (entry_id);
+    CREATE INDEX memory_fields_hash ON memory_fields (fv_hash);
     CREATE TABLE memory_history (
         namespace   VARCHAR NOT NULL,
         key         VARCHAR NOT NULL,
