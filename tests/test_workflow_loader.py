@@ -206,3 +206,17 @@ def test_user_folder_overrides_builtin(isolated_home: Path) -> None:
         "workflowId: ml-ab-testing\nname: Mine\nversion: '9'\nsteps: []\n", encoding="utf-8"
     )
     assert load_workflow("ml-ab-testing").name == "Mine"
+
+
+def test_a_zero_ttl_is_refused_with_the_line(tmp_path) -> None:
+    from axtui.core.workflow import validate_file
+
+    path = tmp_path / "ttl.yaml"
+    path.write_text(
+        'workflowId: ttl-zero\nname: TTL zero\ndescription: d\nversion: "1.0.0"\nsteps:\n'
+        "  - stepId: save\n    name: Save\n    type: tool\n    tool: memory_store\n"
+        "    config: {namespace: ml-alerts, key: k, ttl: 0, value: {a: 1}}\n"
+    )
+    workflow, problems = validate_file(path)
+    assert [p.line for p in problems if p.severity == "error"] == [10]
+    assert "positive number of seconds" in problems[0].message

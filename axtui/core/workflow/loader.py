@@ -16,7 +16,6 @@ import yaml
 
 from axtui.errors import InputError
 
-
 # libyaml's composer is ~10x faster and gives the same marks; fall back when it is absent.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

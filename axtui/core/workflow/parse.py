@@ -387,7 +387,14 @@ def parse_step(
                 if key not in config:
                     ctx.add(_line(config), f"{swhere}.config.{key}", f"{tool} needs config.{key}")
             if "ttl" in config and config["ttl"] is not None and not isinstance(config["ttl"], str):
-                _num(ctx, config, "ttl", f"{swhere}.config", minimum=0)
+                ttl = _num(ctx, config, "ttl", f"{swhere}.config", minimum=0)
+                if ttl == 0:  # Memory refuses it: a zero TTL would expire the entry as it is written
+                    ctx.add(
+                        _line(config, "ttl"),
+                        f"{swhere}.config.ttl",
+                        "must be a positive number of seconds (omit it for the namespace default, "
+                        "or use null for permanent)",
+                    )
             if "limit" in config and not isinstance(config["limit"], str):
                 _num(ctx, config, "limit", f"{swhere}.config", minimum=1)
     elif kind == "prompt":

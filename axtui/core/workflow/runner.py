@@ -193,8 +193,12 @@ def ttl_value(config: Mapping[str, Any], variables: Mapping[str, Any], step_id: 
         seconds = float(raw)
     except (TypeError, ValueError):
         raise InputError(f"ttl must be a number of seconds, got {raw!r}", where=f"step {step_id}") from None
-    if seconds < 0:
-        raise InputError("ttl must not be negative", where=f"step {step_id}")
+    if seconds <= 0:
+        raise InputError(
+            f"ttl must be a positive number of seconds, got {raw!r}",
+            where=f"step {step_id}",
+            hint="omit ttl for the namespace default, or use null for permanent",
+        )
     return seconds
 
 
