@@ -1,0 +1,1 @@
+"""The Textual front end. Imported only when the interactive app runs (never by the CLI or batch)."""

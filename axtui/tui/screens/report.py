@@ -1,0 +1,157 @@
+"""The report viewer: a session's Markdown report, rendered, with a table of contents and export.
+
+The Markdown comes from the engine (``Session.report_markdown()``), read in a thread worker;
+the screen only renders it and writes the export file (in a worker too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, MarkdownViewer, Static
+
+from axtui.errors import AxtuiError
+from axtui.tui import keymap
+from axtui.tui.messages import UserFacingError
+from axtui.tui.widgets.clipboard import copy_text
+
+WIDE_ENOUGH_FOR_TOC = 110
+
+
+class ReportLoaded(Message):
+    def __init__(self, markdown: str, title: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.title = title
+
+
+class ReportExported(Message):
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+def report_export_path(session_id: str) -> Path:
+    from axtui.config import data_dir
+
+    return data_dir() / "exports" / f"report-{session_id}.md"
+
+
+class ReportScreen(Screen[None]):
+    """Shows one session's report; ``ctrl+s`` writes it to the data folder, ``c`` copies it."""
+
+    HELP_CONTEXT = "report"
+    BINDINGS: ClassVar[list[BindingType]] = keymap.bindings(
+        "report.export",
+        "report.copy",
+        "report.toc",
+        "report.back",
+    )
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.markdown: str | None = None
+        self.failed: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Report · session {self.session_id} · loading…", id="report-title", markup=False)
+        yield MarkdownViewer("", show_table_of_contents=False, id="report-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Report"
+        viewer = self.query_one("#report-view", MarkdownViewer)
+        viewer.show_table_of_contents = self.app.size.width >= WIDE_ENOUGH_FOR_TOC
+        viewer.document.focus()
+        session_id = self.session_id
+
+        def load() -> Message:
+            session = self._engine().open(session_id)
+            workflow = getattr(session, "workflow", None)
+            name = getattr(workflow, "name", None) or getattr(workflow, "id", None) or ""
+            title = f"Report · {name} · session {session_id}" if name else f"Report · session {session_id}"
+            return ReportLoaded(session.report_markdown(), title)
+
+        self._in_thread(load, name="report-load")
+
+    def _engine(self) -> Any:
+        engine = getattr(self.app, "engine", None)
+        if callable(engine):
+            return engine()
+        from axtui.core.workflow import Engine
+
+        store = self.app.store  # type: ignore[attr-defined]
+        return Engine(store() if callable(store) else store, self.app.settings)  # type: ignore[attr-defined]
+
+    def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
+        runner = getattr(self.app, "run_guarded", None)
+        if runner is not None:
+            runner(self, fn, name=name, group=name, exclusive=True, context="report")
+            return
+
+        def job() -> None:
+            message = fn()
+            if message is not None:
+                self.post_message(message)
+
+        self.run_worker(job, name=name, group=name, exclusive=True, thread=True)
+
+    async def on_report_loaded(self, message: ReportLoaded) -> None:
+        self.markdown = message.markdown
+        self.query_one("#report-title", Static).update(message.title)
+        await self.query_one("#report-view", MarkdownViewer).document.update(message.markdown)
+
+    def on_user_facing_error(self, message: UserFacingError) -> None:
+        # Not stopped: it bubbles on to the app, which shows the toast.
+        self.failed = message.message
+        self.query_one("#report-title", Static).update(
+            f"Report · session {self.session_id} · not available: {message.message}"
+        )
+
+    def on_report_exported(self, message: ReportExported) -> None:
+        self.notify(f"Report written to {message.path}", title="Exported", timeout=8)
+
+    def action_export(self) -> None:
+        if self.markdown is None:
+            reason = f"no report: {self.failed}" if self.failed else "The report is still loading"
+            self.notify(reason, severity="warning")
+            return
+        text, session_id = self.markdown, self.session_id
+
+        def export() -> Message:
+            path = report_export_path(session_id)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise AxtuiError(
+                    f"cannot write the report: {exc.strerror}",
+                    where=str(path),
+                    hint="check that the data folder is writable",
+                ) from exc
+            return ReportExported(path)
+
+        self._in_thread(export, name="report-export")
+
+    def action_copy(self) -> None:
+        copy_text(self.app, self.markdown or "", what="report")
+
+    def action_toggle_toc(self) -> None:
+        viewer = self.query_one("#report-view", MarkdownViewer)
+        viewer.show_table_of_contents = not viewer.show_table_of_contents
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 2
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

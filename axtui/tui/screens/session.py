@@ -1,0 +1,496 @@
+"""A workflow session: checklist on the left, the step on the right, rendered by its type.
+
+Every engine call runs in a thread worker (the engine is synchronous and
+writes DuckDB); the worker posts a fresh ``SessionLoaded`` snapshot and only
+``on_session_loaded`` changes widgets. Prompt steps stream through the shared
+``ChatView`` in an async worker. Because the engine persists each step before
+the next starts, quitting anywhere and reopening lands on ``current()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Label,
+    ListItem,
+    ListView,
+    LoadingIndicator,
+    ProgressBar,
+    Static,
+)
+
+from axtui.errors import AxtuiError
+from axtui.tui import keymap
+from axtui.tui.messages import AutoStepProgress, InputRejected, Notice, SessionLoaded, UserFacingError
+from axtui.tui.session_state import SessionSnapshot, StepView, build_snapshot
+from axtui.tui.widgets.input_form import InputForm
+
+DONE_VIEW = "(session complete)"
+STATUS_STYLE = {
+    "done": "green",
+    "current": "bold yellow",
+    "failed": "bold red",
+    "pending": "dim",
+    "skipped": "dim",
+}
+
+
+class ChecklistItem(ListItem):
+    """One step in the sidebar: mark, name; indented when nested in a conditional."""
+
+    def __init__(self, step: StepView) -> None:
+        super().__init__(classes=f"check-{step.status}")
+        self.step = step
+
+    def compose(self) -> ComposeResult:
+        text = Text("  " * self.step.depth)
+        text.append(f"{self.step.mark} ", style=STATUS_STYLE.get(self.step.status, ""))
+        text.append(self.step.name, style="bold" if self.step.status == "current" else "")
+        yield Label(text)
+
+
+class SessionScreen(Screen[None]):
+    """Guides a person through one session, step by step, resumable at any point."""
+
+    HELP_CONTEXT = "session"
+    BINDINGS = keymap.bindings(
+        "session.accept", "session.redo", "session.report", "session.current", "session.back"
+    )
+
+    def __init__(
+        self,
+        *,
+        session_id: str | None = None,
+        workflow_id: str | None = None,
+        inputs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.workflow_id = workflow_id
+        self.start_inputs = inputs or {}
+        self.session: Any = None
+        self.snapshot: SessionSnapshot | None = None
+        self.viewing: str | None = None
+        self.busy = False
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="session-body"):
+            with Vertical(id="checklist"):
+                yield Label(self.workflow_id or self.session_id or "", id="checklist-title")
+                yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="checklist-progress")
+                yield ListView(id="checklist-list")
+            with Vertical(id="step-area"):
+                yield Label("", id="step-header")
+                yield Label("opening the session…", id="step-status")
+                yield Vertical(LoadingIndicator(), id="step-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.session_id or self.workflow_id or ""
+        self._run(self._open, "open session")
+
+    # -- worker plumbing --------------------------------------------------------------------
+    def _run(self, fn: Any, what: str) -> None:
+        """Run an engine call in the session's worker group (one at a time, in order)."""
+        self.busy = True
+        self.app.run_guarded(self, fn, name=what, group="session", context=what)  # type: ignore[attr-defined]
+
+    def _open(self) -> SessionLoaded:
+        engine = self.app.engine()  # type: ignore[attr-defined]
+        if self.session_id:
+            session = engine.open(self.session_id)
+        else:
+            session = engine.start(self.workflow_id, self.start_inputs, strict=False)
+        self.session = session
+        return SessionLoaded(build_snapshot(session))
+
+    def _snapshot(self, focus: str | None = None) -> SessionLoaded:
+        return SessionLoaded(build_snapshot(self.session, with_details_for=focus), focus_step=focus)
+
+    # -- messages from workers ------------------------------------------------------------
+    async def on_session_loaded(self, message: SessionLoaded) -> None:
+        # Still busy while the new view is built: a second key press (enter on the old
+        # "Continue" button) must not start a second render of the same step.
+        snap = self.snapshot = message.snapshot
+        self.session_id = snap.id
+        self.sub_title = f"{snap.workflow_id} · {snap.id}"
+        self.query_one("#checklist-title", Label).update(Text(snap.workflow_name, style="bold"))
+        bar = self.query_one("#checklist-progress", ProgressBar)
+        bar.update(total=max(len(snap.steps), 1), progress=snap.done_count)
+        checklist = self.query_one("#checklist-list", ListView)
+        await checklist.clear()
+        await checklist.extend(ChecklistItem(step) for step in snap.steps)
+        target = message.focus_step or snap.current_id
+        index = next((i for i, s in enumerate(snap.steps) if s.id == target), None)
+        if index is not None:
+            checklist.index = index
+        self.busy = False
+        await self._show(target)
+
+    def on_input_rejected(self, message: InputRejected) -> None:
+        self.busy = False
+        general = f"✗ {message.message}" + (f"\n  hint: {message.hint}" if message.hint else "")
+        for form in self.query(InputForm):
+            form.show_errors(message.errors, general)
+
+    def on_user_facing_error(self, message: UserFacingError) -> None:
+        self.busy = False  # let the app show the toast; the screen stays usable
+
+    def on_auto_step_progress(self, message: AutoStepProgress) -> None:
+        self.query_one("#step-status", Label).update(message.text)
+
+    # -- rendering a step ---------------------------------------------------------------------
+    async def _show(self, step_id: str | None) -> None:
+        snap = self.snapshot
+        assert snap is not None
+        self.viewing = None  # set again once the step's view is mounted (tests wait on it)
+        self.busy = True
+        view_area = self.query_one("#step-view", Vertical)
+        await view_area.remove_children()
+        header = self.query_one("#step-header", Label)
+        status = self.query_one("#step-status", Label)
+        step = snap.step(step_id)
+        self.refresh_bindings()
+        if step is None:
+            header.update(Text(f"✓ {snap.workflow_name}: session complete", style="bold green"))
+            status.update(f"{snap.done_count}/{len(snap.steps)} steps done · ctrl+o opens the report")
+            await view_area.mount(self._done_view(snap))
+            self.query_one("#open-report", Button).focus()
+            self.viewing = DONE_VIEW
+            self.busy = False
+            self.refresh_bindings()
+            return
+        number = snap.steps.index(step) + 1
+        who = (
+            f" · {step.agent}"
+            if step.agent
+            else f" · {step.fn}"
+            if step.fn
+            else f" · {step.tool}"
+            if step.tool
+            else ""
+        )
+        header.update(Text(f"Step {number}/{len(snap.steps)} · {step.type} · {step.name}{who}"))
+        reviewing = step.id != snap.current_id
+        if reviewing:
+            where = (
+                "enter: next step"
+                if message_focus_is_fresh(step, snap)
+                else "ctrl+g: back to the current step"
+            )
+            status.update(Text(f"{step.mark} {step.status} · {where} · ctrl+r: redo from here", style="dim"))
+        else:
+            status.update(self._current_hint(step))
+        widget = self._step_widget(step, reviewing)
+        await view_area.mount(widget)
+        self.viewing = step.id
+        self.busy = False
+        self.refresh_bindings()
+        if step.type == "prompt" and not reviewing:
+            # Focus the message box at once: a stray enter must not land on the checklist.
+            widget.prompt.focus()  # type: ignore[attr-defined]
+        if getattr(self, "_first_answer_needed", False):
+            self._first_answer_needed = False
+            widget.send(None)  # type: ignore[attr-defined]
+        buttons = [b for b in widget.query(Button) if b.id == "continue"]
+        if buttons:
+            buttons[0].focus()
+        if not reviewing and step.is_auto and step.status not in ("done", "failed"):
+            self._run(lambda: self._run_auto(step.id), f"run {step.id}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the step actions that apply to what is on screen (others leave the footer)."""
+        snap = self.snapshot
+        viewing = snap.step(self.viewing) if snap else None
+        if action == "accept":
+            return bool(viewing and viewing.type == "prompt" and viewing.id == snap.current_id)  # type: ignore[union-attr]
+        if action == "redo":
+            return bool(viewing and viewing.status in ("done", "failed", "skipped"))
+        if action == "goto_current":
+            return bool(snap and snap.current_id and self.viewing != snap.current_id)
+        return True
+
+    def _current_hint(self, step: StepView) -> Text:
+        hints = {
+            "input": "fill in the form · enter moves to the next field · ctrl+s continues",
+            "prompt": "ctrl+j / alt+enter send a follow-up · ctrl+n accepts the answer and continues",
+            "tool": "running the memory operation…",
+            "compute": "computing…",
+            "conditional": "evaluating the condition…",
+        }
+        return Text(hints.get(step.type, ""), style="dim")
+
+    def _step_widget(self, step: StepView, reviewing: bool) -> Widget:
+        snap = self.snapshot
+        assert snap is not None
+        if step.error and step.status == "failed":
+            return self._failed_view(step)
+        if step.type == "input":
+            fields = snap.fields.get(step.id)
+            if fields is None:
+                return Vertical(LoadingIndicator())
+            return InputForm(
+                step.id,
+                fields,
+                read_only=reviewing,
+                intro="" if not reviewing else "Submitted values (ctrl+r to change them):",
+            )
+        if step.type == "prompt":
+            return self._prompt_view(step, reviewing)
+        if step.status in ("done", "skipped") and step.result is not None:
+            return self._result_view(step, reviewing)
+        if step.status == "skipped":
+            return Static("this step was skipped (its branch was not taken)", classes="muted")
+        return Vertical(LoadingIndicator(), Static(f"running {step.type} step {step.id}…", classes="muted"))
+
+    def _prompt_view(self, step: StepView, reviewing: bool) -> Widget:
+        from axtui.tui.widgets.chat_view import ChatView
+
+        snap = self.snapshot
+        assert snap is not None
+        history = snap.conversations.get(step.id, [])
+        session = self.session
+        step_id = step.id
+
+        async def turn(text: str | None, on_delta: Any) -> Any:
+            # LiteLLM takes seconds to import: do it in a thread, never on the UI's event loop.
+            await asyncio.to_thread(warm_llm)
+            return await session.prompt_turn(step_id, text, on_delta=on_delta)
+
+        chat = ChatView(
+            persona=_Persona(step.agent),
+            turn=turn,
+            history=history,
+            model=self.app.settings.default_model,
+            id="prompt-chat",
+        )  # type: ignore[attr-defined]
+        chat.disabled = reviewing
+        # No complete answer yet (none, or one cut off by a quit): ask for the first answer again.
+        self._first_answer_needed = not reviewing and not any(
+            m.get("role") == "assistant" and m.get("complete") for m in history
+        )
+        return chat
+
+    def _result_view(self, step: StepView, reviewing: bool) -> Widget:
+        box = Vertical(classes="step-body")
+        if step.type == "tool":
+            from axtui.tui.widgets.tool_record import ToolRecordView
+
+            inner: Widget = ToolRecordView(step.tool or "", step.result, step.config)
+        elif step.type == "compute":
+            from axtui.tui.widgets.results import ComputeResultView
+
+            inner = ComputeResultView(step.fn or "", step.result, title=step.name)
+        else:
+            from axtui.tui.widgets.results import ComputeResultView
+
+            inner = ComputeResultView(step.type, step.result, title=step.name)
+        box.compose_add_child(inner)
+        fresh = not reviewing or (self.snapshot is not None and message_focus_is_fresh(step, self.snapshot))
+        label = "Continue ▸  (enter)" if fresh else "Back to the current step ▸  (enter)"
+        box.compose_add_child(Button(label, id="continue", variant="primary"))
+        return box
+
+    def _failed_view(self, step: StepView) -> Widget:
+        return VerticalScroll(
+            Static(Text(f"✗ {step.name} failed", style="bold red")),
+            Static(step.error or ""),
+            Static(
+                "ctrl+r retries this step (fix the input it needs first if the message says so)",
+                classes="muted",
+            ),
+            classes="step-body",
+        )
+
+    def _done_view(self, snap: SessionSnapshot) -> Widget:
+        return Vertical(
+            Static(Text(f"All {len(snap.steps)} steps are done. The report is ready.", style="bold")),
+            Button("Open the report  (ctrl+o)", id="open-report", variant="success"),
+            Button("Back to home  (esc)", id="go-home"),
+            id="session-done",
+        )
+
+    # -- engine actions (in workers) ------------------------------------------------------------
+    def _run_auto(self, step_id: str) -> SessionLoaded:
+        def on_event(event: Any) -> None:
+            self.post_message(AutoStepProgress(str(event)))
+
+        self.session.run_auto(step_id, on_event=on_event)
+        return self._snapshot(focus=step_id)
+
+    def on_input_form_submitted(self, message: InputForm.Submitted) -> None:
+        if self.busy:
+            return
+        step_id, values = message.step_id, message.values
+
+        def submit() -> SessionLoaded | InputRejected:
+            from axtui.core.workflow.fields import FormError
+
+            try:
+                self.session.submit_input(step_id, values)
+            except FormError as exc:
+                return InputRejected(step_id, exc.message, exc.where, exc.hint, exc.errors)
+            except AxtuiError as exc:
+                return InputRejected(step_id, exc.message, exc.where, exc.hint)
+            return self._snapshot()
+
+        self._run(submit, f"save {step_id}")
+
+    def on_chat_view_turn_complete(self, event: Any) -> None:
+        self.refresh_bindings()  # "Stop" leaves the footer, "Accept" applies
+
+    def on_chat_view_turn_failed(self, event: Any) -> None:
+        self.refresh_bindings()
+
+    def on_chat_view_turn_stopped(self, event: Any) -> None:
+        self.refresh_bindings()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if self.busy:
+            return
+        if event.button.id == "continue":
+            event.stop()
+            self.action_goto_current()
+        elif event.button.id == "open-report":
+            self.action_report()
+        elif event.button.id == "go-home":
+            self.app.pop_screen()
+
+    def on_list_view_selected(self, event: ListView.Selected) -> None:
+        item = event.item
+        if isinstance(item, ChecklistItem) and not self.busy:
+            step = item.step
+            if step.id == self.viewing:
+                return  # already on screen (re-rendering would restart a prompt step's chat)
+            if step.status == "pending":
+                self.notify("that step has not been reached yet", severity="information")
+                return
+            self._run(lambda: self._snapshot(focus=step.id), f"review {step.id}")
+
+    def action_accept(self) -> None:
+        snap = self.snapshot
+        step = snap.step(self.viewing) if snap else None
+        if step is None or step.type != "prompt" or step.id != snap.current_id:  # type: ignore[union-attr]
+            self.notify("accept applies to the current prompt step", severity="warning")
+            return
+        from axtui.tui.widgets.chat_view import ChatView
+
+        chats = list(self.query(ChatView))
+        if chats and (chats[0].generating or not chats[0].last_answer):
+            self.notify("wait for an answer before accepting it", severity="warning")
+            return
+        step_id = step.id
+
+        def accept() -> SessionLoaded:
+            self.session.accept(step_id)
+            return self._snapshot()
+
+        self._run(accept, f"accept {step_id}")
+
+    def action_redo(self) -> None:
+        snap = self.snapshot
+        step = snap.step(self.viewing) if snap else None
+        if step is None or step.status not in ("done", "failed", "skipped"):
+            self.notify("open a completed step in the checklist to redo it", severity="warning")
+            return
+        from axtui.tui.screens.confirm import ConfirmScreen
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            step_id = step.id
+
+            def redo() -> SessionLoaded:
+                self.session.redo(step_id)
+                return self._snapshot()
+
+            self._run(redo, f"redo {step_id}")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Redo “{step.name}”?",
+                "Its result and those of the steps after it are reset; earlier steps are kept.",
+                confirm_label="Redo",
+                danger=False,
+            ),
+            confirmed,
+        )
+
+    def action_goto_current(self) -> None:
+        if self.snapshot is None or self.busy:
+            return
+        self._run(lambda: self._snapshot(), "current step")
+
+    def action_report(self) -> None:
+        if self.session_id:
+            self.app.open_report(self.session_id)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # -- palette -------------------------------------------------------------------------------------
+    def palette_commands(self) -> list[tuple[str, Any, str]]:
+        commands: list[tuple[str, Any, str]] = []
+        if self.session_id:
+            commands += [
+                ("export: report as Markdown", lambda: self._export("md"), "write the report to a .md file"),
+                ("export: session as JSON", lambda: self._export("json"), "write the full record"),
+                ("export: replay file", lambda: self._export("replay"), "a file `axtui --batch` can run"),
+                ("session: open report", self.action_report, "the Markdown report viewer"),
+                ("session: jump to current step", self.action_goto_current, "ctrl+g"),
+            ]
+        return commands
+
+    def _export(self, fmt: str) -> None:
+        from pathlib import Path
+
+        suffix = {"md": "md", "json": "json", "replay": "replay.yaml"}[fmt]
+        path = Path.cwd() / f"axtui-{self.session_id}.{suffix}"
+
+        def export() -> Notice:
+            path.write_text(self.session.export(fmt), encoding="utf-8")
+            return Notice(f"exported to {path}", "export")
+
+        self.app.run_guarded(
+            self,
+            export,
+            name="export",
+            group="export",  # type: ignore[attr-defined]
+            context="export",
+        )
+
+
+def message_focus_is_fresh(step: StepView, snap: SessionSnapshot) -> bool:
+    """True when the step shown is the one just before the current step (it has just finished)."""
+    ids = [s.id for s in snap.steps]
+    if snap.current_id is None:
+        return step.id == ids[-1] if ids else False
+    index = ids.index(snap.current_id)
+    return index > 0 and ids[index - 1] == step.id
+
+
+def warm_llm() -> None:
+    """Import LiteLLM (once per process); safe to call from any thread."""
+    from axtui.core.llm import litellm_module
+
+    litellm_module()
+
+
+class _Persona:
+    """What ChatView needs to label answers when only the persona id is known."""
+
+    def __init__(self, agent_id: str | None) -> None:
+        self.agent_id = agent_id or "assistant"
+        self.display_name = self.agent_id

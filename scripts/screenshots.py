@@ -1,0 +1,225 @@
+"""Regenerate screenshots/: an SVG of every screen of the app at 120×40.
+
+Runs entirely offline in a throwaway home folder and database: it replays the
+example ml-ab-testing and ml-model-monitoring sessions headlessly (real numbers
+from examples/data), leaves an ml-workflow session half-done, then opens each
+screen in the real app (headless, via Textual's test driver) and saves it.
+
+Usage: python scripts/screenshots.py [--out screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SIZE = (120, 40)
+
+
+def prepare(db_path: Path) -> dict[str, str]:
+    """Sessions to show: finished A/B test and monitoring runs, and a half-done ml-workflow."""
+    from axtui.config import Settings
+    from axtui.core.store import Store
+    from axtui.core.workflow import Engine
+
+    inputs = REPO / "examples" / "inputs"
+    ids: dict[str, str] = {}
+    with Store(db_path) as store:
+        engine = Engine(store, Settings(db_path=db_path))
+        for wf in ("ml-ab-testing", "ml-model-monitoring"):
+            session = engine.start(wf, json.loads((inputs / f"{wf}.json").read_text()))
+            session.run_headless({})
+            ids[wf] = session.id
+        workflow = engine.start("ml-workflow", {"project_name": "Subscriber churn prediction"})
+        ids["ml-workflow-form"] = workflow.id
+        chat = engine.start("ml-workflow", {"project_name": "Fraud scoring"})
+        chat.submit_input("define-problem", {})
+        ids["ml-workflow-prompt"] = chat.id
+    return ids
+
+
+Step = Callable[[Any], Awaitable[None]]
+
+
+async def settle(pilot: Any, rounds: int = 4) -> None:
+    for _ in range(rounds):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+
+
+async def until(pilot: Any, predicate: Callable[[], bool], tries: int = 400) -> None:
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise RuntimeError(f"screen never got ready: {type(pilot.app.screen).__name__}")
+
+
+def session_at(step: str | None) -> Step:
+    async def run(pilot: Any) -> None:
+        await until(
+            pilot,
+            lambda: getattr(pilot.app.screen, "viewing", None) is not None and not pilot.app.screen.busy,
+        )
+        screen = pilot.app.screen
+        if step is not None:
+            screen._run(lambda: screen._snapshot(focus=step), f"review {step}")
+            await until(pilot, lambda: screen.viewing == step and not screen.busy)
+        await settle(pilot)
+
+    return run
+
+
+def prompt_answered() -> Step:
+    async def run(pilot: Any) -> None:
+        from axtui.tui.widgets.chat_view import ChatView
+
+        await until(pilot, lambda: bool(pilot.app.screen.query(ChatView)))
+        chat = pilot.app.screen.query_one(ChatView)
+        await until(pilot, lambda: not chat.generating and bool(chat.last_answer), tries=1200)
+        await settle(pilot)
+
+    return run
+
+
+def home_ready() -> Step:
+    async def run(pilot: Any) -> None:
+        await until(
+            pilot,
+            lambda: (
+                type(pilot.app.screen).__name__ == "HomeScreen" and pilot.app.screen.summary.personas != []
+            ),
+        )
+        await settle(pilot)
+
+    return run
+
+
+def push(factory: Callable[[], Any], ready: Callable[[Any], bool] | None = None) -> Step:
+    async def run(pilot: Any) -> None:
+        await home_ready()(pilot)
+        pilot.app.push_screen(factory())
+        await settle(pilot, rounds=8)
+        if ready is not None:
+            await until(pilot, lambda: ready(pilot))
+            await settle(pilot)
+
+    return run
+
+
+def error_modal() -> Step:
+    async def run(pilot: Any) -> None:
+        await home_ready()(pilot)
+        pilot.app.show_error(
+            "run data-drift-stats failed: OSError: [Errno 28] No space left on device",
+            "Traceback (most recent call last):\n"
+            '  File "axtui/core/workflow/session.py", line 362, in run_auto\n'
+            "    result = with_retries(r.step, lambda _a: run_compute(r.step, variables))\n"
+            "OSError: [Errno 28] No space left on device",
+        )
+        await settle(pilot)
+
+    return run
+
+
+def palette() -> Step:
+    async def run(pilot: Any) -> None:
+        await home_ready()(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"workflow")
+        await settle(pilot, rounds=6)
+
+    return run
+
+
+def chat_with_answer() -> Step:
+    async def run(pilot: Any) -> None:
+        from axtui.tui.screens.chat import ChatScreen
+        from axtui.tui.widgets.chat_view import ChatView
+
+        await home_ready()(pilot)
+        pilot.app.push_screen(ChatScreen())
+        await settle(pilot, rounds=8)
+        chat = pilot.app.screen.query_one(ChatView)
+        chat.prompt.focus()
+        await pilot.press(*"How should I split time-series data for validation?", "ctrl+j")
+        await until(pilot, lambda: not chat.generating and bool(chat.last_answer), tries=1200)
+        await settle(pilot)
+
+    return run
+
+
+async def shoot(settings: Any, name: str, out: Path, start: dict[str, Any] | None, step: Step) -> None:
+    from axtui.tui.app import create_app
+
+    app = create_app(settings, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await step(pilot)
+        app.save_screenshot(filename=f"{name}.svg", path=str(out))
+    print(f"  {out / (name + '.svg')}")
+
+
+async def main_async(out: Path) -> None:
+    from axtui.config import Settings
+
+    db_path = Path(os.environ["AXTUI_DB"])
+    ids = prepare(db_path)
+    settings = Settings.resolve()
+    from axtui.tui.screens.help import HelpScreen
+    from axtui.tui.screens.memory import MemoryScreen
+    from axtui.tui.screens.report import ReportScreen
+
+    ab, mon = ids["ml-ab-testing"], ids["ml-model-monitoring"]
+    shots: list[tuple[str, dict[str, Any] | None, Step]] = [
+        ("home", None, home_ready()),
+        ("palette", None, palette()),
+        ("session-form", {"session": ids["ml-workflow-form"]}, session_at(None)),
+        ("session-prompt", {"session": ids["ml-workflow-prompt"]}, prompt_answered()),
+        ("session-drift", {"session": mon}, session_at("data-drift-stats")),
+        ("session-evaluate", {"session": mon}, session_at("evaluate-current")),
+        ("session-ab-analysis", {"session": ab}, session_at("ab-analysis")),
+        ("session-decision", {"session": ab}, session_at("ab-decision")),
+        ("session-tool-write", {"session": ab}, session_at("store-results")),
+        ("session-complete", {"session": ab}, session_at(None)),
+        ("error", None, error_modal()),
+        ("chat", None, chat_with_answer()),
+        ("memory", None, push(MemoryScreen)),
+        ("report", None, push(lambda: ReportScreen(ab))),
+        ("help", None, push(lambda: HelpScreen("session"))),
+    ]
+    for name, start, step in shots:
+        await shoot(settings, name, out, start, step)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.update(
+            {
+                "XDG_CONFIG_HOME": f"{tmp}/config",
+                "XDG_DATA_HOME": f"{tmp}/data",
+                "AXTUI_DB": f"{tmp}/screens.duckdb",
+                "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            }
+        )
+        for var in ("AXTUI_MODEL", "AXTUI_API_BASE"):
+            os.environ.pop(var, None)
+        os.chdir(REPO)  # example inputs name files relative to the repository
+        asyncio.run(main_async(args.out.resolve()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Shared fixtures for the TUI tests: a throwaway database, a demo workflow, and an app factory.
+
+Everything time- or id-dependent is frozen (the store's FakeClock, sequential session ids),
+so snapshots are stable from run to run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from axtui.config import Settings
+from axtui.core.store import Store
+from axtui.tui.app import AxtuiApp, create_app
+
+TUI_DATA = Path(__file__).parent.parent / "data" / "tui"
+
+
+@pytest.fixture(autouse=True)
+def demo_workflows(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo workflow as the only workflow, and a cwd with no ./.axtui overrides."""
+    folder = isolated_home / "config" / "axtui" / "workflows"
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (TUI_DATA / "workflows").glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    monkeypatch.chdir(isolated_home)
+    # Only the demo workflow: the built-in catalogue changes as it grows, the tests must not.
+    monkeypatch.setattr("axtui.core.workflow.catalog.search_dirs", lambda kind, cwd=None: [folder])
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def frozen_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session ids s0001, s0002, ... instead of random hex."""
+    counter = itertools.count(1)
+    monkeypatch.setattr("axtui.core.workflow.session.new_session_id", lambda: f"s{next(counter):04d}")
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    return Settings(db_path=db_path)
+
+
+@pytest.fixture
+def make_app(settings: Settings, store: Store) -> Callable[..., AxtuiApp]:
+    """Build the app the way ``axtui`` does, over the test's store."""
+
+    def factory(start: dict[str, Any] | None = None, **overrides: Any) -> AxtuiApp:
+        chosen = Settings(**{**settings.__dict__, **overrides}) if overrides else settings
+        return create_app(chosen, start=start, store=store)
+
+    return factory
+
+
+@pytest.fixture
+def engine(store: Store, settings: Settings) -> Iterator[Any]:
+    from axtui.core.workflow import Engine
+
+    yield Engine(store, settings)
+
+
+async def settle(pilot: Any) -> None:
+    """Wait until every worker is done and the screen has caught up with their messages."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_until(pilot: Any, predicate: Callable[[], bool], *, tries: int = 100) -> None:
+    """Let the app run (workers, message handlers, mounts) until ``predicate`` holds."""
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+        await pilot.app.workers.wait_for_complete()
+    raise AssertionError(f"condition never became true; screen is {type(pilot.app.screen).__name__}")
+
+
+def session_screen(app: Any) -> Any:
+    from axtui.tui.screens.session import SessionScreen
+
+    screen = app.screen
+    assert isinstance(screen, SessionScreen), type(screen).__name__
+    return screen
+
+
+def viewing(app: Any) -> str | None:
+    """The step id the session screen shows, once it is idle."""
+    from axtui.tui.screens.session import SessionScreen
+
+    screen = app.screen
+    if not isinstance(screen, SessionScreen) or screen.busy or screen.snapshot is None:
+        return None
+    return screen.viewing
+
+
+def step_rows(store: Store, session_id: str) -> dict[str, tuple[str, Any]]:
+    """step id -> (status, outputs JSON) straight from DuckDB."""
+    import json
+
+    rows = store.query("SELECT step_id, status, outputs FROM step_results WHERE session_id = ?", [session_id])
+    return {r[0]: (r[1], json.loads(r[2]) if r[2] else None) for r in rows}
+
+
+@pytest.fixture
+def demo_session(engine: Any) -> Callable[[str], str]:
+    """Drive a tui-demo session through the engine up to (not including) the given step; returns its id."""
+
+    def drive(until: str, *, first_answer: bool = False) -> str:
+        import asyncio
+
+        session = engine.start("tui-demo", {"project": "churn"})
+        order = ["goal", "plan", "score", "save", "(end)"]
+        if first_answer:  # the prompt step's first answer, stored but not accepted
+            drive_to = order.index("plan")
+            session.submit_input("goal", {"metric": "f1", "target": "0.85"})
+            asyncio.run(session.prompt_turn("plan"))
+            assert until == "plan" and drive_to == 1
+            return session.id
+        for step in order[: order.index(until)]:
+            if step == "goal":
+                session.submit_input("goal", {"metric": "f1", "target": "0.85"})
+            elif step == "plan":
+                session.run_prompt("plan")
+            else:
+                session.run_auto(step)
+        return session.id
+
+    return drive
