@@ -93,13 +93,7 @@ def _register() -> None:
     import importlib
 
     for module_name in COMMAND_GROUPS:
-        try:
-            module = importlib.import_module(f"axtui.commands.{module_name}")
-        except ModuleNotFoundError as exc:  # group not built yet in this checkout
-            if exc.name != f"axtui.commands.{module_name}":
-                raise
-            continue
-        module.register(app)
+        importlib.import_module(f"axtui.commands.{module_name}").register(app)
 
 
 _register()
