@@ -217,6 +217,6 @@ def test_a_zero_ttl_is_refused_with_the_line(tmp_path) -> None:
         "  - stepId: save\n    name: Save\n    type: tool\n    tool: memory_store\n"
         "    config: {namespace: ml-alerts, key: k, ttl: 0, value: {a: 1}}\n"
     )
-    workflow, problems = validate_file(path)
+    _, problems = validate_file(path)
     assert [p.line for p in problems if p.severity == "error"] == [10]
     assert "positive number of seconds" in problems[0].message
