@@ -159,21 +159,11 @@ class ChatScreen(Screen[None]):
 
     # -- workers (threads; they return a message, never touch widgets) ---------------------
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
-        runner = getattr(self.app, "run_guarded", None)
-        if runner is not None:
-            runner(self, fn, name=name, group=name, exclusive=True, context="chat")
-            return
-
-        def job() -> None:
-            message = fn()
-            if message is not None:
-                self.post_message(message)
-
-        self.run_worker(job, name=name, group=name, exclusive=True, thread=True)
+        """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
+        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="chat")  # type: ignore[attr-defined]
 
     def _store(self) -> Any:
-        store = self.app.store  # type: ignore[attr-defined]
-        return store() if callable(store) else store
+        return self.app.store()  # type: ignore[attr-defined]
 
     def _load(self) -> Message:
         from axtui.core.chat import ChatService

@@ -172,21 +172,11 @@ class MemoryScreen(Screen[None]):
 
     # -- workers -------------------------------------------------------------------------
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
-        runner = getattr(self.app, "run_guarded", None)
-        if runner is not None:
-            runner(self, fn, name=name, group=name, exclusive=True, context="memory")
-            return
-
-        def job() -> None:
-            message = fn()
-            if message is not None:
-                self.post_message(message)
-
-        self.run_worker(job, name=name, group=name, exclusive=True, thread=True)
+        """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
+        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="memory")  # type: ignore[attr-defined]
 
     def _store(self) -> Any:
-        store = self.app.store  # type: ignore[attr-defined]
-        return store() if callable(store) else store
+        return self.app.store()  # type: ignore[attr-defined]
 
     def _memory(self) -> Any:
         from axtui.core.memory import Memory

@@ -88,21 +88,11 @@ class ReportScreen(Screen[None]):
             return engine()
         from axtui.core.workflow import Engine
 
-        store = self.app.store  # type: ignore[attr-defined]
-        return Engine(store() if callable(store) else store, self.app.settings)  # type: ignore[attr-defined]
+        return Engine(self.app.store(), self.app.settings)  # type: ignore[attr-defined]
 
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
-        runner = getattr(self.app, "run_guarded", None)
-        if runner is not None:
-            runner(self, fn, name=name, group=name, exclusive=True, context="report")
-            return
-
-        def job() -> None:
-            message = fn()
-            if message is not None:
-                self.post_message(message)
-
-        self.run_worker(job, name=name, group=name, exclusive=True, thread=True)
+        """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
+        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="report")  # type: ignore[attr-defined]
 
     async def on_report_loaded(self, message: ReportLoaded) -> None:
         self.markdown = message.markdown
