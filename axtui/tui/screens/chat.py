@@ -22,8 +22,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from axtui.errors import AxtuiError
 from axtui.tui import keymap
+from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
 from axtui.tui.widgets.chat_view import ChatView, model_label, persona_name
 
@@ -78,12 +78,6 @@ def _warm_llm() -> None:
     from axtui.core.llm import litellm_module
 
     litellm_module()
-
-
-def export_path(conversation_id: str) -> Path:
-    from axtui.config import data_dir
-
-    return data_dir() / "exports" / f"chat-{conversation_id}.md"
 
 
 def _when(value: Any) -> str:
@@ -372,16 +366,7 @@ class ChatScreen(Screen[None]):
         def export() -> Message:
             text = service.export(conversation_id, "md")
             count = sum(1 for m in service.messages(conversation_id) if m.get("role") != "system")
-            path = export_path(conversation_id)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise AxtuiError(
-                    f"cannot write the export: {exc.strerror}",
-                    where=str(path),
-                    hint="check that the data folder is writable",
-                ) from exc
+            path = write_export(export_path("chat", conversation_id), text)
             return ChatExported(path, count)
 
         self._in_thread(export, name="chat-export")

@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, MarkdownViewer, Static
 
-from axtui.errors import AxtuiError
 from axtui.tui import keymap
+from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
 from axtui.tui.widgets.clipboard import copy_text
 
@@ -35,12 +35,6 @@ class ReportExported(Message):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
-
-
-def report_export_path(session_id: str) -> Path:
-    from axtui.config import data_dir
-
-    return data_dir() / "exports" / f"report-{session_id}.md"
 
 
 class ReportScreen(Screen[None]):
@@ -117,17 +111,7 @@ class ReportScreen(Screen[None]):
         text, session_id = self.markdown, self.session_id
 
         def export() -> Message:
-            path = report_export_path(session_id)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise AxtuiError(
-                    f"cannot write the report: {exc.strerror}",
-                    where=str(path),
-                    hint="check that the data folder is writable",
-                ) from exc
-            return ReportExported(path)
+            return ReportExported(write_export(export_path("report", session_id), text))
 
         self._in_thread(export, name="report-export")
 
