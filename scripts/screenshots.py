@@ -116,6 +116,18 @@ def push(factory: Callable[[], Any], ready: Callable[[Any], bool] | None = None)
     return run
 
 
+def help_on_session() -> Step:
+    """F1 pressed on a session's form: the help lists that screen's own keys first."""
+
+    async def run(pilot: Any) -> None:
+        await session_at(None)(pilot)
+        await pilot.press("f1")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen")
+        await settle(pilot, rounds=8)
+
+    return run
+
+
 def error_modal() -> Step:
     async def run(pilot: Any) -> None:
         await home_ready()(pilot)
@@ -174,7 +186,6 @@ async def main_async(out: Path) -> None:
     db_path = Path(os.environ["AXTUI_DB"])
     ids = prepare(db_path)
     settings = Settings.resolve()
-    from axtui.tui.screens.help import HelpScreen
     from axtui.tui.screens.memory import MemoryScreen
     from axtui.tui.screens.report import ReportScreen
 
@@ -194,7 +205,7 @@ async def main_async(out: Path) -> None:
         ("chat", None, chat_with_answer()),
         ("memory", None, push(MemoryScreen)),
         ("report", None, push(lambda: ReportScreen(ab))),
-        ("help", None, push(lambda: HelpScreen("session"))),
+        ("help", {"session": ids["ml-workflow-form"]}, help_on_session()),
     ]
     for name, start, step in shots:
         await shoot(settings, name, out, start, step)
