@@ -72,22 +72,31 @@ def _sessions(db: Path) -> list[tuple[str, str]]:
         return store.query("SELECT id, status FROM sessions ORDER BY created_at")
 
 
-def _run(cmd: list[str], env: dict[str, str], kill_after: float | None) -> int | None:
-    """Run the command; SIGKILL it after ``kill_after`` seconds if still running. None = killed."""
+def _run(cmd: list[str], env: dict[str, str], kill_at: int | None) -> int | None:
+    """Run the command; SIGKILL it at its ``kill_at``-th progress line. None = killed.
+
+    Headless runs print ``▶ [i/n]`` when a step starts and ``✓ [i/n]`` when it is committed,
+    so counting those lines (not seconds) puts kills inside a step or between two steps on
+    any machine, however fast.
+    """
     proc = subprocess.Popen(
         cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     try:
-        if kill_after is None:
+        if kill_at is None:
             _out, err = proc.communicate(timeout=240)
             assert proc.returncode == 0, err[-3000:]
             return proc.returncode
-        try:
-            proc.wait(timeout=kill_after)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return None
+        assert proc.stderr is not None
+        seen = 0
+        for line in proc.stderr:
+            if line.startswith(("▶ [", "✓ [")):
+                seen += 1
+                if seen >= kill_at:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    return None
+        proc.wait(timeout=240)
         return proc.returncode
     finally:
         if proc.poll() is None:
@@ -131,7 +140,7 @@ def test_sigkill_loop_then_resume_completes_without_duplicates(tmp_path: Path) -
         known = {sid for sid, _ in _sessions(db)} if db.exists() else set()
         # start, possibly killed; if it died before creating its session, start again
         for _ in range(4):
-            if _run(start, env, rng.uniform(0.3, 3.0)) is None:
+            if _run(start, env, rng.randint(1, 8)) is None:
                 kills += 1
             if {sid for sid, _ in _sessions(db)} - known:
                 break
@@ -141,7 +150,7 @@ def test_sigkill_loop_then_resume_completes_without_duplicates(tmp_path: Path) -
             incomplete = [sid for sid, status in _sessions(db) if status != "completed"]
             if not incomplete:
                 break
-            if _run([*axtui, "resume", incomplete[0], "--headless"], env, rng.uniform(0.5, 3.0)) is None:
+            if _run([*axtui, "resume", incomplete[0], "--headless"], env, rng.randint(1, 6)) is None:
                 kills += 1
         for sid, status in _sessions(db):
             if status != "completed":
