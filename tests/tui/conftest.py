@@ -70,6 +70,22 @@ async def settle(pilot: Any) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await tables_measured(pilot)
+
+
+async def tables_measured(pilot: Any) -> None:
+    """Let every DataTable size its columns to the rows just added.
+
+    DataTable measures new rows on its next Idle event; a picture taken before that shows
+    columns as wide as their headers only, which is what made snapshots flaky.
+    """
+    from textual.widgets import DataTable
+
+    for _ in range(50):
+        tables = list(pilot.app.screen.query(DataTable))
+        if not any(t._require_update_dimensions or t._new_rows for t in tables):
+            return
+        await pilot.pause()
 
 
 async def wait_until(pilot: Any, predicate: Callable[[], bool], *, tries: int = 100) -> None:

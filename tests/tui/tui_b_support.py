@@ -15,6 +15,7 @@ from textual.screen import Screen
 from axtui.config import Settings
 from axtui.core.store import Store
 from axtui.tui.app import create_app
+from tests.tui.conftest import tables_measured
 
 
 def make_app(store: Store, **settings: Any) -> App[Any]:
@@ -30,6 +31,7 @@ async def settle(pilot: Pilot[Any]) -> None:
         if not any(not w.is_finished for w in app.workers):
             break
     await pilot.pause()
+    await tables_measured(pilot)
 
 
 async def open_screen(pilot: Pilot[Any], screen: Screen[Any]) -> Screen[Any]:
