@@ -263,8 +263,8 @@ class MemoryScreen(Screen[None]):
             "age",
             "expires",
         ]
-        table.add_columns(*columns)
         self.entries = {}
+        rows: list[tuple[list[Any], Any]] = []
         for index, entry in enumerate(message.entries):
             row_key = _row_key(entry.namespace, entry.key)
             self.entries[row_key] = entry
@@ -279,6 +279,13 @@ class MemoryScreen(Screen[None]):
                 age_text(entry.updated_at, message.now, short=True),
                 expiry_cell(entry.expires_at, message.now),
             ]
+            rows.append((cells, row_key))
+        # Widths from the content itself: DataTable would otherwise measure new rows on a later
+        # Idle event, and a picture (or a fast eye) could catch header-wide columns.
+        for i, label in enumerate(columns):
+            width = max([len(label), *(len(str(cells[i])) for cells, _ in rows)])
+            table.add_column(label, width=width)
+        for cells, row_key in rows:
             table.add_row(*cells, key=row_key)
         self._update_title(len(message.entries), message)
         if not message.entries:
