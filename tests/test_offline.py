@@ -203,3 +203,108 @@ def test_offline_is_a_registered_litellm_provider(scientist: Persona) -> None:
         for c in litellm.completion(model=OFFLINE_MODEL, messages=messages, stream=True)
     ]
     assert "".join(c for c in chunks if c) == offline_answer(messages)
+
+
+# -- a narrator worth reading (decision, rule, key numbers, next actions; follow-ups from facts) --
+
+AB_TASK = """Based on analysis, make a decision about the experiment.
+
+## Decision Framework
+
+| Significance | Practical Impact | Guardrails | Decision |
+|--------------|------------------|------------|----------|
+| Yes | Positive | Pass | SHIP |
+| Yes | Negative | - | ROLLBACK |
+| No | - | Pass | EXTEND or NO_SHIP |
+
+## If SHIP
+- Rollout plan (gradual vs immediate)
+- Monitoring requirements
+
+## If ROLLBACK
+- Root cause hypothesis
+"""
+
+AB_FACTS = {
+    "ab-decision": {
+        "decision": "SHIP",
+        "reason": "significant positive effect and every guardrail passes",
+        "decision_rule": "significant and positive, guardrails pass",
+        "inputs": {"significant": True, "impact": "positive", "guardrails_pass": True},
+    },
+    "verdict": {"inputs": {"significant": True, "smaller_arm_n": 2000}},
+    "ab-analysis": {
+        "srm": {"statistic": 0.0, "p_value": 1.0, "alert": False},
+        "metrics": [
+            {
+                "metric": "converted",
+                "arm": "treatment",
+                "test": "chi2",
+                "statistic": 9.3351,
+                "p_value": 0.0022,
+                "significant": True,
+                "control_std": 0.296,
+            }
+        ],
+    },
+}
+
+
+def test_first_answer_leads_with_the_decision_the_rule_and_the_next_steps() -> None:
+    engineer = get_persona("ml-engineer")
+    text = offline_answer(build_messages(engineer, AB_TASK, AB_FACTS, [{"role": "user", "content": AB_TASK}]))
+    decision = text.split("### Decision", 1)[1].split("###", 1)[0]
+    assert (
+        "**ab-decision.decision: SHIP** — significant positive effect and every guardrail passes" in decision
+    )
+    assert "Rule that fired: significant and positive, guardrails pass." in decision
+    assert "| **Yes** | **Positive** | **Pass** | **SHIP** ← this session |" in text
+    assert "| Yes | Negative | - | ROLLBACK |" in text  # "-" means "any" in a rules table: not a hole
+    steps = text.split("### Next steps for SHIP", 1)[1]
+    assert "- Rollout plan (gradual vs immediate)" in steps and "Root cause hypothesis" not in steps
+    assert "`chi2` — a chi-squared test" in text  # how the test was chosen, in words
+    # each fact once: the verdict's copy of "significant" is not listed again
+    assert text.count("significant = true") == 1 and "verdict.inputs.significant" not in text
+    assert "| verdict.inputs.smaller_arm_n | 2000 |" in text
+
+
+def test_step_answers_echo_no_style_rules_and_no_off_topic_advice() -> None:
+    scientist = get_persona("data-scientist")
+    task = "Design the A/B experiment: hypothesis, primary metric and guardrails."
+    text = offline_answer(build_messages(scientist, task, {"primary_metric": "converted"}, []))
+    assert "Markdown" not in text and "Use Markdown tables" not in text
+    assert "fairness" not in text.lower() and "How Dana approaches this" not in text
+
+
+def test_follow_up_says_which_test_was_used_and_why_without_repeating_every_fact() -> None:
+    scientist = get_persona("data-scientist")
+    history = [
+        {"role": "user", "content": AB_TASK},
+        {"role": "assistant", "content": "first answer"},
+        {"role": "user", "content": "Which test suits converted, and why?"},
+    ]
+    text = offline_answer(build_messages(scientist, AB_TASK, AB_FACTS, history))
+    relevant = text.split("### Facts that bear on it", 1)[1]
+    assert "**converted** (ab-analysis.metrics): arm = treatment" in relevant
+    assert "test = chi2" in relevant and "p_value = 0.0022" in relevant
+    assert "0/1 (binary) outcome" in relevant  # the why
+    assert "srm.statistic" not in text and "### Key numbers" not in text  # no facts dump
+    assert "The computed decision stands: **SHIP** (ab-decision.decision)." in text
+    assert "Still to answer" not in text
+
+
+def test_the_offline_stream_comes_word_by_word_and_a_pace_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from axtui.core import offline
+
+    pieces = chunk_text("one two three four five six seven eight nine ten " * 3)
+    assert len(pieces) >= 15 and all(len(p) <= offline.CHUNK_CHARS for p in pieces)
+    monkeypatch.delenv(offline.PACE_ENV, raising=False)
+    assert offline.stream_pace(100) == 0.0  # headless and tests: no sleeps
+    offline.set_stream_pace(0.05)
+    try:
+        assert offline.stream_pace(10) == 0.05
+        assert offline.stream_pace(1000) == pytest.approx(offline.MAX_STREAM_SECONDS / 1000)
+        monkeypatch.setenv(offline.PACE_ENV, "0")
+        assert offline.stream_pace(10) == 0.0
+    finally:
+        offline.set_stream_pace(0.0)
