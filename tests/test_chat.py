@@ -76,6 +76,20 @@ def test_task_is_sent_when_text_is_empty(service: ChatService) -> None:
         service.send(conversation, "  ", persona="data-scientist")
 
 
+def test_a_question_cut_off_by_a_crash_is_not_stored_twice(service: ChatService) -> None:
+    conversation = service.new_conversation("data-scientist")
+    # the process died after storing the question and before any answer
+    service.conversations.add_message(conversation, "user", "Compare the runs.", agent_id="data-scientist")
+    result = service.send(conversation, None, persona="data-scientist", task="Compare the runs.")
+    assert result.complete
+    assert [(m["role"], m["content"][:17]) for m in service.messages(conversation)] == [
+        ("user", "Compare the runs."),
+        ("assistant", result.text[:17]),
+    ]
+    service.send(conversation, "Compare the runs.", persona="data-scientist")  # answered: a new turn
+    assert [m["role"] for m in service.messages(conversation)] == ["user", "assistant", "user", "assistant"]
+
+
 def test_history_is_resent_and_follow_ups_use_it(service: ChatService) -> None:
     conversation = service.new_conversation("data-scientist")
     facts = {"decision": "PROMOTE", "p_value": 0.004}

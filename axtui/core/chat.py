@@ -264,9 +264,10 @@ class ChatService:
         text = text if text and text.strip() else task
         if not text or not text.strip():
             raise InputError("nothing to send: the message is empty", hint="type a question")
-        self.conversations.add_message(
-            conversation_id, "user", text, agent_id=persona.agent_id, delegated_from=delegated_from
-        )
+        if not self._awaiting_answer(conversation_id, text, delegated_from):
+            self.conversations.add_message(
+                conversation_id, "user", text, agent_id=persona.agent_id, delegated_from=delegated_from
+            )
         pieces: list[str] = []
 
         async def collect(piece: str) -> None:
@@ -336,6 +337,20 @@ class ChatService:
                 completion_tokens=done.completion_tokens,
                 cost_usd=done.cost_usd,
             )
+        )
+
+    def _awaiting_answer(self, conversation_id: str, text: str, delegated_from: str | None) -> bool:
+        """True when the conversation already ends with this very question and no answer: a turn
+        that a crash or kill cut off before its answer was written. Asking again reuses that
+        message instead of storing the question twice."""
+        stored = self.conversations.messages(conversation_id)
+        if not stored:
+            return False
+        last = stored[-1]
+        return (
+            last["role"] == "user"
+            and last["content"] == text
+            and (last["delegated_from"] or None) == (delegated_from or None)
         )
 
     @staticmethod
