@@ -55,10 +55,12 @@ _SPECS = [
     KeySpec("chat.send_alt", "alt+enter", "submit", "Send", "Send the message", show=False),
     KeySpec(
         "chat.stop",
-        "escape",
+        "ctrl+c",
         "stop",
         "Stop",
-        "Stop the answer being generated (the partial text is kept, marked incomplete)",
+        "Stop the answer being generated (the partial text is kept, marked incomplete); "
+        "when nothing is being generated the key copies as usual",
+        priority=True,  # ahead of the prompt box's copy, but only while an answer streams
     ),
     KeySpec(
         "chat.copy_last",
@@ -139,6 +141,15 @@ def binding(binding_id: str, *, key: str | None = None) -> Binding:
 
 def bindings(*binding_ids: str) -> list[Binding]:
     return [binding(binding_id) for binding_id in binding_ids]
+
+
+def key_label(binding_id: str, app: Any = None) -> str:
+    """The key(s) of a binding as a person reads them, after the user's keymap (``app``)."""
+    keys = SPECS[binding_id].key
+    user = getattr(app, "_keymap", None) if app is not None else None
+    if isinstance(user, dict) and user.get(binding_id):
+        keys = str(user[binding_id])
+    return " / ".join(k.strip() for k in keys.split(",") if k.strip())
 
 
 def user_keymap(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

@@ -15,6 +15,7 @@ from axtui.core.chat import ChatService, TurnResult
 from axtui.core.llm import LLMClient
 from axtui.core.store import Store
 from axtui.tui.screens.chat import AUTO, ChatExported, ChatScreen
+from axtui.tui.widgets import chat_view as chat_view_module
 from axtui.tui.widgets.chat_view import ChatMessage, ChatView, PromptArea, code_blocks, model_label
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.fake_openai import fake_openai as fake_openai  # the fixture
@@ -235,7 +236,7 @@ async def test_stop_keeps_the_partial_answer_marked_incomplete() -> None:
         await pilot.press("ctrl+j")
         await pilot.pause()
         assert view.generating
-        await pilot.press("escape")
+        await pilot.press("ctrl+c")  # stop has its own key: escape stays "back"
         await app.workers.wait_for_complete()
         await pilot.pause()
         [stopped] = app.events
@@ -245,9 +246,9 @@ async def test_stop_keeps_the_partial_answer_marked_incomplete() -> None:
         assert not answer.complete and answer.has_class("-incomplete")
         assert "stopped" in str(answer.query_one(".chat-message-status", Static).content)
         assert not view.generating and view.prompt.has_focus
-        # escape while idle does nothing to the view (it falls through to the screen)
-        await pilot.press("escape")
-        assert not view.generating
+        # the stop key while idle does nothing to the view (it falls through: copy in the prompt box)
+        await pilot.press("ctrl+c")
+        assert not view.generating and not answer.has_class("-thinking")
 
 
 async def test_stop_through_the_chat_service_stores_the_partial_text(store: Store) -> None:
@@ -302,3 +303,99 @@ def test_chat_snapshot(
         await settle_scroll(pilot, app.screen.query_one(ChatView).message_log)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# -- a chat that feels alive: thinking, word-by-word streaming, the sent message in view ----------
+class GateApp(App[None]):
+    """A ChatView over a turn that waits at a gate before its first token, then streams words."""
+
+    CSS_PATH = str(Path(chat_view_module.__file__).parents[1] / "axtui.tcss")  # the app's own layout
+
+    def __init__(self, history: list[dict[str, Any]] | None = None) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.history = history or []
+
+    def compose(self) -> ComposeResult:
+        async def turn(text: str | None, on_delta: Any) -> TurnResult:
+            await self.gate.wait()
+            for word in ("One ", "word ", "at ", "a ", "time."):
+                on_delta(word)
+                await asyncio.sleep(0)
+            return TurnResult("One word at a time.", True, "axtui/offline", True)
+
+        yield ChatView(turn=turn, history=self.history)
+
+
+async def test_thinking_shows_from_send_to_the_first_token() -> None:
+    app = GateApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(ChatView)
+        view.prompt.insert("why?")
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        answer = next(m for m in app.query(ChatMessage) if m.role == "assistant")
+        status = answer.query_one(".chat-message-status", Static)
+        assert answer.thinking and "thinking" in str(status.content) and status.display
+        app.gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not answer.thinking and answer.text == "One word at a time."
+        assert not status.display and not view.generating
+
+
+async def test_the_sent_message_is_in_view_at_once_after_a_long_history() -> None:
+    history = [
+        {"role": "user" if n % 2 == 0 else "assistant", "content": f"message {n}\n\n" + "line\n\n" * 6}
+        for n in range(16)
+    ]
+    app = GateApp(history)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(ChatView)
+        await pilot.pause()
+        view.prompt.insert("the newest question")
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        await pilot.pause()
+        sent = [m for m in app.query(ChatMessage) if m.role == "user"][-1]
+        assert sent.text == "the newest question"
+        log = view.message_log
+        assert log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y
+        assert sent.region.y < log.region.bottom  # on screen before any token has arrived
+        app.gate.set()
+        await app.workers.wait_for_complete()
+
+
+async def test_the_offline_answer_streams_word_by_word(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from axtui.core import offline
+
+    pieces: list[str] = []
+    original = ChatMessage.feed
+
+    def counting_feed(self: ChatMessage, delta: str) -> None:
+        pieces.append(delta)
+        original(self, delta)
+
+    monkeypatch.setattr(ChatMessage, "feed", counting_feed)
+    monkeypatch.delenv(offline.PACE_ENV, raising=False)
+    offline.set_stream_pace(0.001)
+    try:
+        app = make_app(store)
+        recorder = Recorder()
+        async with app.run_test(size=(100, 30), message_hook=recorder) as pilot:
+            await open_screen(pilot, ChatScreen(agent_id="data-scientist"))
+            await send(pilot, QUESTION)
+            [done] = recorder.of(ChatView.TurnComplete)
+    finally:
+        offline.set_stream_pace(0.0)
+    assert len(pieces) > 30 and "".join(pieces) == done.result.text
+    assert max(len(p) for p in pieces) <= offline.CHUNK_CHARS
+
+
+async def test_the_key_hint_follows_a_remapped_stop_key() -> None:
+    app = GateApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_keymap({"chat.stop": "f9"})
+        view = app.query_one(ChatView)
+        await pilot.pause()
+        assert "f9 stop" in view._hint() and view.stop_key == "f9"

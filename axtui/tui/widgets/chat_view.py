@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -32,6 +32,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Markdown, Static, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -42,6 +43,7 @@ TurnFn = Callable[[str | None, Callable[[str], None]], Awaitable[Any]]
 
 _FENCE = re.compile(r"^(?P<fence>```+|~~~+)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
 SEND_KEYS = "ctrl+j / alt+enter"
+THINKING = "⋯ thinking…"
 
 
 def code_blocks(markdown: str) -> list[str]:
@@ -100,12 +102,15 @@ class ChatMessage(Vertical, can_focus=True):
 
     status: reactive[str] = reactive("")
 
-    def __init__(self, role: str, text: str = "", *, label: str = "", complete: bool = True) -> None:
+    def __init__(
+        self, role: str, text: str = "", *, label: str = "", complete: bool = True, thinking: bool = False
+    ) -> None:
         super().__init__(classes=f"chat-message -{role}")
         self.role = role
         self.text = text
         self.label = label or ("You" if role == "user" else role)
         self.complete = complete
+        self.thinking = thinking  # sent, no token yet: the status line says so
         self._code_index = 0
         self._stream: Any = None
         self._writes: list[asyncio.Future[Any]] = []
@@ -121,6 +126,8 @@ class ChatMessage(Vertical, can_focus=True):
     def on_mount(self) -> None:
         if not self.complete:
             self.status = "⚠ incomplete"
+        elif self.thinking:
+            self.status = THINKING
 
     def on_resize(self, event: events.Resize) -> None:
         # Markdown blocks lay out over several refreshes: keep the newest text in view as it grows.
@@ -144,14 +151,22 @@ class ChatMessage(Vertical, can_focus=True):
         self._stream = Markdown.get_stream(self.body)
 
     def feed(self, delta: str) -> None:
-        """Append a fragment (called on the event loop, in order)."""
+        """Append a fragment (called on the event loop, in order); the first one ends "thinking"."""
         if not delta:
             return
+        if self.thinking:
+            self.thinking = False
+            self.status = ""
+        if self._stream is None:
+            self.start_stream()
         self.text += delta
         if self._stream is not None:
             self._writes.append(asyncio.ensure_future(self._stream.write(delta)))
 
     async def end_stream(self, final_text: str | None = None) -> None:
+        if self.thinking:
+            self.thinking = False
+            self.status = ""
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
             self._writes.clear()
@@ -232,6 +247,31 @@ class ChatView(Vertical):
         def control(self) -> ChatView:
             return self.chat_view
 
+    class AnswerDelta(Message, bubble=False):
+        """A piece of the answer arrived (posted by the worker to the view itself)."""
+
+        def __init__(self, answer: ChatMessage, piece: str) -> None:
+            super().__init__()
+            self.answer = answer
+            self.piece = piece
+
+    class AnswerDone(Message, bubble=False):
+        """The turn ended: a result, a crash, or stopped by the user (posted by the worker)."""
+
+        def __init__(
+            self,
+            answer: ChatMessage,
+            *,
+            result: Any = None,
+            error: BaseException | None = None,
+            stopped: bool = False,
+        ) -> None:
+            super().__init__()
+            self.answer = answer
+            self.result = result
+            self.error = error
+            self.stopped = stopped
+
     def __init__(
         self,
         persona: Any = None,
@@ -258,6 +298,8 @@ class ChatView(Vertical):
         self._answer: ChatMessage | None = None
         self._follow = True
         self._worker: Worker[Any] | None = None
+        self._thinking_since = 0.0
+        self._thinking_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         log = VerticalScroll(classes="chat-log")
@@ -266,10 +308,15 @@ class ChatView(Vertical):
         prompt = PromptArea(id="chat-input", classes="chat-input", soft_wrap=True, show_line_numbers=False)
         prompt.placeholder = self._placeholder
         yield prompt
-        yield Static(
-            f"{SEND_KEYS} send · esc stop · f8 copy · on a message: c copy, k code",
-            classes="chat-hint",
-            markup=False,
+        yield Static(self._hint(), classes="chat-hint", markup=False)
+
+    def _hint(self) -> str:
+        """The key line, read from the keymap so it stays right after a remap."""
+        key = keymap.key_label
+        send = f"{key('chat.send', self.app)} / {key('chat.send_alt', self.app)}"
+        return (
+            f"{send} send · {key('chat.stop', self.app)} stop · {key('chat.copy_last', self.app)} copy · "
+            f"on a message: {key('chat.copy_message', self.app)} copy, {key('chat.copy_code', self.app)} code"
         )
 
     async def on_mount(self) -> None:
@@ -326,16 +373,43 @@ class ChatView(Vertical):
         await self.message_log.remove_children()
 
     def send(self, text: str | None) -> Worker[Any] | None:
-        """Start a turn (``None`` asks for a first answer without a user message)."""
+        """Start a turn (``None`` asks for a first answer without a user message).
+
+        Runs on the event loop: it shows the sent message and a "thinking…" answer at once and
+        scrolls to them; the worker only waits on the model and posts what arrives.
+        """
         if self.generating:
-            self.notify("Still answering — press esc to stop it first", severity="warning")
+            self.notify(f"Still answering — press {self.stop_key} to stop it first", severity="warning")
             return None
         self.generating = True
         self.post_message(self.Sent(self, text))
+        widgets: list[ChatMessage] = []
+        if text:
+            widgets.append(ChatMessage("user", text, label="You"))
+        answer = ChatMessage("assistant", "", label=self.assistant_label(), thinking=True)
+        widgets.append(answer)
+        self._answer = answer
+        mounting = self.message_log.mount_all(widgets)
+        # Follow the answer as it streams, until the user scrolls up or focuses a message to read.
+        # (Not Widget.anchor(): it scrolls to a negative offset while the log is shorter than the view.)
+        self._follow = True
+        self.message_log.scroll_end(animate=False)
+        self.call_after_refresh(self.keep_following)  # once the new messages have their height
+        self._thinking_since = time.monotonic()
+        self._thinking_timer = self.set_interval(1.0, self._tick_thinking)
         self._worker = self.run_worker(
-            self._run_turn(text), name="chat-turn", group="chat-turn", exclusive=True, exit_on_error=False
+            self._run_turn(text, answer, mounting),
+            name="chat-turn",
+            group="chat-turn",
+            exclusive=True,
+            exit_on_error=False,
         )
         return self._worker
+
+    @property
+    def stop_key(self) -> str:
+        """The key that stops an answer, as the user's keymap has it."""
+        return keymap.key_label("chat.stop", self.app)
 
     def stop(self) -> bool:
         """Cancel the running turn; the partial answer stays, marked incomplete."""
@@ -347,7 +421,7 @@ class ChatView(Vertical):
     # -- actions -------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
-            # Not generating: let escape fall through to the screen (e.g. "back").
+            # Not generating: the key falls through (ctrl+c copies in the prompt box).
             return self.generating
         return True
 
@@ -360,7 +434,7 @@ class ChatView(Vertical):
     def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         event.stop()
         if self.generating:
-            self.notify("Still answering — press esc to stop it first", severity="warning")
+            self.notify(f"Still answering — press {self.stop_key} to stop it first", severity="warning")
             return
         event.prompt.clear()
         self.send(event.text)
@@ -406,27 +480,12 @@ class ChatView(Vertical):
 
         return turn
 
-    async def _run_turn(self, text: str | None) -> Any:
-        log = self.message_log
-        if text:
-            await log.mount(ChatMessage("user", text, label="You"))
-        answer = ChatMessage("assistant", "", label=self.assistant_label())
-        self._answer = answer
-        await log.mount(answer)
-        # Follow the answer as it streams, until the user scrolls up or focuses a message to read.
-        # (Not Widget.anchor(): it scrolls to a negative offset while the log is shorter than the view.)
-        self._follow = True
-        log.scroll_end(animate=False)
-        answer.start_stream()
-        loop_thread = threading.get_ident()
+    async def _run_turn(self, text: str | None, answer: ChatMessage, mounting: Awaitable[Any]) -> Any:
+        """The worker: wait for the model and post each piece and the outcome; touches no widget."""
+        await mounting
 
         def on_delta(delta: str) -> None:
-            if threading.get_ident() == loop_thread:
-                answer.feed(delta)
-                if self._follow:
-                    log.scroll_end(animate=False)
-            else:  # a provider calling back from a thread
-                self.app.call_from_thread(answer.feed, delta)
+            self.post_message(self.AnswerDelta(answer, delta))  # safe from a provider's thread too
 
         turn = self._turn_fn or self._default_turn()
         try:
@@ -434,21 +493,50 @@ class ChatView(Vertical):
             if inspect.isawaitable(result):
                 result = await result
         except asyncio.CancelledError:
+            self.post_message(self.AnswerDone(answer, stopped=True))
+            raise
+        except Exception as exc:
+            self.post_message(self.AnswerDone(answer, error=exc))
+            return None
+        self.post_message(self.AnswerDone(answer, result=result))
+        return result
+
+    # -- handlers: the widgets change here, on the event loop, in message order ------------
+    def on_chat_view_answer_delta(self, event: AnswerDelta) -> None:
+        event.stop()
+        if event.answer is self._answer:
+            self._stop_thinking()
+        event.answer.feed(event.piece)
+        if self._follow:
+            self.message_log.scroll_end(animate=False)
+
+    async def on_chat_view_answer_done(self, event: AnswerDone) -> None:
+        event.stop()
+        answer = event.answer
+        self._stop_thinking()
+        if event.stopped:
             await answer.end_stream()
             answer.complete = False
             answer.status = "⏹ stopped — incomplete"
             self._finish()
             self.post_message(self.TurnStopped(self, answer.text))
-            raise
-        except Exception as exc:
-            await answer.end_stream()
-            answer.complete = False
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            answer.status = f"✗ {message}"
-            self._finish()
-            self.notify(message, title="Chat failed", severity="error", timeout=8)
-            self.post_message(self.TurnFailed(self, message))
-            return None
+        elif event.error is not None:
+            await self._show_crash(answer, event.error)
+        else:
+            await self._show_result(answer, event.result)
+        if self._follow:
+            self.message_log.scroll_end(animate=False)
+
+    async def _show_crash(self, answer: ChatMessage, exc: BaseException) -> None:
+        await answer.end_stream()
+        answer.complete = False
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        answer.status = f"✗ {message}"
+        self._finish()
+        self.notify(message, title="Chat failed", severity="error", timeout=8)
+        self.post_message(self.TurnFailed(self, message))
+
+    async def _show_result(self, answer: ChatMessage, result: Any) -> None:
         await answer.end_stream(getattr(result, "text", None) or answer.text)
         model = getattr(result, "model", None) or self.model
         offline = getattr(result, "offline", None)
@@ -465,14 +553,22 @@ class ChatView(Vertical):
                 message + (f"\nhint: {hint}" if hint else ""), title="LLM error", severity="error", timeout=8
             )
             self.post_message(self.TurnFailed(self, message, result))
-        else:
-            if not answer.complete:
-                answer.status = "⚠ incomplete"
-            self._finish()
-            self.post_message(self.TurnComplete(self, result))
-        if self._follow:
-            log.scroll_end(animate=False)
-        return result
+            return
+        if not answer.complete:
+            answer.status = "⚠ incomplete"
+        self._finish()
+        self.post_message(self.TurnComplete(self, result))
+
+    def _tick_thinking(self) -> None:
+        answer = self._answer
+        if answer is not None and answer.thinking and answer.is_mounted:
+            seconds = int(time.monotonic() - self._thinking_since)
+            answer.status = f"{THINKING} {seconds} s · {self.stop_key} stops"
+
+    def _stop_thinking(self) -> None:
+        if self._thinking_timer is not None:
+            self._thinking_timer.stop()
+            self._thinking_timer = None
 
     def _finish(self) -> None:
         self.generating = False
