@@ -287,7 +287,7 @@ def test_follow_up_says_which_test_was_used_and_why_without_repeating_every_fact
     relevant = text.split("### Facts that bear on it", 1)[1]
     assert "**converted** (ab-analysis.metrics): arm = treatment" in relevant
     assert "test = chi2" in relevant and "p_value = 0.0022" in relevant
-    assert "0/1 (binary) outcome" in relevant  # the why
+    assert "yes/no (binary) outcome" in relevant  # the why
     assert "srm.statistic" not in text and "### Key numbers" not in text  # no facts dump
     assert "The computed decision stands: **SHIP** (ab-decision.decision)." in text
     assert "Still to answer" not in text
@@ -308,3 +308,9 @@ def test_the_offline_stream_comes_word_by_word_and_a_pace_is_capped(monkeypatch:
         assert offline.stream_pace(10) == 0.0
     finally:
         offline.set_stream_pace(0.0)
+
+
+def test_method_explanations_hold_no_digits() -> None:
+    from axtui.core.narrator.methods import METHODS
+
+    assert all(not numbers(sentence) for sentence in METHODS.values())

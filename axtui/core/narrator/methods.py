@@ -6,7 +6,7 @@ from __future__ import annotations
 METHODS: dict[str, str] = {
     "chi2": (
         "a chi-squared test of the arm-by-outcome contingency table without continuity correction, "
-        "used because the metric is a 0/1 (binary) outcome; its interval is the Wald interval of the "
+        "used because the metric is a yes/no (binary) outcome; its interval is the Wald interval of the "
         "difference in proportions"
     ),
     "welch_t": (
