@@ -314,3 +314,24 @@ def test_method_explanations_hold_no_digits() -> None:
     from axtui.core.narrator.methods import METHODS
 
     assert all(not numbers(sentence) for sentence in METHODS.values())
+
+
+def test_a_structured_rule_and_its_confidence_are_stated_once() -> None:
+    facts = {
+        "ab-decision": {
+            "decision": "SHIP",
+            "reason": "significant positive effect and every guardrail passes",
+            "rule": {
+                "table": "ab",
+                "row": "ship",
+                "text": "significant positive effect and every guardrail passes",
+            },
+            "confidence": "HIGH",
+            "confidence_rule": {"row": "significant_adequate", "text": "adequate sample, no SRM"},
+        }
+    }
+    text = offline_answer(build_messages(get_persona("ml-engineer"), AB_TASK, facts, []))
+    assert "Rule that fired: row `ship` of the `ab` table." in text
+    assert "Confidence: HIGH — adequate sample, no SRM (row `significant_adequate`)." in text
+    assert text.count("significant positive effect and every guardrail passes") == 1
+    assert "### Key numbers" not in text  # everything was said with the decision

@@ -132,6 +132,8 @@ class Decision:
     reason: str | None = None
     rule: Any = None
     inputs: dict[str, Any] = field(default_factory=dict)
+    confidence: Any = None
+    confidence_rule: Any = None
     used: set[str] = field(default_factory=set)  # fact paths this decision already states
 
     @property
@@ -145,16 +147,36 @@ class Decision:
         if self.reason:
             head += f" — {render_value(self.reason)}"
         out = [head]
-        if self.rule not in (None, "", {}):
-            rule = self.rule
-            if isinstance(rule, dict):
-                rule = ", ".join(f"{k} = {render_value(v)}" for k, v in rule.items())
-            out.append(f"  Rule that fired: {render_value(rule)}.")
-        if self.inputs:
-            shown = ", ".join(f"{k} = {render_value(v)}" for k, v in self.inputs.items() if _scalar(v))
-            if shown:
-                out.append(f"  From: {shown}.")
+        rule = _rule_text(self.rule, said=self.reason)
+        if rule:
+            out.append(f"  Rule that fired: {rule}.")
+        inputs = self.inputs or (self.rule.get("inputs") if isinstance(self.rule, dict) else None) or {}
+        shown = ", ".join(f"{k} = {render_value(v)}" for k, v in inputs.items() if _scalar(v))
+        if shown:
+            out.append(f"  From: {shown}.")
+        if self.confidence is not None:
+            why = _rule_text(self.confidence_rule)
+            out.append(f"  Confidence: {render_value(self.confidence)}" + (f" — {why}." if why else "."))
         return out
+
+
+def _rule_text(rule: Any, said: str | None = None) -> str:
+    """A decision rule as a sentence: its own text (unless ``said`` already) and its row name."""
+    if rule in (None, "", {}):
+        return ""
+    if not isinstance(rule, dict):
+        text = render_value(rule)
+        return "" if text == said else text
+    text = rule.get("text") or rule.get("description")
+    row, table = rule.get("row"), rule.get("table")
+    where = f"row `{render_value(row)}`" if row else ""
+    if where and table:
+        where += f" of the `{render_value(table)}` table"
+    if text and text != said:
+        return render_value(text) + (f" ({where})" if where else "")
+    if where:
+        return where
+    return ", ".join(f"{k} = {render_value(v)}" for k, v in rule.items() if _scalar(v) and k != "text")
 
 
 def _scalar(value: Any) -> bool:
@@ -204,6 +226,12 @@ def _decisions_in(prefix: str, mapping: dict[str, Any]) -> list[Decision]:
         if isinstance(inputs, dict):
             d.inputs = inputs
             d.used |= {p for p, _ in flatten({inputs_key: inputs}, prefix)}
+        if _scalar(mapping.get("confidence")) and mapping.get("confidence") is not None:
+            d.confidence = mapping["confidence"]
+            d.confidence_rule = mapping.get("confidence_rule")
+            d.used |= {join("confidence")} | {
+                p for p, _ in flatten({"confidence_rule": d.confidence_rule}, prefix)
+            }
         out.append(d)
     return out
 
