@@ -260,7 +260,8 @@ def sessions_cmd(
                 r["id"],
                 r["workflow_id"],
                 r["status"],
-                f"{r['steps_done']}/{r['steps_total']}",
+                f"{r['steps_done']}/{r['steps_total']}"
+                + (f" (⊘ {r['not_measured']} not measured)" if r.get("not_measured") else ""),
                 r["current_step"] or "—",
                 str(r["updated_at"])[:19],
             )

@@ -322,7 +322,7 @@ _DECIDE_ARGS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
 _DECIDE_REQUIRED = {
     "experiment": ("improvement", "significant"),
     "version": ("improvement", "significant"),
-    "monitoring": ("data_drift", "performance_drop"),
+    "monitoring": ("data_drift",),  # performance_drop may be not measured (None)
     "ab": ("significant", "impact", "guardrails_pass"),
     "evaluation": ("metric_value", "threshold"),
 }
@@ -550,6 +550,7 @@ SPECS: dict[str, ComputeSpec] = {
             "production_pred_col",
             "candidate_pred_col",
             "y_true_col",
+            "not_supplied",
         ),
     ),
     "registry_register": ComputeSpec(
