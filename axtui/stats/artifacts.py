@@ -216,7 +216,9 @@ def validate_artifact(
         checks.append(
             _not_supplied("feature_names", detail, missing=[], extra=[])
             if not feature_names
-            else _check("feature_names", True, f"{len(feature_names)} feature names recorded (no schema to compare)")
+            else _check(
+                "feature_names", True, f"{len(feature_names)} feature names recorded (no schema to compare)"
+            )
         )
     else:
         _schema_checks(checks, in_names, out_names, feature_names)
@@ -302,7 +304,6 @@ def _schema_checks(
                 else "neither feature names nor an input schema recorded",
             )
         )
-
 
 
 def _metadata_checks(

@@ -403,7 +403,9 @@ def evaluation_decision(
     reason = f"{metric} meets the threshold" + (
         f" ({'; '.join(caveats)})" if caveats else "; all checks pass"
     )
-    unmeasured = [name for name, value in (("latency", latency_p99), ("fairness", fairness_v)) if value is None]
+    unmeasured = [
+        name for name, value in (("latency", latency_p99), ("fairness", fairness_v)) if value is None
+    ]
     extra = {"not_measured": unmeasured} if unmeasured else {}
     return _result("GO", reason, inputs, confidence="MEDIUM" if caveats else "HIGH", **extra)
 

@@ -1,4 +1,4 @@
-"""Optional evidence: a step that declares what it needs (``evidence:``) and finds it absent is "not measured".
+"""Optional evidence: a step that declares what it needs (``evidence:``) and lacks it is "not measured".
 
 Real data is incomplete: predictions are logged elsewhere, labels arrive weeks later, a latency log or a
 schema file may not exist yet. Rather than failing the session at the first step that reads a missing
@@ -59,7 +59,7 @@ def evidence_problems(spec: Any) -> list[str]:
             if unknown:
                 problems.append(f"evidence[{i}]: unknown key {unknown[0]!r} (use file and columns)")
             elif not isinstance(item.get("file"), str):
-                problems.append(f"evidence[{i}]: file must name the file input, e.g. \"{{{{current_path}}}}\"")
+                problems.append(f'evidence[{i}]: file must name the file input, e.g. "{{{{current_path}}}}"')
             elif columns is not None and not (
                 isinstance(columns, list) and all(isinstance(c, str) and c.strip() for c in columns)
             ):
@@ -100,7 +100,9 @@ def _file_item(item: Mapping[str, Any], variables: Mapping[str, Any]) -> str | N
     name, path = _value(str(item["file"]), variables)
     if _blank(path):
         return f"{name} not supplied"
-    wanted = required_columns(Field(name=name, type="path", columns=list(item.get("columns") or [])), variables)
+    wanted = required_columns(
+        Field(name=name, type="path", columns=list(item.get("columns") or [])), variables
+    )
     target = Path(str(path)).expanduser()
     if not target.is_file():
         return None  # a missing file is an error the step itself reports, not absent evidence
@@ -111,7 +113,9 @@ def _file_item(item: Mapping[str, Any], variables: Mapping[str, Any]) -> str | N
     missing = [c for c in wanted if c not in available]
     if not missing:
         return None
-    return f"{target.name} has no column{'s' if len(missing) > 1 else ''} " + ", ".join(repr(c) for c in missing)
+    return f"{target.name} has no column{'s' if len(missing) > 1 else ''} " + ", ".join(
+        repr(c) for c in missing
+    )
 
 
 def absent_evidence(spec: Any, variables: Mapping[str, Any]) -> list[str]:

@@ -177,7 +177,9 @@ def file_columns(path: str | Path) -> list[str]:
         raise _Invalid(f"cannot read the file: {exc}") from None
     except Exception as exc:  # polars raises many kinds; all mean "cannot read this file's schema"
         first = str(exc).strip().splitlines()
-        raise _Invalid(f"cannot read the file's columns: {first[0] if first else type(exc).__name__}") from None
+        raise _Invalid(
+            f"cannot read the file's columns: {first[0] if first else type(exc).__name__}"
+        ) from None
 
 
 def _json_array_columns(path: Path) -> list[str]:
@@ -215,7 +217,9 @@ def required_columns(field: Field, values: Mapping[str, Any]) -> list[str]:
             found = [] if is_missing(value) or value is None else value
             names = found if isinstance(found, list | tuple) else [found]
         else:
-            missing = [m.group(1) for m in TEMPLATE_RE.finditer(item) if is_missing(lookup(values, m.group(1)))]
+            missing = [
+                m.group(1) for m in TEMPLATE_RE.finditer(item) if is_missing(lookup(values, m.group(1)))
+            ]
             if missing:
                 continue
             names = [TEMPLATE_RE.sub(lambda m: str(lookup(values, m.group(1))), item)]

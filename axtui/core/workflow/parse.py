@@ -220,7 +220,9 @@ def _parse_columns(ctx: _Ctx, spec: YDict, fwhere: str, kind: str) -> list[str] 
         ctx.add(_line(spec, "columns"), f"{fwhere}.columns", "columns: applies to path fields only")
         return None
     if not isinstance(items, list) or not all(isinstance(c, str) and c.strip() for c in items):
-        ctx.add(_line(spec, "columns"), f"{fwhere}.columns", "must be a list of column names or {{input}} names")
+        ctx.add(
+            _line(spec, "columns"), f"{fwhere}.columns", "must be a list of column names or {{input}} names"
+        )
         return None
     return [c.strip() for c in items]
 

@@ -134,7 +134,8 @@ def find_sessions(
     sql = (
         "SELECT id, workflow_id, workflow_version, title, status, steps_done, steps_total, current_step, "
         "report_path, created_at, updated_at, "
-        "(SELECT count(*) FROM step_results r WHERE r.session_id = sessions.id AND r.status = 'not_measured') "
+        "(SELECT count(*) FROM step_results r "
+        "WHERE r.session_id = sessions.id AND r.status = 'not_measured') "
         "FROM sessions"
     )
     where, params = [], []

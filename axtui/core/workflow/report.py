@@ -153,8 +153,12 @@ def build_report(session: Session) -> str:
         ]
     unmeasured = [s for s in session.checklist() if s.status == "not_measured"]
     if unmeasured:
-        lines += ["## Not measured", "", "Evidence that was not supplied; the decisions above say what they "
-                  "decided without it.", ""]
+        lines += [
+            "## Not measured",
+            "",
+            "Evidence that was not supplied; the decisions above say what they decided without it.",
+            "",
+        ]
         lines += [f"- {s.name}: {'; '.join((s.result or {}).get('missing') or [])}" for s in unmeasured]
         lines.append("")
     lines += session_record(session)

@@ -766,7 +766,9 @@ class Summary:
                     "status": s.status,
                     "attempts": s.attempts,
                     **({"error": s.error} if s.error else {}),
-                    **({"missing": (s.result or {}).get("missing", [])} if s.status == "not_measured" else {}),
+                    **(
+                        {"missing": (s.result or {}).get("missing", [])} if s.status == "not_measured" else {}
+                    ),
                 }
                 for s in self.steps
             ],
@@ -914,9 +916,7 @@ class Engine:
             except InputError:
                 if strict:
                     raise
-        elif not steps:
-            session._maybe_complete()
-        elif not wf.inputs and session._settle_unmeasured():
+        elif not steps or (not wf.inputs and session._settle_unmeasured()):
             session._maybe_complete()
         return session
 
