@@ -397,7 +397,7 @@ def evaluation_decision(
     elif fairness_v == "WARNING":
         caveats.append("fairness WARNING needs review before deployment")
     if latency_p99 is None:
-        caveats.append("latency not measured (no latency log)")
+        caveats.append("latency not checked against an SLA: not measured (no latency log)")
     elif latency_sla is None:
         caveats.append("latency not checked against an SLA")
     reason = f"{metric} meets the threshold" + (

@@ -322,10 +322,15 @@ _DECIDE_ARGS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
 _DECIDE_REQUIRED = {
     "experiment": ("improvement", "significant"),
     "version": ("improvement", "significant"),
-    "monitoring": ("data_drift",),  # performance_drop may be not measured (None)
+    "monitoring": ("data_drift", "performance_drop"),
     "ab": ("significant", "impact", "guardrails_pass"),
     "evaluation": ("metric_value", "threshold"),
 }
+
+
+# Required arguments whose value may be null: evidence that was not measured (the table says what it
+# decides without it; core/workflow/evidence.py turns a not-measured value into null).
+_DECIDE_NULLABLE = {"monitoring": ("performance_drop",)}
 
 
 def _decide(a: dict[str, Any]) -> dict[str, Any]:
@@ -369,6 +374,9 @@ def _decide(a: dict[str, Any]) -> dict[str, Any]:
             )
         )
         if conv is not _opt_bool and blank:
+            if key in _DECIDE_NULLABLE.get(table, ()):
+                kwargs[key] = None
+                continue
             if key in _DECIDE_REQUIRED[table]:
                 raise InputError(f"decide table {table} needs a value for {key!r}", where=f"decide: {key}")
             continue
