@@ -16,9 +16,8 @@ import yaml
 from axtui.cli import main
 from axtui.config import Settings
 from axtui.core.store import Store
-from axtui.core.workflow import Engine
+from axtui.core.workflow import Engine, validate_file
 from axtui.core.workflow.fields import FormError, check_data_file, file_columns, validate_form
-from axtui.core.workflow import validate_file
 from axtui.core.workflow.model import Field
 
 REPO = Path(__file__).resolve().parent.parent
