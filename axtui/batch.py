@@ -78,10 +78,11 @@ def run_batch(settings: Settings, path: str | Path) -> int:
     """Replay FILE into the ``--db`` database; returns the exit code (errors raise ``AxtuiError``)."""
     from axtui.core.store import Store
     from axtui.core.workflow import Engine, load_workflow
-    from axtui.core.workflow.replay import load_replay
+    from axtui.core.workflow.replay import load_replay, resolve_replay_paths
 
     replay = load_replay(path)
     workflow = load_workflow(replay.workflow_id)
+    replay = resolve_replay_paths(replay, workflow, path, Path.cwd())
     if replay.workflow_version and replay.workflow_version != workflow.version:
         raise InputError(
             f"the replay file is for {replay.workflow_id} version {replay.workflow_version}, "

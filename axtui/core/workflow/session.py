@@ -103,6 +103,19 @@ def _inputs_step(wf: Workflow) -> Step:
     )
 
 
+RESOLVED_PATHS_KEY = "__resolved_paths__"
+
+
+def _resolved_paths(fields: list[Field], values: Mapping[str, Any]) -> dict[str, str]:
+    """Absolute form of each path field's value, as the current directory resolves it now."""
+    out: dict[str, str] = {}
+    for f in fields:
+        value = values.get(f.name)
+        if f.type == "path" and isinstance(value, str) and value.strip():
+            out[f.name] = str(Path(value).expanduser().resolve())
+    return out
+
+
 def new_session_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -233,6 +246,14 @@ class Session:
                 else given.get(f.name, f.default)
             )
             out.append(copy)
+        return out
+
+    def resolved_paths(self) -> dict[str, dict[str, str]]:
+        """Per input step, each path field's value resolved when it was submitted."""
+        out: dict[str, dict[str, str]] = {}
+        for r in self._ordered():
+            if r.step.type == "input" and isinstance(r.config, dict) and r.config.get(RESOLVED_PATHS_KEY):
+                out[r.step.id] = dict(r.config[RESOLVED_PATHS_KEY])
         return out
 
     def missing_inputs(self) -> list[Field]:
@@ -411,6 +432,9 @@ class Session:
             r.attempts += 1
             r.started_at = r.started_at or self._now()
             r.config = dict(clean)
+            paths = _resolved_paths(r.step.fields, clean)
+            if paths:  # where each relative path pointed, for portable replays (core/workflow/replay.py)
+                r.config[RESOLVED_PATHS_KEY] = paths
             self._finish_row(r, dict(clean), dict(clean) if step_id != INPUTS_STEP_ID else {})
             return self._state(r, self._current_row())
 
