@@ -124,12 +124,13 @@ def absent_evidence(spec: Any, variables: Mapping[str, Any]) -> list[str]:
     for item in spec or []:
         if isinstance(item, Mapping):
             reason = _file_item(item, variables)
-            if reason:
-                reasons.append(reason)
-            continue
-        name, value = _value(str(item), variables)
-        if is_not_measured(value):
-            reasons.append(f"{name} was not measured")
-        elif _blank(value):
-            reasons.append(f"{name} not supplied")
+        else:
+            name, value = _value(str(item), variables)
+            reason = (
+                f"{name} was not measured"
+                if is_not_measured(value)
+                else (f"{name} not supplied" if _blank(value) else None)
+            )
+        if reason and reason not in reasons:
+            reasons.append(reason)
     return reasons
