@@ -277,3 +277,18 @@ def test_the_tui_checklist_has_its_own_mark() -> None:
     view = StepView(id="s", name="S", type="compute", status="not_measured")
     assert view.mark == MARKS["not_measured"] == "⊘"
     assert len(set(MARKS.values())) == len(MARKS)
+
+
+def test_version_compare_with_metrics_not_measured_holds() -> None:
+    from axtui.stats.versions import version_compare
+
+    first = version_compare({"record": {"version": "1.0.0", "metrics": None}})
+    assert first["decision"] == "HOLD"
+    assert "test-set predictions (metrics) not supplied" in first["reason"]
+    prod = {"version": "1.0.0", "metrics": {"accuracy": 0.6}, "input_schema": ["a"], "output_schema": ["p"]}
+    new = {"version": "2.0.0", "metrics": None, "input_schema": ["a"], "output_schema": ["p"]}
+    second = version_compare({"record": new, "production_record": prod, "not_supplied": ["schema file"]})
+    assert second["decision"] == "HOLD"
+    assert second["reason"] == (
+        "not promoted on missing evidence: schema file, test-set predictions (metrics) not supplied"
+    )

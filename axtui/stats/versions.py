@@ -52,7 +52,8 @@ def version_compare(args: dict[str, Any]) -> dict[str, Any]:
     validation = str(args.get("validation_status") or "PASS").upper()
     meets = validation in ("PASS", "INCOMPLETE")
     not_supplied = [str(x) for x in args.get("not_supplied") or []]
-    if not isinstance(new.get("metrics"), dict) and "test-set predictions (metrics)" not in not_supplied:
+    metrics_unmeasured = "metrics" in new and not isinstance(new["metrics"], dict)  # null: not measured
+    if metrics_unmeasured and "test-set predictions (metrics)" not in not_supplied:
         not_supplied.append("test-set predictions (metrics)")
     primary = str(args.get("primary_metric") or "accuracy")
     result: dict[str, Any] = {
@@ -100,7 +101,7 @@ def version_compare(args: dict[str, Any]) -> dict[str, Any]:
     old_lat, new_lat = production.get("latency_p99_ms"), new.get("latency_p99_ms")
     if isinstance(old_lat, int | float) and isinstance(new_lat, int | float):
         result["latency_regression"] = new_lat > old_lat * 1.1
-    if not isinstance(new.get("metrics"), dict):  # no test-set predictions: nothing to compare
+    if metrics_unmeasured:  # no test-set predictions: nothing to compare
         breaking = result["input_schema"]["breaking"] or result["output_schema"]["breaking"]
         verdict = decisions.version_decision(
             improvement=0.0,
