@@ -17,7 +17,15 @@ if TYPE_CHECKING:
     from axtui.config import Settings
     from axtui.core.workflow.session import Event, Session, Summary
 
-MARKS = {"started": "▶", "done": "✓", "failed": "✗", "retry": "↻", "skipped": "·", "completed": "■"}
+MARKS = {
+    "started": "▶",
+    "done": "✓",
+    "failed": "✗",
+    "retry": "↻",
+    "skipped": "·",
+    "not_measured": "⊘",
+    "completed": "■",
+}
 
 
 def progress_printer(session: Session) -> Any:
@@ -52,10 +60,11 @@ def print_summary(settings: Settings, summary: Summary) -> None:
         sys.stdout.write(to_json(data) + "\n")
         sys.stdout.flush()
         return
-    done = sum(1 for s in summary.steps if s.status in ("done", "skipped"))
+    done = sum(1 for s in summary.steps if s.status in ("done", "skipped", "not_measured"))
+    unmeasured = sum(1 for s in summary.steps if s.status == "not_measured")
     stdout.print(
         f"session {summary.session_id}: {summary.workflow_id} {summary.status} "
-        f"({done}/{len(summary.steps)} steps)",
+        f"({done}/{len(summary.steps)} steps" + (f", {unmeasured} not measured)" if unmeasured else ")"),
         markup=False,
         highlight=False,
     )
@@ -69,10 +78,11 @@ def run_batch(settings: Settings, path: str | Path) -> int:
     """Replay FILE into the ``--db`` database; returns the exit code (errors raise ``AxtuiError``)."""
     from axtui.core.store import Store
     from axtui.core.workflow import Engine, load_workflow
-    from axtui.core.workflow.replay import load_replay
+    from axtui.core.workflow.replay import load_replay, resolve_replay_paths
 
     replay = load_replay(path)
     workflow = load_workflow(replay.workflow_id)
+    replay = resolve_replay_paths(replay, workflow, path, Path.cwd())
     if replay.workflow_version and replay.workflow_version != workflow.version:
         raise InputError(
             f"the replay file is for {replay.workflow_id} version {replay.workflow_version}, "

@@ -27,7 +27,7 @@ app = typer.Typer(
     name="axtui",
     help="A terminal assistant for ML practitioners: guided, resumable, computing MLOps workflows.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (Typer's, for bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -109,13 +109,28 @@ def _fail(exc: AxtuiError, settings: Settings | None) -> int:
     return exc.exit_code
 
 
+GLOBAL_FLAGS_ANYWHERE = ("--json",)
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Move ``--json`` given after the command (``axtui ab size ... --json``) to the front, where the root
+    callback reads it, so it works before or after the command for every command. Nothing after ``--``
+    is touched."""
+    end = args.index("--") if "--" in args else len(args)
+    found = [a for a in args[:end] if a in GLOBAL_FLAGS_ANYWHERE]
+    if not found:
+        return args
+    rest = [a for a in args[:end] if a not in GLOBAL_FLAGS_ANYWHERE]
+    return [*dict.fromkeys(found), *rest, *args[end:]]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app and maps every failure to a message and an exit code.
 
     Typer's standalone mode already turns usage errors into exit code 2; what
     escapes it is ours (``AxtuiError``) or a bug.
     """
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_flags(sys.argv[1:] if argv is None else list(argv))
     debug = "--debug" in args
     json_mode = "--json" in args
     command = typer.main.get_command(app)

@@ -9,11 +9,14 @@ argument hands over to the full CLI in ``axtui.cli``.
 
 from __future__ import annotations
 
+import os
 import sys
+
+COMPLETE_VAR = "_AXTUI_COMPLETE"  # set by the shell completion script: the CLI answers, never the TUI
 
 
 def main() -> None:
-    if sys.argv[1:]:
+    if sys.argv[1:] or os.environ.get(COMPLETE_VAR):
         from axtui.cli import entry
 
         entry()

@@ -154,12 +154,36 @@ def parse_input(raw: str) -> dict[str, Any]:
     return data
 
 
+def _agent_input(task_text: str | None, input_: str | None) -> dict[str, Any]:
+    """The question from the positional TASK (AutomatosX's form) or ``--input``; exactly one of them."""
+    if task_text is not None and input_ is not None:
+        raise InputError(
+            "give the task either as an argument or with --input, not both",
+            where="agent run",
+            hint='axtui agent run AGENT "task"  or  axtui agent run AGENT --input \'{"query": "task"}\'',
+        )
+    if task_text is not None:
+        if not task_text.strip():
+            raise InputError("the task is empty", where="agent run: TASK", hint="pass the question to ask")
+        return {"query": task_text}
+    if input_ is None:
+        raise InputError(
+            "no task given",
+            where="agent run",
+            hint='axtui agent run AGENT "task"  or  --input \'{"query": "task"}\'',
+        )
+    return parse_input(input_)
+
+
 @agent_app.command("run")
 def run_agent(
     ctx: typer.Context,
     agent: str = typer.Argument(..., help="Persona id, or 'auto' to let the router pick"),
-    input_: str = typer.Option(
-        ...,
+    task_text: str | None = typer.Argument(
+        None, metavar="[TASK]", help='The question, as AutomatosX writes it: axtui agent run AGENT "task"'
+    ),
+    input_: str | None = typer.Option(
+        None,
         "--input",
         "-i",
         help='JSON object with "query" (or @file.json); '
@@ -177,7 +201,7 @@ def run_agent(
     from axtui.core.store import Store
 
     settings = output.settings(ctx)
-    data = parse_input(input_)
+    data = _agent_input(task_text, input_)
     query = data["query"].strip()
     facts = (
         data.get("facts")

@@ -197,11 +197,25 @@ def retrieve_cmd(
 @memory_app.command("search")
 def search_cmd(
     ctx: typer.Context,
-    query: str = typer.Option(..., "--query", "-q", help="e.g. model:churn AND accuracy:[0.9 TO 1]"),
+    words: list[str] | None = typer.Argument(
+        None, metavar="[QUERY]", help='The query as AutomatosX writes it: axtui memory search "words"'
+    ),
+    query_opt: str | None = typer.Option(
+        None, "--query", "-q", help="e.g. model:churn AND accuracy:[0.9 TO 1]"
+    ),
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
     limit: int = typer.Option(20, "--limit", min=1, help="at most this many results"),
 ) -> None:
     """Search with the query language: words, "phrases", field:value, key:prefix*, ranges, AND/OR/NOT."""
+    if words and query_opt is not None:
+        raise InputError(
+            "give the query either as an argument or with --query, not both",
+            where="memory search",
+            hint='axtui memory search "words"  or  axtui memory search --query "words"',
+        )
+    query = " ".join(words) if words else query_opt
+    if query is None:
+        raise InputError("no query given", where="memory search", hint='axtui memory search "words"')
     with open_memory(ctx) as memory:
         hits = [hit.to_dict() for hit in memory.search(query, namespace=namespace, limit=limit)]
     data = {"query": query, "namespace": namespace, "limit": limit, "count": len(hits), "results": hits}

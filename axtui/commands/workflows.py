@@ -254,13 +254,23 @@ def sessions_cmd(
                 soft_wrap=True,
             )
             return
-        table = Table("id", "workflow", "status", "steps", "current", "updated")
+        unmeasured = any(r.get("not_measured") for r in rows)  # steps marked ⊘ (evidence not supplied)
+        table = Table(
+            "id",
+            "workflow",
+            "status",
+            "steps",
+            *(["⊘ not measured"] if unmeasured else []),
+            "current",
+            "updated",
+        )
         for r in rows:
             table.add_row(
                 r["id"],
                 r["workflow_id"],
                 r["status"],
                 f"{r['steps_done']}/{r['steps_total']}",
+                *([str(r.get("not_measured") or 0)] if unmeasured else []),
                 r["current_step"] or "—",
                 str(r["updated_at"])[:19],
             )

@@ -116,7 +116,9 @@ def plan_registration(
     schema...) or the version is already registered.
     """
     where = f"{REGISTRY_NS}/{version_key(model_name, version)}"
-    if validation is not None and validation.get("status") != "PASS":
+    # INCOMPLETE: optional evidence (schema, framework version, metrics) not supplied; registered as
+    # staged with those checks recorded, and never promoted on it (axtui.stats.versions).
+    if validation is not None and validation.get("status") not in ("PASS", "INCOMPLETE"):
         failed = [c for c in validation.get("checks", []) if c.get("status") == "FAIL"]
         details = "; ".join(f"{c['name']}: {c['detail']}" for c in failed) or "validation failed"
         raise InputError(

@@ -99,6 +99,17 @@ def _check(name: str, ok: bool, detail: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "status": "PASS" if ok else "FAIL", "detail": detail, **extra}
 
 
+NOT_SUPPLIED = "NOT SUPPLIED"
+# Evidence a registration may go without (MLflow registers a version from its artifact alone): recorded
+# as NOT SUPPLIED, the verdict is INCOMPLETE rather than FAIL, and the version is never promoted on it.
+OPTIONAL_METADATA = ("metrics",)
+OPTIONAL_DEPENDENCIES = ("framework_version",)
+
+
+def _not_supplied(name: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "status": NOT_SUPPLIED, "detail": detail, **extra}
+
+
 def validate_artifact(
     artifact_path: str | Path,
     *,
@@ -199,6 +210,56 @@ def validate_artifact(
         feature_names = list(schema_doc["feature_names"])
     in_names = _schema_field_names(input_schema) if _present(input_schema) else None
     out_names = _schema_field_names(output_schema) if _present(output_schema) else None
+    if not schema_path and input_schema is None and output_schema is None:
+        detail = "no schema file supplied"
+        checks += [_not_supplied(name, detail) for name in ("input_schema", "output_schema")]
+        checks.append(
+            _not_supplied("feature_names", detail, missing=[], extra=[])
+            if not feature_names
+            else _check(
+                "feature_names", True, f"{len(feature_names)} feature names recorded (no schema to compare)"
+            )
+        )
+    else:
+        _schema_checks(checks, in_names, out_names, feature_names)
+    _metadata_checks(checks, metadata, required_metadata)
+    failed = [c["name"] for c in checks if c["status"] == "FAIL"]
+    not_supplied = _not_supplied_items(checks)
+    return {
+        "status": "FAIL" if failed else ("INCOMPLETE" if not_supplied else "PASS"),
+        "artifact_path": str(path),
+        "sha256": digest,
+        "expected_sha256": expected,
+        "checksum_match": digest is not None and expected is not None and digest == expected,
+        "size_bytes": size,
+        "input_schema": input_schema,
+        "output_schema": output_schema,
+        "feature_names": list(feature_names or in_names or []),
+        "checks": checks,
+        "failed": failed,
+        "not_supplied": not_supplied,
+    }
+
+
+_EVIDENCE_NAMES = {"metrics": "test-set predictions (metrics)"}
+
+
+def _not_supplied_items(checks: list[dict[str, Any]]) -> list[str]:
+    """What was not supplied, in words: the schema file, the framework version, the test-set predictions."""
+    items: list[str] = []
+    for check in checks:
+        if check["status"] != NOT_SUPPLIED:
+            continue
+        names = check.get("missing") or []
+        words = [_EVIDENCE_NAMES.get(n, n) for n in names] or ["schema file"]
+        items += [w for w in words if w not in items]
+    return items
+
+
+def _schema_checks(
+    checks: list[dict[str, Any]], in_names: list[str] | None, out_names: list[str] | None, feature_names: Any
+) -> None:
+    """Input/output schema present, and the declared feature names agree with the input schema."""
     checks.append(
         _check(
             "input_schema",
@@ -244,44 +305,29 @@ def validate_artifact(
             )
         )
 
-    # 3. Metadata completeness.
-    missing_meta = [k for k in required_metadata if not _present(metadata.get(k))]
-    checks.append(
-        _check(
-            "metadata",
-            not missing_meta,
-            "all lineage metadata recorded" if not missing_meta else "missing: " + ", ".join(missing_meta),
-            missing=missing_meta,
-        )
-    )
 
-    # 4. Dependencies documented.
-    missing_dep = [k for k in REQUIRED_DEPENDENCIES if not _present(metadata.get(k))]
-    checks.append(
-        _check(
+def _metadata_checks(
+    checks: list[dict[str, Any]], metadata: dict[str, Any], required_metadata: tuple[str, ...] | list[str]
+) -> None:
+    """Lineage metadata and dependencies: a missing required item FAILs, a missing optional one (the
+    metrics, the framework version) is NOT SUPPLIED."""
+    for name, keys, optional, ok_detail in (
+        ("metadata", required_metadata, OPTIONAL_METADATA, "all lineage metadata recorded"),
+        (
             "dependencies",
-            not missing_dep,
-            f"{metadata.get('framework')} {metadata.get('framework_version')}"
-            if not missing_dep
-            else "missing: " + ", ".join(missing_dep),
-            missing=missing_dep,
-        )
-    )
-
-    failed = [c["name"] for c in checks if c["status"] == "FAIL"]
-    return {
-        "status": "PASS" if not failed else "FAIL",
-        "artifact_path": str(path),
-        "sha256": digest,
-        "expected_sha256": expected,
-        "checksum_match": digest is not None and expected is not None and digest == expected,
-        "size_bytes": size,
-        "input_schema": input_schema,
-        "output_schema": output_schema,
-        "feature_names": list(feature_names or in_names or []),
-        "checks": checks,
-        "failed": failed,
-    }
+            REQUIRED_DEPENDENCIES,
+            OPTIONAL_DEPENDENCIES,
+            f"{metadata.get('framework')} {metadata.get('framework_version')}",
+        ),
+    ):
+        missing = [k for k in keys if not _present(metadata.get(k))]
+        hard = [k for k in missing if k not in optional]
+        if hard:
+            checks.append(_check(name, False, "missing: " + ", ".join(missing), missing=missing))
+        elif missing:
+            checks.append(_not_supplied(name, "not supplied: " + ", ".join(missing), missing=missing))
+        else:
+            checks.append(_check(name, True, ok_detail, missing=[]))
 
 
 def validate_artifact_args(args: dict[str, Any]) -> dict[str, Any]:

@@ -149,6 +149,7 @@ def version_decision(
     meets_requirements: bool = True,
     breaking_changes: bool = False,
     latency_regression: bool = False,
+    not_supplied: list[str] | None = None,
 ) -> dict[str, Any]:
     """Compare a new version with production.
 
@@ -167,6 +168,14 @@ def version_decision(
         return _result("REJECT", "the version does not meet the requirements", inputs)
     if improvement < 0 and significant:
         return _result("REJECT", "the version is significantly worse than production", inputs)
+    if not_supplied:
+        inputs["not_supplied"] = list(not_supplied)
+        return _result(
+            "HOLD",
+            "not promoted on missing evidence: " + ", ".join(not_supplied) + " not supplied",
+            inputs,
+            not_measured=list(not_supplied),
+        )
     if significant is None:
         return _result("HOLD", "no significance test is available: needs more evaluation", inputs)
     if not significant or improvement <= 0:
@@ -207,10 +216,27 @@ _MONITORING = {
 }
 
 
-def monitoring_decision(*, data_drift: Any, performance_drop: Any) -> dict[str, Any]:
+# Performance not measured (no labels or no predictions yet): decided from data drift alone, never
+# NO_ACTION, since only a measured performance drop of "none" clears the model.
+_MONITORING_DRIFT_ONLY = {"none": "MONITOR", "moderate": "INVESTIGATE", "significant": "INVESTIGATE"}
+
+
+def monitoring_decision(*, data_drift: Any, performance_drop: Any = None) -> dict[str, Any]:
     """The seed's matrix; its specific row "Significant | None → INVESTIGATE" wins over the wildcard
-    row "Significant | Any → RETRAIN_URGENT"."""
+    row "Significant | Any → RETRAIN_URGENT".
+
+    ``performance_drop=None`` means not measured: the decision then rests on data drift alone
+    (``_MONITORING_DRIFT_ONLY``) and the reason says so."""
     drift = level(data_drift, name="data_drift")
+    if performance_drop is None:
+        decision = _MONITORING_DRIFT_ONLY[drift]
+        return _result(
+            decision,
+            f"data drift {drift}, performance drop not measured (no labels or predictions): decided from "
+            "data drift alone, and never NO_ACTION without a measured performance",
+            {"data_drift": drift, "performance_drop": None},
+            not_measured=["performance_drop"],
+        )
     drop = level(performance_drop, name="performance_drop")
     decision = _MONITORING[(drift, drop)]
     return _result(
@@ -370,12 +396,18 @@ def evaluation_decision(
         caveats.append("no fairness audit")
     elif fairness_v == "WARNING":
         caveats.append("fairness WARNING needs review before deployment")
-    if latency_sla is None or latency_p99 is None:
+    if latency_p99 is None:
+        caveats.append("latency not checked against an SLA: not measured (no latency log)")
+    elif latency_sla is None:
         caveats.append("latency not checked against an SLA")
     reason = f"{metric} meets the threshold" + (
         f" ({'; '.join(caveats)})" if caveats else "; all checks pass"
     )
-    return _result("GO", reason, inputs, confidence="MEDIUM" if caveats else "HIGH")
+    unmeasured = [
+        name for name, value in (("latency", latency_p99), ("fairness", fairness_v)) if value is None
+    ]
+    extra = {"not_measured": unmeasured} if unmeasured else {}
+    return _result("GO", reason, inputs, confidence="MEDIUM" if caveats else "HIGH", **extra)
 
 
 # --- dispatch for compute steps ------------------------------------------------------------------

@@ -328,6 +328,11 @@ _DECIDE_REQUIRED = {
 }
 
 
+# Required arguments whose value may be null: evidence that was not measured (the table says what it
+# decides without it; core/workflow/evidence.py turns a not-measured value into null).
+_DECIDE_NULLABLE = {"monitoring": ("performance_drop",)}
+
+
 def _decide(a: dict[str, Any]) -> dict[str, Any]:
     from axtui.stats.decisions import TABLES
 
@@ -369,6 +374,9 @@ def _decide(a: dict[str, Any]) -> dict[str, Any]:
             )
         )
         if conv is not _opt_bool and blank:
+            if key in _DECIDE_NULLABLE.get(table, ()):
+                kwargs[key] = None
+                continue
             if key in _DECIDE_REQUIRED[table]:
                 raise InputError(f"decide table {table} needs a value for {key!r}", where=f"decide: {key}")
             continue
@@ -550,6 +558,7 @@ SPECS: dict[str, ComputeSpec] = {
             "production_pred_col",
             "candidate_pred_col",
             "y_true_col",
+            "not_supplied",
         ),
     ),
     "registry_register": ComputeSpec(

@@ -50,7 +50,11 @@ def version_compare(args: dict[str, Any]) -> dict[str, Any]:
     production = args.get("production_record")
     production = production if isinstance(production, dict) and production else None
     validation = str(args.get("validation_status") or "PASS").upper()
-    meets = validation == "PASS"
+    meets = validation in ("PASS", "INCOMPLETE")
+    not_supplied = [str(x) for x in args.get("not_supplied") or []]
+    metrics_unmeasured = "metrics" in new and not isinstance(new["metrics"], dict)  # null: not measured
+    if metrics_unmeasured and "test-set predictions (metrics)" not in not_supplied:
+        not_supplied.append("test-set predictions (metrics)")
     primary = str(args.get("primary_metric") or "accuracy")
     result: dict[str, Any] = {
         "version": new.get("version"),
@@ -62,13 +66,18 @@ def version_compare(args: dict[str, Any]) -> dict[str, Any]:
         "output_schema": None,
         "size_delta_bytes": None,
         "latency_regression": False,
+        "not_supplied": not_supplied,
     }
     if production is None:
-        decision = "PROMOTE" if meets else "REJECT"
+        decision = "PROMOTE" if meets and not not_supplied else ("HOLD" if meets else "REJECT")
         reason = (
-            "no production version yet: the validated first version goes to production"
-            if meets
-            else "the artifact failed validation"
+            "the artifact failed validation"
+            if not meets
+            else "no production version yet: the validated first version goes to production"
+            if not not_supplied
+            else "no production version yet, but not promoted on missing evidence: "
+            + ", ".join(not_supplied)
+            + " not supplied (registered as staged)"
         )
         result.update(
             decision=decision,
@@ -92,6 +101,25 @@ def version_compare(args: dict[str, Any]) -> dict[str, Any]:
     old_lat, new_lat = production.get("latency_p99_ms"), new.get("latency_p99_ms")
     if isinstance(old_lat, int | float) and isinstance(new_lat, int | float):
         result["latency_regression"] = new_lat > old_lat * 1.1
+    if metrics_unmeasured:  # no test-set predictions: nothing to compare
+        breaking = result["input_schema"]["breaking"] or result["output_schema"]["breaking"]
+        verdict = decisions.version_decision(
+            improvement=0.0,
+            significant=None,
+            meets_requirements=meets,
+            breaking_changes=breaking,
+            latency_regression=result["latency_regression"],
+            not_supplied=not_supplied,
+        )
+        result.update(
+            decision=verdict["decision"],
+            reason=verdict["reason"],
+            recommendation=verdict["decision"].lower(),
+            breaking_changes=breaking,
+            improvement=None,
+            significant=None,
+        )
+        return result
     from axtui.stats.experiments import compare_experiments
 
     old_metrics = production.get("metrics") if isinstance(production.get("metrics"), dict) else {}
@@ -126,6 +154,7 @@ def version_compare(args: dict[str, Any]) -> dict[str, Any]:
         meets_requirements=meets,
         breaking_changes=breaking,
         latency_regression=result["latency_regression"],
+        not_supplied=not_supplied,
     )
     result.update(
         decision=verdict["decision"],

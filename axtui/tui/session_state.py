@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-MARKS = {"done": "✓", "current": "▶", "failed": "✗", "pending": "·", "skipped": "–"}
+MARKS = {"done": "✓", "current": "▶", "failed": "✗", "pending": "·", "skipped": "–", "not_measured": "⊘"}
 AUTO_TYPES = ("tool", "compute", "conditional")
 
 
@@ -60,7 +60,7 @@ class SessionSnapshot:
 
     @property
     def done_count(self) -> int:
-        return sum(1 for s in self.steps if s.status in ("done", "skipped"))
+        return sum(1 for s in self.steps if s.status in ("done", "skipped", "not_measured"))
 
     @property
     def finished(self) -> bool:

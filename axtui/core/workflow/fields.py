@@ -143,8 +143,128 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def validate_form(step_id: str, fields: list[Field], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Typed values for every field (defaults filled in); raises ``FormError`` listing every bad field."""
+_SCHEMA_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".json", ".jsonl", ".ndjson")
+_SHOWN_COLUMNS = 20
+_JSON_HEAD_BYTES = 1 << 20
+
+
+def file_columns(path: str | Path) -> list[str]:
+    """The column names of a data file, reading only its schema: the CSV header, the Parquet footer,
+    the first JSON record. Raises ``_Invalid`` with a message naming what is wrong with the file."""
+    p = Path(path).expanduser()
+    suffix = p.suffix.lower()
+    if suffix not in _SCHEMA_SUFFIXES:
+        raise _Invalid(f"unsupported file type {suffix or '(none)'!r} (use .csv, .parquet, .json or .jsonl)")
+    try:
+        if suffix in (".csv", ".tsv"):
+            import csv
+
+            with p.open(newline="", encoding="utf-8-sig") as handle:
+                header = next(csv.reader(handle, delimiter="\t" if suffix == ".tsv" else ","), None)
+            if not header:
+                raise _Invalid("the file is empty (no header row)")
+            return [name.strip() for name in header]
+        import polars as pl
+
+        if suffix in (".parquet", ".pq"):
+            return list(pl.read_parquet_schema(p))
+        if suffix in (".jsonl", ".ndjson"):
+            return list(pl.scan_ndjson(p, infer_schema_length=100).collect_schema().names())
+        return _json_array_columns(p)
+    except _Invalid:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Invalid(f"cannot read the file: {exc}") from None
+    except Exception as exc:  # polars raises many kinds; all mean "cannot read this file's schema"
+        first = str(exc).strip().splitlines()
+        raise _Invalid(
+            f"cannot read the file's columns: {first[0] if first else type(exc).__name__}"
+        ) from None
+
+
+def _json_array_columns(path: Path) -> list[str]:
+    """Keys of the first record of a JSON array (or object of columns), from the file's first megabyte."""
+    with path.open(encoding="utf-8") as handle:
+        head = handle.read(_JSON_HEAD_BYTES)
+    text = head.lstrip()
+    decoder = json.JSONDecoder()
+    try:
+        if text.startswith("["):
+            first, _end = decoder.raw_decode(text[1:].lstrip())
+        else:
+            first, _end = decoder.raw_decode(text)
+    except json.JSONDecodeError:
+        if len(head) < _JSON_HEAD_BYTES:
+            raise _Invalid("not valid JSON") from None
+        import polars as pl  # a first record over 1 MB: let polars read it
+
+        return list(pl.read_json(path).columns)
+    if not isinstance(first, dict):
+        raise _Invalid("expected a JSON array of records")
+    return [str(k) for k in first]
+
+
+def required_columns(field: Field, values: Mapping[str, Any]) -> list[str]:
+    """The column names ``field.columns`` asks for, given the form's values: ``{{name}}`` items take the
+    named input's value (a list adds each item); unset or blank inputs add nothing."""
+    from axtui.core.workflow.templates import TEMPLATE_RE, WHOLE_RE, is_missing, lookup
+
+    out: list[str] = []
+    for item in field.columns or []:
+        whole = WHOLE_RE.match(item)
+        if whole:
+            value = lookup(values, whole.group(1))
+            found = [] if is_missing(value) or value is None else value
+            names = found if isinstance(found, list | tuple) else [found]
+        else:
+            missing = [
+                m.group(1) for m in TEMPLATE_RE.finditer(item) if is_missing(lookup(values, m.group(1)))
+            ]
+            if missing:
+                continue
+            names = [TEMPLATE_RE.sub(lambda m: str(lookup(values, m.group(1))), item)]
+        for name in names:
+            text = str(name).strip()
+            if text and text not in out:
+                out.append(text)
+    return out
+
+
+def check_data_file(field: Field, path: Any, values: Mapping[str, Any]) -> str | None:
+    """Why the file given for ``field`` cannot be used (missing, a folder, lacking a column), else None.
+
+    The one schema check every front end shares (the TUI form, ``--input``/answers for headless runs,
+    ``--batch``), so a session never starts computing on a file that lacks what its steps need.
+    """
+    if path is None or (isinstance(path, str) and not path.strip()):
+        return None
+    p = Path(str(path)).expanduser()
+    if not p.exists():
+        return f"file not found: {path}"
+    if p.is_dir():
+        return f"{path} is a folder; give the data file itself"
+    try:
+        available = file_columns(p)
+    except _Invalid as exc:
+        return f"{path}: {exc}"
+    missing = [c for c in required_columns(field, values) if c not in available]
+    if not missing:
+        return None
+    shown = ", ".join(available[:_SHOWN_COLUMNS]) + (" ..." if len(available) > _SHOWN_COLUMNS else "")
+    names = ", ".join(repr(c) for c in missing)
+    return f"{path} has no column{'s' if len(missing) > 1 else ''} {names} (the file has: {shown})"
+
+
+def validate_form(
+    step_id: str,
+    fields: list[Field],
+    values: Mapping[str, Any],
+    context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Typed values for every field (defaults filled in); raises ``FormError`` listing every bad field.
+
+    ``context`` holds the session's variables, so a field's ``columns:`` may name an earlier input.
+    """
     known = {f.name for f in fields}
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
@@ -173,6 +293,12 @@ def validate_form(step_id: str, fields: list[Field], values: Mapping[str, Any]) 
             out[field.name] = coerce(field, raw)
         except _Invalid as exc:
             errors[field.name] = str(exc)
+    scope = {**(context or {}), **out}
+    for field in fields:
+        if field.columns is not None and field.name not in errors and field.name in out:
+            problem = check_data_file(field, out[field.name], scope)
+            if problem:
+                errors[field.name] = problem
     if errors:
         raise FormError(step_id, errors)
     return out

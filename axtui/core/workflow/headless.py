@@ -32,6 +32,16 @@ def drive(
             f"the answers name a step this workflow does not have: {unknown[0]!r}",
             hint=f"steps: {', '.join(sorted(known))}",
         )
+    reported: set[str] = set()
+
+    def report_unmeasured() -> None:
+        for s in session.checklist():
+            if s.status == "not_measured" and s.step_id not in reported:
+                reported.add(s.step_id)
+                why = "; ".join((s.result or {}).get("missing") or [])
+                emit(Event("not_measured", s.step_id, f"{s.name}: not measured ({why})"))
+
+    report_unmeasured()
     while (state := session.current()) is not None:
         step_id = state.step_id
         if state.type == "input":
@@ -55,5 +65,6 @@ def drive(
             emit(Event("done", step_id, state.name))
         else:
             session.run_auto(step_id, on_event=emit)
+        report_unmeasured()
     emit(Event("completed", None, f"session {session.id} completed", {"report_path": session.report_path}))
     return session.summary()

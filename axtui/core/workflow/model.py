@@ -30,6 +30,7 @@ class Field:
     regex: str | None = None
     choices: list[Any] | None = None
     must_exist: bool = False
+    columns: list[str] | None = None  # path fields: columns the file must hold (literals or templates)
     line: int = 0
     value: Any = None  # the current value when a session hands the field to a form
 
@@ -51,6 +52,7 @@ class Field:
             "regex": self.regex,
             "choices": self.choices,
             "must_exist": self.must_exist,
+            "columns": self.columns,
             "value": self.value,
         }
 
@@ -99,6 +101,7 @@ class Step:
     fields: list[Field] = field(default_factory=list)  # input steps
     outputs: list[OutputSpec] = field(default_factory=list)  # prompt / compute steps
     facts: dict[str, str] | None = None  # prompt steps: label -> variable path
+    evidence: list[Any] | None = None  # what the step needs; absent -> "not measured" (workflow/evidence.py)
     branches: dict[str, list[Step]] = field(default_factory=dict)  # conditional: value -> steps
     then: list[Step] = field(default_factory=list)
     otherwise: list[Step] = field(default_factory=list)

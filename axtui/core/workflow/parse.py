@@ -68,6 +68,7 @@ STEP_KEYS = {
     "facts",
     "description",
     "fields",
+    "evidence",
 }
 FIELD_KEYS = {
     "name",
@@ -83,6 +84,7 @@ FIELD_KEYS = {
     "must_exist",
     "mustExist",
     "description",
+    "columns",
 }
 
 
@@ -193,6 +195,7 @@ def parse_fields(ctx: _Ctx, node: Any, where: str) -> list[Field]:
             regex=str(regex) if regex is not None else None,
             choices=list(choices) if choices else None,
             must_exist=bool(must_exist),
+            columns=_parse_columns(ctx, spec, fwhere, kind),
             line=line,
         )
         if has_default and field.default is not None:
@@ -205,6 +208,23 @@ def parse_fields(ctx: _Ctx, node: Any, where: str) -> list[Field]:
                 ctx.add(_line(spec, "default"), f"{fwhere}.default", f"default does not fit the field: {exc}")
         fields.append(field)
     return fields
+
+
+def _parse_columns(ctx: _Ctx, spec: YDict, fwhere: str, kind: str) -> list[str] | None:
+    """``columns:`` on a path field: the column names (literals or ``{{input}}``) its file must hold."""
+    if "columns" not in spec or spec["columns"] is None:
+        return None
+    raw = spec["columns"]
+    items = [raw] if isinstance(raw, str) else raw
+    if kind != "path":
+        ctx.add(_line(spec, "columns"), f"{fwhere}.columns", "columns: applies to path fields only")
+        return None
+    if not isinstance(items, list) or not all(isinstance(c, str) and c.strip() for c in items):
+        ctx.add(
+            _line(spec, "columns"), f"{fwhere}.columns", "must be a list of column names or {{input}} names"
+        )
+        return None
+    return [c.strip() for c in items]
 
 
 def _parse_outputs(ctx: _Ctx, node: Any, where: str) -> list[OutputSpec]:
@@ -364,6 +384,11 @@ def parse_step(
                 backoff if backoff is not None else 1000.0,
                 mult if mult is not None else 2.0,
             )
+    from axtui.core.workflow.evidence import evidence_problems
+
+    for problem in evidence_problems(node.get("evidence")):
+        ctx.add(_line(node, "evidence"), f"{swhere}.evidence", problem)
+    step.evidence = node.get("evidence") if isinstance(node.get("evidence"), list) else None
     step.outputs = _parse_outputs(ctx, node.get("outputs", config.get("outputs")), f"{swhere}.outputs")
     step.facts = _parse_facts(ctx, node.get("facts", config.get("facts")), f"{swhere}.facts")
 

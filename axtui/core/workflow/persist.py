@@ -133,7 +133,10 @@ def find_sessions(
     """Sessions, newest first: id, workflow, status, progress, timestamps."""
     sql = (
         "SELECT id, workflow_id, workflow_version, title, status, steps_done, steps_total, current_step, "
-        "report_path, created_at, updated_at FROM sessions"
+        "report_path, created_at, updated_at, "
+        "(SELECT count(*) FROM step_results r "
+        "WHERE r.session_id = sessions.id AND r.status = 'not_measured') "
+        "FROM sessions"
     )
     where, params = [], []
     if not include_completed:
@@ -156,6 +159,7 @@ def find_sessions(
         "report_path",
         "created_at",
         "updated_at",
+        "not_measured",
     )
     return [dict(zip(cols, r, strict=True)) for r in store.query(sql, params)]
 

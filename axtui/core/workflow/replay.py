@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from axtui.core.workflow import persist
 from axtui.core.workflow.answers import normalise_answers, read_data_file
+from axtui.core.workflow.model import INPUTS_STEP_ID, Workflow
 from axtui.errors import InputError
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ class Replay:
     answers: dict[str, Any] = field(default_factory=dict)
     model: str | None = None
     recorded: dict[str, list[str]] = field(default_factory=dict)
+    # step id -> field -> {given, resolved}
+    paths: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def recorded_responses(session: Session) -> dict[str, list[str]]:
@@ -45,13 +48,22 @@ def recorded_responses(session: Session) -> dict[str, list[str]]:
 
 def replay_document(session: Session) -> dict[str, Any]:
     answers = {k: v for k, v in session.answers.items() if v}
-    return {
+    doc = {
         "workflow": {"id": session.workflow.id, "version": session.workflow.version},
         "inputs": dict(session.inputs),
         "answers": answers,
         "model": session.model,
         "recorded": recorded_responses(session),
     }
+    paths: dict[str, dict[str, dict[str, str]]] = {}
+    for step_id, resolved in session.resolved_paths().items():
+        given = session.inputs if step_id == INPUTS_STEP_ID else (session.answers.get(step_id) or {})
+        paths[step_id] = {
+            name: {"given": str(given.get(name, "")), "resolved": where} for name, where in resolved.items()
+        }
+    if paths:
+        doc["paths"] = paths
+    return doc
 
 
 def json_record(session: Session) -> dict[str, Any]:
@@ -131,6 +143,15 @@ def load_replay(path: str | Path) -> Replay:
     if model is not None and not isinstance(model, str):
         raise InputError("`model` must be a model name", where=f"{where}: model")
     version = wf.get("version")
+    paths = data.get("paths") or {}
+    if not isinstance(paths, Mapping) or not all(
+        isinstance(v, Mapping) and all(isinstance(p, Mapping) for p in v.values()) for v in paths.values()
+    ):
+        raise InputError(
+            "`paths` must map step ids to {field: {given, resolved}}",
+            where=f"{where}: paths",
+            hint="re-export the session with `axtui export ID --format replay`",
+        )
     return Replay(
         workflow_id=wf["id"],
         workflow_version=str(version) if version is not None else "",
@@ -138,4 +159,40 @@ def load_replay(path: str | Path) -> Replay:
         answers=normalise_answers(data.get("answers") or {}, f"{where}: answers"),
         model=model,
         recorded={str(k): [str(x) for x in v] for k, v in recorded.items()},
+        paths={
+            str(k): {str(n): {str(a): str(b) for a, b in p.items()} for n, p in v.items()}
+            for k, v in paths.items()
+        },
     )
+
+
+def _locate(value: str, replay_dir: Path, cwd: Path, recorded: str | None) -> str:
+    """A relative path from a replay: the replay file's folder first, then the current directory, then
+    where it pointed when the session ran. Kept as written when the current directory already finds it
+    there (so a replay run where it was made reproduces its report), else made absolute."""
+    given = Path(value).expanduser()
+    if given.is_absolute():
+        return value
+    candidates = [replay_dir / given, cwd / given] + ([Path(recorded)] if recorded else [])
+    for candidate in candidates:
+        if candidate.exists():
+            if (cwd / given).exists() and candidate.resolve() == (cwd / given).resolve():
+                return value
+            return str(candidate.resolve())
+    return value  # nowhere: the input check names the file as given
+
+
+def resolve_replay_paths(replay: Replay, workflow: Workflow, replay_file: str | Path, cwd: Path) -> Replay:
+    """The replay with every relative path input (and input-step path answer) located (``_locate``)."""
+    replay_dir = Path(replay_file).expanduser().resolve().parent
+    forms = {INPUTS_STEP_ID: (workflow.inputs, replay.inputs)}
+    for step in workflow.flat_steps():
+        if step.type == "input" and isinstance(replay.answers.get(step.id), dict):
+            forms[step.id] = (step.fields, replay.answers[step.id])
+    for step_id, (fields, values) in forms.items():
+        recorded = replay.paths.get(step_id) or {}
+        for f in fields:
+            value = values.get(f.name)
+            if f.type == "path" and isinstance(value, str) and value.strip():
+                values[f.name] = _locate(value, replay_dir, cwd, (recorded.get(f.name) or {}).get("resolved"))
+    return replay

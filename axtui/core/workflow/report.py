@@ -44,11 +44,14 @@ def _json_block(value: Any) -> str:
 
 
 def _step_section(session: Session, index: int, state: Any) -> list[str]:
-    head = f"### {index}. {state.name} ({state.type}) — {state.status}"
+    head = f"### {index}. {state.name} ({state.type}) — {state.status.replace('_', ' ')}"
     lines = [head, ""]
     result = state.result
     if state.status == "skipped":
         lines.append("Skipped: its branch was not taken.")
+    elif state.status == "not_measured":
+        missing = (result or {}).get("missing") or []
+        lines.append("Not measured (evidence not supplied): " + "; ".join(missing) + ".")
     elif state.status != "done":
         lines.append(f"Not completed{': ' + state.error if state.error else ''}.")
     elif state.type == "input":
@@ -148,5 +151,15 @@ def build_report(session: Session) -> str:
             markdown_table(["Decision", "Value"], [[k, v] for k, v in decisions.items()]),
             "",
         ]
+    unmeasured = [s for s in session.checklist() if s.status == "not_measured"]
+    if unmeasured:
+        lines += [
+            "## Not measured",
+            "",
+            "Evidence that was not supplied; the decisions above say what they decided without it.",
+            "",
+        ]
+        lines += [f"- {s.name}: {'; '.join((s.result or {}).get('missing') or [])}" for s in unmeasured]
+        lines.append("")
     lines += session_record(session)
     return "\n".join(lines).rstrip() + "\n"

@@ -159,8 +159,10 @@ def run_compute(step: Step, variables: Mapping[str, Any]) -> dict[str, Any]:
     if fn_name in BUILTINS:
         ctx = BuiltinContext(variables, step.id)
         return call_with_timeout(step, lambda: BUILTINS[fn_name](raw_args, ctx))
-    args = render(raw_args, variables, step_id=step.id)
+    from axtui.core.workflow.evidence import strip_not_measured
     from axtui.stats.registry import run_compute as stats_compute
+
+    args = strip_not_measured(render(raw_args, variables, step_id=step.id))  # absent evidence -> None
 
     try:
         return call_with_timeout(step, lambda: stats_compute(fn_name, dict(args)))

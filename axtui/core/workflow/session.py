@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from axtui.config import Settings
     from axtui.core.store import Store
 
-DONE_STATES = ("done", "skipped")
+DONE_STATES = ("done", "skipped", "not_measured")
+HAS_RESULT = ("done", "not_measured")  # states whose result and outputs are variables
 
 
 @dataclass
@@ -49,7 +50,7 @@ class StepState:
     step_id: str
     name: str
     type: str
-    status: str  # done | current | failed | pending | skipped | running
+    status: str  # done | current | failed | pending | skipped | running | not_measured
     depth: int = 0
     parent: str | None = None
     branch: str | None = None
@@ -102,6 +103,19 @@ def _inputs_step(wf: Workflow) -> Step:
     )
 
 
+RESOLVED_PATHS_KEY = "__resolved_paths__"
+
+
+def _resolved_paths(fields: list[Field], values: Mapping[str, Any]) -> dict[str, str]:
+    """Absolute form of each path field's value, as the current directory resolves it now."""
+    out: dict[str, str] = {}
+    for f in fields:
+        value = values.get(f.name)
+        if f.type == "path" and isinstance(value, str) and value.strip():
+            out[f.name] = str(Path(value).expanduser().resolve())
+    return out
+
+
 def new_session_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -152,7 +166,7 @@ class Session:
         out: dict[str, Any] = {"session_id": self.id, "user": self.engine.user}
         out.update(self.inputs)
         for r in self._ordered():
-            if r.status == "done":
+            if r.status in HAS_RESULT:
                 out[r.step.id] = r.result
                 out.update(r.exports)
         return out
@@ -234,6 +248,14 @@ class Session:
             out.append(copy)
         return out
 
+    def resolved_paths(self) -> dict[str, dict[str, str]]:
+        """Per input step, each path field's value resolved when it was submitted."""
+        out: dict[str, dict[str, str]] = {}
+        for r in self._ordered():
+            if r.step.type == "input" and isinstance(r.config, dict) and r.config.get(RESOLVED_PATHS_KEY):
+                out[r.step.id] = dict(r.config[RESOLVED_PATHS_KEY])
+        return out
+
     def missing_inputs(self) -> list[Field]:
         """Required workflow inputs that have no value and no default."""
         if not self.workflow.inputs:
@@ -274,7 +296,7 @@ class Session:
             status=r.status,
             attempts=r.attempts,
             inputs={"generation": r.generation, "config": r.config},
-            outputs={"result": r.result, "exports": r.exports} if r.status == "done" else None,
+            outputs={"result": r.result, "exports": r.exports} if r.status in HAS_RESULT else None,
             error=r.error,
             branch=r.branch,
             conversation_id=r.conversation_id,
@@ -343,7 +365,37 @@ class Session:
         if self.status != "completed":
             self.status = "running"
         self._commit(r, extra=extra)
+        self._settle_unmeasured()
         self._maybe_complete()
+
+    def _settle_unmeasured(self) -> list[str]:
+        """Mark the next steps whose declared evidence is absent as not measured (docs/workflows.md).
+
+        Runs whenever the session advances, so no front end ever sees such a step as current; a
+        conditional's nested steps share its mark. Returns the ids marked.
+        """
+        from axtui.core.workflow.evidence import absent_evidence, not_measured
+
+        marked: list[str] = []
+        while (r := self._current_row()) is not None and r.step.evidence and r.step.type != "input":
+            missing = absent_evidence(r.step.evidence, self._frozen_vars(r))
+            if not missing:
+                break
+            marker = not_measured(missing)
+            rows = [r] + [n for n in self._ordered() if self._descends(n.step, r.step.id)]
+            now = self._now()
+            for n in rows:
+                n.status, n.result, n.error = "not_measured", marker, None
+                n.exports = {o.name: marker for o in n.step.outputs}
+                n.started_at = n.started_at or now
+                n.finished_at = now
+            self._check_db()
+            with self.store.transaction() as con:
+                for n in rows:
+                    self._write_row(con, n)
+                self._write_session(con)
+            marked += [n.step.id for n in rows]
+        return marked
 
     def _maybe_complete(self) -> None:
         if self._current_row() is None and self.status != "completed":
@@ -372,7 +424,7 @@ class Session:
                     f"step {step_id!r} is not the current step",
                     hint="finish the steps in order, or redo an earlier one",
                 )
-            clean = validate_form(step_id, r.step.fields, values)
+            clean = validate_form(step_id, r.step.fields, values, self.variables)
             if step_id == INPUTS_STEP_ID:
                 self.inputs = dict(clean)
             else:
@@ -380,6 +432,9 @@ class Session:
             r.attempts += 1
             r.started_at = r.started_at or self._now()
             r.config = dict(clean)
+            paths = _resolved_paths(r.step.fields, clean)
+            if paths:  # where each relative path pointed, for portable replays (core/workflow/replay.py)
+                r.config[RESOLVED_PATHS_KEY] = paths
             self._finish_row(r, dict(clean), dict(clean) if step_id != INPUTS_STEP_ID else {})
             return self._state(r, self._current_row())
 
@@ -394,6 +449,10 @@ class Session:
                     f"step {step_id!r} is a {r.step.type} step; it needs "
                     f"{'a form' if r.step.type == 'input' else 'a chat turn and accept'}"
                 )
+            if self._settle_unmeasured():  # e.g. resumed after a crash before the mark was written
+                self._maybe_complete()
+            if r.status == "not_measured":
+                return self._state(r, self._current_row())
             self._start_row(r)
             emit(Event("started", step_id, f"{r.step.title}"))
 
@@ -448,6 +507,7 @@ class Session:
             r.status, r.result, r.exports, r.finished_at = "running", None, {}, None
             self.status = saved_status
             raise
+        self._settle_unmeasured()
         self._maybe_complete()
 
     def _finish_conditional(self, r: _Row, result: dict[str, Any]) -> None:
@@ -655,6 +715,7 @@ class Session:
                     self._write_row(con, r)
                 self._write_session(con)
                 persist.update_session(con, self.id, report=None, report_path=None, decisions=None)
+            self._settle_unmeasured()
 
     def decisions(self) -> dict[str, Any]:
         """The verdicts: the workflow's ``decisions`` paths, else every ``decide`` step's decision."""
@@ -664,6 +725,8 @@ class Session:
             for label, path in self.workflow.decisions.items():
                 value = lookup(variables, path)
                 out[label] = None if is_missing(value) else value
+                if isinstance(value, dict) and value.get("not_measured") is True:
+                    out[label] = "not measured"
             return out
         for r in self._ordered():
             is_decide = r.step.type == "compute" and r.step.config.get("fn") == "decide"
@@ -727,9 +790,13 @@ class Summary:
                     "status": s.status,
                     "attempts": s.attempts,
                     **({"error": s.error} if s.error else {}),
+                    **(
+                        {"missing": (s.result or {}).get("missing", [])} if s.status == "not_measured" else {}
+                    ),
                 }
                 for s in self.steps
             ],
+            "not_measured": [s.step_id for s in self.steps if s.status == "not_measured"],
             "decisions": self.decisions,
             "report_path": self.report_path,
         }
@@ -873,7 +940,7 @@ class Engine:
             except InputError:
                 if strict:
                     raise
-        elif not steps:
+        elif not steps or (not wf.inputs and session._settle_unmeasured()):
             session._maybe_complete()
         return session
 

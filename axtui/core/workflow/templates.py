@@ -57,6 +57,8 @@ def lookup(variables: Mapping[str, Any], path: str) -> Any:
         return _MISSING
     current: Any = variables[parts[0]]
     for part in parts[1:]:
+        if isinstance(current, Mapping) and current.get("not_measured") is True:
+            return current  # a not-measured step's fields are all not measured (core/workflow/evidence.py)
         if isinstance(current, Mapping) and part in current:
             current = current[part]
         elif (
@@ -78,6 +80,8 @@ def to_text(value: Any) -> str:
     """How a value reads inside a sentence: JSON for structures, compact numbers, '' for null."""
     if value is None:
         return ""
+    if isinstance(value, Mapping) and value.get("not_measured") is True:
+        return "not measured"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -100,6 +100,8 @@ def step_references(step: Step) -> list[tuple[str, int]]:
             refs.append((spec.path, spec.line))
     for path in (step.facts or {}).values():
         refs.append((path, step.line))
+    if step.evidence:  # what the step needs must be provided before it (core/workflow/evidence.py)
+        refs += _templated_strings(step.evidence, step.line)
     return refs
 
 
@@ -137,6 +139,12 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
         else:
             seen[step.id] = step.line
     input_names = {f.name for f in wf.inputs}
+    for f in wf.inputs:  # a file's columns: name other inputs, checked when the inputs are given
+        for name in variables_in(f.columns or []):
+            if name.split(".")[0] not in input_names:
+                problems.append(
+                    Problem(file, f.line, f"inputs.{f.name}.columns", f"{{{{{name}}}}} is not an input")
+                )
     for step in flat:
         if step.id in input_names:
             problems.append(

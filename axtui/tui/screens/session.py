@@ -42,6 +42,7 @@ STATUS_STYLE = {
     "failed": "bold red",
     "pending": "dim",
     "skipped": "dim",
+    "not_measured": "yellow",
 }
 
 
@@ -207,7 +208,7 @@ class SessionScreen(Screen[None]):
         buttons = [b for b in widget.query(Button) if b.id == "continue"]
         if buttons:
             buttons[0].focus()
-        if not reviewing and step.is_auto and step.status not in ("done", "failed"):
+        if not reviewing and step.is_auto and step.status not in ("done", "failed", "not_measured"):
             self._run(lambda: self._run_auto(step.id), f"run {step.id}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -217,7 +218,7 @@ class SessionScreen(Screen[None]):
         if action == "accept":
             return bool(viewing and viewing.type == "prompt" and viewing.id == snap.current_id)  # type: ignore[union-attr]
         if action == "redo":
-            return bool(viewing and viewing.status in ("done", "failed", "skipped"))
+            return bool(viewing and viewing.status in ("done", "failed", "skipped", "not_measured"))
         if action == "goto_current":
             return bool(snap and snap.current_id and self.viewing != snap.current_id)
         return True
@@ -247,6 +248,9 @@ class SessionScreen(Screen[None]):
                 read_only=reviewing,
                 intro="" if not reviewing else "Submitted values (ctrl+r to change them):",
             )
+        if step.status == "not_measured":
+            why = "; ".join((step.result or {}).get("missing") or [])
+            return Static(f"⊘ not measured: {why} (the decisions say what they decide without it)")
         if step.type == "prompt":
             return self._prompt_view(step, reviewing)
         if step.status in ("done", "skipped") and step.result is not None:
@@ -402,7 +406,7 @@ class SessionScreen(Screen[None]):
     def action_redo(self) -> None:
         snap = self.snapshot
         step = snap.step(self.viewing) if snap else None
-        if step is None or step.status not in ("done", "failed", "skipped"):
+        if step is None or step.status not in ("done", "failed", "skipped", "not_measured"):
             self.notify("open a completed step in the checklist to redo it", severity="warning")
             return
         from axtui.tui.screens.confirm import ConfirmScreen
