@@ -50,15 +50,20 @@ def default_catalogue() -> Catalogue:
     return Catalogue(personas=known_personas(), computes=known_computes())
 
 
-_DEFAULTS: dict[str, Any] = {}  # canonical path -> the `| default:` a template gives it (this check)
+def _template_defaults(steps: Iterable[Step]) -> dict[str, Any]:
+    """Variable -> the first ``| default: ...`` a template gives it (such an input is optional)."""
+    out: dict[str, Any] = {}
+    for step in steps:
+        for name, has_default, default in references_in(step.config):
+            if has_default:
+                out.setdefault(name, default)
+    return out
 
 
 def _templated_strings(value: Any, line: int) -> Iterator[tuple[str, int]]:
     """(variable path, line) for every template inside a config value."""
     if isinstance(value, str):
-        for name, has_default, default in references_in(value):
-            if has_default:
-                _DEFAULTS.setdefault(name, default)
+        for name in variables_in(value):
             yield name, line
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -183,7 +188,7 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                     )
                 )
 
-    _DEFAULTS.clear()
+    defaults = _template_defaults([*flat, *bodies])
     inferred: dict[str, Field] = {}
     provided: set[str] = set(BUILTIN_VARS) | input_names
     all_ids = {s.id for s in flat}
@@ -207,12 +212,12 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                 Problem(file, line, where, f"{{{{{path}}}}}: no input or earlier step provides {root!r}")
             )
         else:
-            has_default = root in _DEFAULTS
+            has_default = root in defaults
             inferred[root] = Field(
                 name=root,
                 type="text",
                 required=not has_default,
-                default=_DEFAULTS.get(root),
+                default=defaults.get(root),
                 has_default=has_default,
                 line=line,
                 help="inferred from the workflow's templates",
