@@ -163,7 +163,7 @@ def test_bad_yaml_and_bad_json_name_the_line(tmp_path: Path) -> None:
     write(other, "bad.json", '{\n  "agentId": "x",\n  "role": \n}\n')
     with pytest.raises(InputError) as info:
         load_personas([other])
-    assert info.value.where == f"{other / 'bad.json'}:4"
+    assert info.value.where == f"{other / 'bad.json'}:4:1"  # line and column
     assert "not valid JSON" in info.value.message
 
 

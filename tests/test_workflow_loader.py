@@ -203,7 +203,9 @@ def test_user_folder_overrides_builtin(isolated_home: Path) -> None:
     folder = isolated_home / "config" / "axtui" / "workflows"
     folder.mkdir(parents=True)
     (folder / "mine.yaml").write_text(
-        "workflowId: ml-ab-testing\nname: Mine\nversion: '9'\nsteps: []\n", encoding="utf-8"
+        "workflowId: ml-ab-testing\nname: Mine\nversion: '9'\n"
+        "steps:\n  - {stepId: s, type: compute, config: {fn: checksum, args: {value: x}}}\n",
+        encoding="utf-8",
     )
     assert load_workflow("ml-ab-testing").name == "Mine"
 

@@ -27,10 +27,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(agent_app, name="agent")
 
 
-def _personas() -> dict[str, Any]:
+def _personas(warnings: list[str] | None = None) -> dict[str, Any]:
+    """The personas; a bad user file is skipped and described in ``warnings`` (never fatal)."""
     from axtui.core.personas import load_personas
 
-    return load_personas()
+    return load_personas(warnings=warnings)
 
 
 @agents_app.command("list")
@@ -38,8 +39,9 @@ def list_agents(ctx: typer.Context) -> None:
     """List the installed personas (built-in and user)."""
     from axtui.core.personas import persona_warnings
 
-    personas = _personas()
-    for warning in persona_warnings(personas):
+    skipped: list[str] = []
+    personas = _personas(skipped)
+    for warning in [*skipped, *persona_warnings(personas)]:
         output.note(f"warning: {warning}")
     rows = [
         {
@@ -95,6 +97,13 @@ def show_agent(ctx: typer.Context, agent_id: str = typer.Argument(..., help="Per
         )
         console.print(f"expertise: {', '.join(persona.expertise)}")
         console.print(f"keywords: {', '.join(persona.keywords)}")
+        if persona.extra:  # fields axtui keeps but does not use (team, abilities, personality...)
+            import json
+
+            console.print("other fields (kept, not used):")
+            for key, value in persona.extra.items():
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                console.print(f"  {key}: {text}", markup=False, soft_wrap=True)
         console.print("")
         console.print(persona.system_prompt, markup=False)
 

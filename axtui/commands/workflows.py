@@ -35,10 +35,11 @@ def list_cmd(ctx: typer.Context) -> None:
                 if isinstance(wf["estimated_duration"], int | float)
                 else "—"
             )
+            hidden = ", ".join(f"{o['version'] or '?'} at {o['path']}" for o in wf.get("overrides") or [])
             table.add_row(
                 wf["id"],
                 wf["name"],
-                wf["version"],
+                wf["version"] + (f" (overrides {hidden})" if hidden else ""),
                 str(wf["steps"]),
                 duration,
                 str(wf["complexity"] or "—"),
@@ -67,6 +68,8 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
             "tool": s.tool,
             "fn": s.config.get("fn") if s.type == "compute" else None,
             "fields": [f.to_dict() for f in s.fields],
+            **({"body": [b.id for b in s.body]} if s.body else {}),
+            **({"dependencies": list(s.dependencies)} if s.dependencies else {}),
         }
         for s in wf.flat_steps()
     ]
@@ -77,8 +80,21 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
         "steps": steps,
     }
 
+    from axtui.core.workflow.catalog import overridden, override_problems
+
+    if wf.path is not None:
+        data["overrides"] = overridden(wf.id, wf.path)
+        for problem in override_problems(wf.id, wf.path, wf.version):
+            output.note(f"warning: {problem.render()}")
+
     def human(con: Any) -> None:
         con.print(f"{wf.name} ({wf.id} v{wf.version})", markup=False, soft_wrap=True)
+        for other in data.get("overrides") or []:
+            con.print(
+                f"overrides: {other['path']} (version {other['version'] or '?'}); this file: {wf.path}",
+                markup=False,
+                soft_wrap=True,
+            )
         if wf.description:
             con.print(wf.description, markup=False, soft_wrap=True)
         if wf.inputs:

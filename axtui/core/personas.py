@@ -5,14 +5,21 @@ delegation planner need. Files are YAML or JSON with AutomatosX field names (``a
 ``displayName``, ``selectionMetadata``, ``constraints``, ``orchestration``...). Fields axtui does
 not use (``team``, ``priority``, ``taskAbilities``...) are kept in ``extra`` so nothing is lost.
 
+Every AutomatosX era loads (docs/personas-and-models.md): the v5 YAML profiles name their id
+``name:`` (with ``team``, ``abilities``, ``abilitySelection``, ``provider``...), the v13 JSON
+profiles ``agentId:`` (with ``personality``, ``workflow``, ``version``...). Unknown fields are
+kept in ``extra`` and shown by ``agents show``; they are never fatal.
+
 Folders are read in the order of :func:`axtui.config.search_dirs` (built-in, then
 ``$XDG_CONFIG_HOME/axtui/agents``, then ``./.axtui/agents``); a later file with the same
-``agentId`` replaces the earlier one, and ``enabled: false`` hides a persona.
+``agentId`` replaces the earlier one, and ``enabled: false`` hides a persona. Reading the search
+folders, a file that does not parse or validate is skipped with a warning naming it (one broken
+user file must not stop the other personas, ``workflows validate`` or a run); reading explicit
+folders (``strict``) raises instead.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,7 +57,10 @@ _KNOWN_FIELDS = {
     "enabled",
     "priority",
     "tags",
+    "name",  # v5: the id (when there is no agentId)
 }
+# v5 profiles list their skills as `abilities:`; axtui reads them as capabilities.
+_V5_CAPABILITIES = "abilities"
 
 
 @dataclass
@@ -112,65 +122,35 @@ class Persona:
             "priority": self.priority,
             "tags": list(self.tags),
             "source": str(self.source) if self.source else None,
+            "extra": dict(self.extra),
         }
 
 
 # -- reading files -------------------------------------------------------------
 
 
-def _key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """1-based line of every mapping key path in a YAML (or JSON) document, for error messages."""
-    import yaml
-
-    try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return {}
-    lines: dict[tuple[str, ...], int] = {}
-
-    def walk(node: Any, path: tuple[str, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                lines[(*path, key)] = key_node.start_mark.line + 1
-                walk(value_node, (*path, key))
-
-    walk(root, ())
-    return lines
-
-
 def _parse(path: Path) -> tuple[Any, str]:
+    """The file as YDict/YList (YAML 1.2, or JSON), with line numbers for error messages."""
+    from axtui.core.workflow.loader import YamlProblem, parse_document
+
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise InputError(
-            f"cannot read the persona file: {exc.strerror}",
+            f"cannot read the persona file: {reason}",
             where=str(path),
-            hint="check the file's permissions",
+            hint="check the file's permissions and encoding",
         ) from exc
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"the persona file is not valid JSON: {exc.msg}",
-                where=f"{path}:{exc.lineno}",
-                hint="fix the JSON syntax",
-            ) from exc
-    else:
-        import yaml
-
-        try:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}" if mark else str(path)
-            problem = getattr(exc, "problem", None) or "syntax error"
-            raise InputError(
-                f"the persona file is not valid YAML: {problem}",
-                where=where,
-                hint="fix the YAML syntax (indentation, quotes, colons)",
-            ) from exc
+    try:
+        data = parse_document(text, str(path))
+    except YamlProblem as exc:
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise InputError(
+            f"the persona file is not valid {kind}: {exc.message.split(': ', 1)[-1]}",
+            where=exc.where,
+            hint=exc.hint or f"fix the {kind} syntax",
+        ) from exc
     return data, text
 
 
@@ -179,17 +159,16 @@ class _Fields:
 
     def __init__(self, path: Path, data: dict[str, Any], text: str | None) -> None:
         self.path, self.data, self.text_source = path, data, text
-        self._lines: dict[tuple[str, ...], int] | None = None
-
-    @property
-    def lines(self) -> dict[tuple[str, ...], int]:
-        """Key lines, computed only when an error needs them (composing YAML twice is not free)."""
-        if self._lines is None:
-            self._lines = _key_lines(self.text_source) if self.text_source else {}
-        return self._lines
 
     def where(self, *keys: str) -> str:
-        line = self.lines.get(tuple(keys))
+        """``file:line`` of the deepest of ``keys`` present (the parsed mapping carries lines)."""
+        node: Any = self.data
+        line = 0
+        for key in keys:
+            if not isinstance(node, dict) or key not in node:
+                break
+            line = node.line_of(key) if hasattr(node, "line_of") else line
+            node = node[key]
         return f"{self.path}:{line}" if line else str(self.path)
 
     def fail(self, keys: tuple[str, ...], message: str, hint: str) -> InputError:
@@ -262,10 +241,11 @@ def parse_persona(path: Path, data: Any, text: str | None = None) -> Persona:
             hint="start the file with `agentId: my-agent`",
         )
     f = _Fields(path, data, text)
-    agent_id = f.text("agentId", required=True)
+    id_key = "agentId" if data.get("agentId") is not None or data.get("name") is None else "name"
+    agent_id = f.text(id_key, required=True)
     if not _ID_RE.match(agent_id):
         raise f.fail(
-            ("agentId",),
+            (id_key,),
             f"is {agent_id!r}, not a valid id",
             "use lowercase letters, digits, '-' and '_' (e.g. data-scientist)",
         )
@@ -304,7 +284,7 @@ def parse_persona(path: Path, data: Any, text: str | None = None) -> Persona:
         description=f.text("description"),
         system_prompt=f.text("systemPrompt", required=True),
         expertise=f.strings("expertise"),
-        capabilities=f.strings("capabilities"),
+        capabilities=f.strings("capabilities") or _v5_abilities(f, data),
         primary_intents=selection["primaryIntents"],
         secondary_signals=selection["secondarySignals"],
         keywords=selection["keywords"],
@@ -319,8 +299,42 @@ def parse_persona(path: Path, data: Any, text: str | None = None) -> Persona:
         priority=int(priority) if priority is not None else 50,
         tags=f.strings("tags"),
         source=path,
-        extra={k: v for k, v in data.items() if k not in _KNOWN_FIELDS},
+        extra=_extra(data, id_key),
     )
+
+
+def _v5_abilities(f: _Fields, data: dict[str, Any]) -> list[str]:
+    """v5's ``abilities: [..]`` list (v13's ``abilities`` is a mapping and stays in ``extra``)."""
+    return f.strings(_V5_CAPABILITIES) if isinstance(data.get(_V5_CAPABILITIES), list) else []
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _extra(data: dict[str, Any], id_key: str) -> dict[str, Any]:
+    """Everything axtui does not read, kept as written (unknown sub-fields included)."""
+    out = {k: _plain(v) for k, v in data.items() if k not in _KNOWN_FIELDS}
+    if id_key == "agentId" and "name" in data:
+        out["name"] = _plain(data["name"])
+    if isinstance(data.get(_V5_CAPABILITIES), list) and not data.get("capabilities"):
+        out.pop(_V5_CAPABILITIES, None)  # read as the capabilities
+    known_sub = {
+        "selectionMetadata": set(_SELECTION_FIELDS),
+        "orchestration": {"maxDelegationDepth", "preferredDelegates", "canDelegate"},
+        "constraints": {"temperature", "maxTokens"},
+    }
+    for key, names in known_sub.items():
+        section = data.get(key)
+        if isinstance(section, dict):
+            rest = {k: _plain(v) for k, v in section.items() if k not in names}
+            if rest:
+                out[key] = rest
+    return out
 
 
 def load_persona_file(path: str | Path) -> Persona | None:
@@ -343,26 +357,41 @@ def _files(folder: Path) -> list[Path]:
     )
 
 
-def load_personas(dirs: Iterable[str | Path] | None = None) -> dict[str, Persona]:
+def load_personas(
+    dirs: Iterable[str | Path] | None = None,
+    *,
+    strict: bool | None = None,
+    warnings: list[str] | None = None,
+) -> dict[str, Persona]:
     """Every persona from the search folders, later folders overriding earlier ones by ``agentId``.
 
     Two files in the *same* folder with one id are an error (which one is meant is unclear);
     the same id in a later folder is an override, and ``enabled: false`` there hides the persona.
+    ``strict`` (the default for explicit ``dirs``) raises on the first bad file; otherwise a bad
+    file is skipped and described in ``warnings`` (when given), naming the file and line.
     """
     folders = [Path(d) for d in dirs] if dirs is not None else search_dirs("agents")
+    strict = dirs is not None if strict is None else strict
     personas: dict[str, Persona] = {}
     for folder in folders:
         seen: dict[str, Path] = {}
         for path in _files(folder):
-            data, text = _parse(path)
-            persona = parse_persona(path, data, text)
-            if persona.agent_id in seen:
-                raise InputError(
-                    f"agentId {persona.agent_id!r} is defined twice in one folder "
-                    f"(also in {seen[persona.agent_id].name})",
-                    where=str(path),
-                    hint="rename one of the agentIds or delete one file",
-                )
+            try:
+                data, text = _parse(path)
+                persona = parse_persona(path, data, text)
+                if persona.agent_id in seen:
+                    raise InputError(
+                        f"agentId {persona.agent_id!r} is defined twice in one folder "
+                        f"(also in {seen[persona.agent_id].name})",
+                        where=str(path),
+                        hint="rename one of the agentIds or delete one file",
+                    )
+            except InputError as exc:
+                if strict:
+                    raise
+                if warnings is not None:
+                    warnings.append(f"{exc.where or path}: {exc.message} (file skipped)")
+                continue
             seen[persona.agent_id] = path
             if isinstance(data, dict) and data.get("enabled") is False:
                 personas.pop(persona.agent_id, None)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MARKS = {"done": "✓", "current": "▶", "failed": "✗", "pending": "·", "skipped": "–", "not_measured": "⊘"}
-AUTO_TYPES = ("tool", "compute", "conditional")
+AUTO_TYPES = ("tool", "compute", "conditional", "parallel", "discuss", "loop", "delegate")
 
 
 @dataclass

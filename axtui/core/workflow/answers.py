@@ -59,14 +59,12 @@ def read_data_file(path: str | Path, what: str) -> Any:
             raise InputError(
                 f"the {what} file is not valid JSON: {exc.msg}", where=f"{p}:{exc.lineno}:{exc.colno}"
             ) from exc
-    import yaml
+    from axtui.core.workflow.loader import YamlProblem, parse_yaml, plain
 
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
-        raise InputError(f"the {what} file is not valid YAML", where=where) from exc
+    try:  # YAML 1.2 like workflow files: an answer `NO` is the text "NO", aliases are bounded
+        return plain(parse_yaml(text, str(p)))
+    except YamlProblem as exc:
+        raise InputError(f"the {what} file is not valid YAML: {exc.message}", where=exc.where) from exc
 
 
 def read_answers(path: str | Path) -> dict[str, Any]:

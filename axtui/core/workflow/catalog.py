@@ -1,11 +1,18 @@
-"""Finding workflows: built-in, user config folder, ``./.axtui`` (later folders override by id)."""
+"""Finding workflows: built-in, user config folder, ``./.axtui`` (later folders override by id).
+
+Files may be YAML or JSON (AutomatosX ships both). A user file that overrides a built-in is
+kept track of: ``workflows list``/``show`` name both versions, and an override older than the
+built-in it hides (a copied seed file, say) is a warning in ``list``, ``validate`` and the TUI.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from axtui.config import search_dirs
-from axtui.core.workflow.loader import YamlProblem, parse_yaml
+from axtui.core.workflow.loader import YamlProblem, parse_document
 from axtui.core.workflow.model import Problem, Workflow
 from axtui.core.workflow.parse import build_workflow
 from axtui.core.workflow.validate import Catalogue, check_workflow, default_catalogue
@@ -17,7 +24,7 @@ def load_source(
 ) -> tuple[Workflow | None, list[Problem]]:
     """Parse and check workflow YAML text; problems (errors and warnings) in file order."""
     try:
-        data = parse_yaml(text, file)
+        data = parse_document(text, file)
     except YamlProblem as exc:
         where = exc.where or file
         parts = where.rsplit(":", 2)
@@ -41,7 +48,10 @@ def validate_file(
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(str(p), 0, "file", f"cannot read the file: {exc}")]
-    return load_source(text, str(p), catalogue)
+    wf, problems = load_source(text, str(p), catalogue)
+    if wf is not None:
+        problems += override_problems(wf.id, p, wf.version)
+    return wf, problems
 
 
 def _raise_if_errors(file: str, problems: list[Problem]) -> None:
@@ -64,33 +74,85 @@ def workflow_from_source(text: str, file: str) -> Workflow:
     return wf
 
 
-def workflow_files(cwd: Path | None = None) -> dict[str, Path]:
-    """Workflow id -> file; later search folders override earlier ones (ids from each workflowId)."""
-    found: dict[str, Path] = {}
+WORKFLOW_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def workflow_sources(cwd: Path | None = None) -> dict[str, list[Path]]:
+    """Workflow id -> every file that defines it, built-in first (the last one is used)."""
+    found: dict[str, list[Path]] = {}
     for folder in search_dirs("workflows", cwd):
         if not folder.is_dir():
             continue
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            found[_quick_id(path)] = path
+        for path in sorted(p for p in folder.iterdir() if p.suffix in WORKFLOW_SUFFIXES and p.is_file()):
+            found.setdefault(_quick_meta(path)[0], []).append(path)
     return found
 
 
-def _quick_id(path: Path) -> str:
-    """The workflowId without a full parse (listing must survive a broken file)."""
+def workflow_files(cwd: Path | None = None) -> dict[str, Path]:
+    """Workflow id -> file; later search folders override earlier ones (ids from each workflowId)."""
+    return {wid: paths[-1] for wid, paths in workflow_sources(cwd).items()}
+
+
+_META_RE = re.compile(r"""^\s*["']?(workflowId|version)["']?\s*:\s*["']?([^"',#\s]+)""")
+
+
+def _quick_meta(path: Path) -> tuple[str, str | None]:
+    """(workflowId, version) from a line scan, without a full parse (listing must survive a broken file)."""
+    wid, version = path.stem, None
     try:
         for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("workflowId:"):
-                return line.split(":", 1)[1].strip().strip("'\"") or path.stem
+            if line[:1] in (" ", "\t") and not line.lstrip().startswith('"'):
+                continue  # nested YAML keys (a step's `version:`) are not the workflow's
+            match = _META_RE.match(line)
+            if match and match.group(1) == "workflowId":
+                wid = match.group(2)
+            elif match and version is None:
+                version = match.group(2)
     except (OSError, UnicodeDecodeError):
         pass
-    return path.stem
+    return wid, version
+
+
+def _version_key(version: str | None) -> tuple[int, ...] | None:
+    parts = re.findall(r"\d+", version or "")
+    return tuple(int(p) for p in parts) if parts else None
+
+
+def overridden(wid: str, path: Path) -> list[dict[str, Any]]:
+    """The earlier files ``path`` hides for workflow ``wid`` (each: path, version)."""
+    paths = workflow_sources().get(wid, [])
+    resolved = path.resolve()
+    if resolved not in [p.resolve() for p in paths]:
+        return [{"path": str(p), "version": _quick_meta(p)[1]} for p in paths]  # a file elsewhere
+    index = [p.resolve() for p in paths].index(resolved)
+    return [{"path": str(p), "version": _quick_meta(p)[1]} for p in paths[:index]]
+
+
+def override_problems(wid: str, path: Path, version: str) -> list[Problem]:
+    """A warning when ``path`` is older than a file it overrides (or would override) for ``wid``."""
+    out: list[Problem] = []
+    mine = _version_key(version)
+    for other in overridden(wid, path):
+        theirs = _version_key(other["version"])
+        if mine is not None and theirs is not None and mine < theirs:
+            out.append(
+                Problem(
+                    str(path),
+                    0,
+                    "version",
+                    f"overrides {other['path']} (version {other['version']}) with the older "
+                    f"version {version}; remove this file to use the newer one",
+                    "warning",
+                )
+            )
+    return out
 
 
 def load_workflow(id_or_path: str | Path) -> Workflow:
     """A workflow by id (searched in the workflow folders) or file path; bad files raise ``InputError``."""
     text = str(id_or_path)
     candidate = Path(text).expanduser()
-    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+    if candidate.suffix in WORKFLOW_SUFFIXES or candidate.is_file():
         path = candidate
     else:
         files = workflow_files()
@@ -117,5 +179,7 @@ def list_workflows() -> tuple[list[Workflow], list[Problem]]:
         if wf is None or errors:
             broken += errors
             continue
+        broken += [p for p in problems if p.severity == "warning" and p.field == "version"]
+        wf.overrides = overridden(wf.id, path)
         out.append(wf)
     return out, broken

@@ -1,14 +1,24 @@
-"""Reading workflow YAML while remembering where every value came from.
+"""Reading workflow YAML (and JSON) while remembering where every value came from.
 
-PyYAML's composer gives us nodes with start marks; we turn them into plain
-dicts and lists that also carry line numbers (``YDict.lines[key]``), so every
-validation error can name ``file:line``. Duplicate keys, which YAML silently
-accepts, and alias cycles (a step that contains itself through ``*anchor``) are
-refused here because nothing downstream could make sense of them.
+Semantics are YAML 1.2 (docs/workflows.md, "YAML 1.2"): ``NO``, ``yes``, ``on`` are strings,
+``017`` is seventeen, only ``true``/``false`` are booleans. The scalar types are decided by
+ruamel.yaml's YAML 1.2 resolver; the scanning and composing is done by libyaml through PyYAML
+when it is installed, because ruamel's pure-Python composer is about 20x slower and every
+``workflows list`` composes all the built-ins. A ``version`` value is kept exactly as written
+(``1.10`` stays "1.10").
+
+We turn nodes into plain dicts and lists that also carry line numbers (``YDict.lines[key]``),
+so every validation error can name ``file:line``. Duplicate keys, which YAML silently accepts,
+and alias cycles are refused here. Alias expansion is bounded: a "billion laughs" file (a few
+hundred bytes of nested aliases that expand to billions of nodes) is refused as soon as the
+expansion passes ``MAX_NODES``, long before it costs memory.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +27,11 @@ import yaml
 from axtui.errors import InputError
 
 # libyaml's composer is ~10x faster and gives the same marks; fall back when it is absent.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_NODES = 200_000  # values after alias expansion; the largest built-in has ~3,000
+VERSION_KEYS = ("version",)
+_STR = "tag:yaml.org,2002:str"
+_INT_RE = re.compile(r"^[-+]?(?:0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+)$")
 
 
 class YDict(dict):
@@ -44,6 +58,31 @@ class YamlProblem(InputError):
     """The file is not YAML we can read: names file, line and column."""
 
 
+_RESOLVER: Any = None
+
+
+def _resolver() -> Any:
+    """ruamel.yaml's YAML 1.2 resolver, imported on first use (it costs ~70 ms to import)."""
+    global _RESOLVER
+    if _RESOLVER is None:
+        from ruamel.yaml.nodes import ScalarNode as RuamelScalar
+        from ruamel.yaml.resolver import VersionedResolver
+
+        resolver = VersionedResolver(version=(1, 2))
+        _RESOLVER = (resolver, RuamelScalar)
+    return _RESOLVER
+
+
+class _Yaml12Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """libyaml (or PyYAML) composing, with scalar tags resolved by YAML 1.2 rules."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            resolver, ruamel_scalar = _resolver()
+            return str(resolver.resolve(ruamel_scalar, value, implicit))
+        return super().resolve(kind, value, implicit)
+
+
 def _where(path: str, mark: Any) -> str:
     if mark is None:
         return path
@@ -51,9 +90,13 @@ def _where(path: str, mark: Any) -> str:
 
 
 def parse_yaml(text: str, path: str = "<string>") -> Any:
-    """Parse one YAML document into YDict/YList/scalars, or raise ``YamlProblem`` with line and column."""
+    """Parse one YAML (or JSON) document into YDict/YList/scalars, or raise ``YamlProblem``.
+
+    JSON is YAML 1.2, so a ``.json`` workflow or persona goes through the same path and its
+    errors carry line and column too.
+    """
     try:
-        node = yaml.compose(text, Loader=_FAST_LOADER)
+        node = yaml.compose(text, Loader=_Yaml12Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
@@ -66,56 +109,141 @@ def parse_yaml(text: str, path: str = "<string>") -> Any:
         raise YamlProblem(f"malformed YAML: {exc}", where=path, hint="fix the YAML syntax") from exc
     if node is None:
         return None
-    constructor = yaml.SafeLoader("")
-    return _convert(node, constructor, path, set())
+    return _Converter(path).convert(node, as_version=False)
 
 
-def _convert(node: yaml.Node, constructor: yaml.SafeLoader, path: str, stack: set[int]) -> Any:
-    if id(node) in stack:
-        raise YamlProblem(
-            "an alias refers to a block that contains it (the steps would loop forever)",
-            where=_where(path, node.start_mark),
-            hint="remove the *alias that points back into its own anchor",
-        )
-    if isinstance(node, yaml.ScalarNode):
-        try:
-            return constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise YamlProblem(f"bad value: {exc}", where=_where(path, node.start_mark)) from exc
-    stack.add(id(node))
+def parse_json(text: str, path: str = "<string>") -> Any:
+    """A JSON document with line numbers; a syntax error names line and column."""
     try:
-        if isinstance(node, yaml.SequenceNode):
-            out = YList()
-            out.line = node.start_mark.line + 1
-            out.lines = []
-            for item in node.value:
-                out.append(_convert(item, constructor, path, stack))
-                out.lines.append(item.start_mark.line + 1)
-            return out
-        if isinstance(node, yaml.MappingNode):
-            constructor.flatten_mapping(node)
-            out_map = YDict()
-            out_map.line = node.start_mark.line + 1
-            out_map.lines = {}
-            for key_node, value_node in node.value:
-                key = _convert(key_node, constructor, path, stack)
-                if not isinstance(key, str | int | float | bool) or key is None:
-                    raise YamlProblem(
-                        "mapping keys must be plain values", where=_where(path, key_node.start_mark)
-                    )
-                key = str(key) if not isinstance(key, bool) else str(key).lower()
-                if key in out_map:
-                    raise YamlProblem(
-                        f"duplicate key {key!r} (first at line {out_map.lines[key]})",
-                        where=_where(path, key_node.start_mark),
-                        hint="each key may appear once in a mapping",
-                    )
-                out_map[key] = _convert(value_node, constructor, path, stack)
-                out_map.lines[key] = key_node.start_mark.line + 1
-            return out_map
-    finally:
-        stack.discard(id(node))
-    raise YamlProblem(f"unsupported YAML node {type(node).__name__}", where=_where(path, node.start_mark))
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise YamlProblem(
+            f"malformed JSON: {exc.msg}",
+            where=f"{path}:{exc.lineno}:{exc.colno}",
+            hint="fix the JSON syntax at that line (commas, quotes, brackets)",
+        ) from exc
+    return parse_yaml(text, path)
+
+
+def parse_document(text: str, path: str) -> Any:
+    """YAML or JSON by the file's suffix."""
+    if str(path).endswith(".json"):
+        return parse_json(text, path)
+    return parse_yaml(text, path)
+
+
+def _scalar(node: yaml.ScalarNode, path: str) -> Any:
+    """A scalar by the YAML 1.2 core schema (timestamps stay text as written)."""
+    tag, value = node.tag, node.value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:int":
+        text = value.replace("_", "")
+        if not _INT_RE.match(text):
+            raise YamlProblem(f"bad integer {value!r}", where=_where(path, node.start_mark))
+        sign = -1 if text.startswith("-") else 1
+        body = text.lstrip("+-")
+        if body.startswith(("0o", "0x")):
+            return sign * int(body, 0)
+        return sign * int(body, 10)
+    if tag == "tag:yaml.org,2002:float":
+        low = value.lower().replace("_", "")
+        if low in (".inf", "+.inf"):
+            return math.inf
+        if low == "-.inf":
+            return -math.inf
+        if low == ".nan":
+            return math.nan
+        try:
+            return float(low)
+        except ValueError:
+            raise YamlProblem(f"bad number {value!r}", where=_where(path, node.start_mark)) from None
+    if tag in (_STR, "tag:yaml.org,2002:timestamp") or not tag.startswith("tag:yaml.org,2002:"):
+        return value
+    raise YamlProblem(
+        f"unsupported value type {tag.rsplit(':', 1)[-1]!r}",
+        where=_where(path, node.start_mark),
+        hint="write the value as plain text, a number, true/false or null",
+    )
+
+
+class _Converter:
+    """Nodes to YDict/YList, counting every value produced so alias bombs stop early."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.count = 0
+        self.stack: set[int] = set()
+
+    def _tick(self, node: yaml.Node) -> None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlProblem(
+                f"the document expands to more than {MAX_NODES:,} values "
+                "(nested aliases, a 'billion laughs' file?); refused",
+                where=_where(self.path, node.start_mark),
+                hint="expand the *aliases by hand or remove the nested anchors",
+            )
+
+    def convert(self, node: yaml.Node, *, as_version: bool) -> Any:
+        self._tick(node)
+        if id(node) in self.stack:
+            raise YamlProblem(
+                "an alias refers to a block that contains it (the steps would loop forever)",
+                where=_where(self.path, node.start_mark),
+                hint="remove the *alias that points back into its own anchor",
+            )
+        if isinstance(node, yaml.ScalarNode):
+            if as_version and node.tag != "tag:yaml.org,2002:null":
+                return node.value  # `version: 1.10` is the string "1.10", as written
+            return _scalar(node, self.path)
+        self.stack.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node)
+        finally:
+            self.stack.discard(id(node))
+        raise YamlProblem(
+            f"unsupported YAML node {type(node).__name__}", where=_where(self.path, node.start_mark)
+        )
+
+    def _sequence(self, node: yaml.SequenceNode) -> YList:
+        out = YList()
+        out.line = node.start_mark.line + 1
+        out.lines = []
+        for item in node.value:
+            out.append(self.convert(item, as_version=False))
+            out.lines.append(item.start_mark.line + 1)
+        return out
+
+    def _mapping(self, node: yaml.MappingNode) -> YDict:
+        yaml.SafeLoader.flatten_mapping(_FLATTENER, node)
+        out = YDict()
+        out.line = node.start_mark.line + 1
+        out.lines = {}
+        for key_node, value_node in node.value:
+            key = self.convert(key_node, as_version=False)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise YamlProblem(
+                    "mapping keys must be plain values", where=_where(self.path, key_node.start_mark)
+                )
+            key = str(key) if not isinstance(key, bool) else str(key).lower()
+            if key in out:
+                raise YamlProblem(
+                    f"duplicate key {key!r} (first at line {out.lines[key]})",
+                    where=_where(self.path, key_node.start_mark),
+                    hint="each key may appear once in a mapping",
+                )
+            out[key] = self.convert(value_node, as_version=key in VERSION_KEYS)
+            out.lines[key] = key_node.start_mark.line + 1
+        return out
+
+
+_FLATTENER = yaml.SafeLoader("")  # only its flatten_mapping (YAML merge keys `<<:`) is used
 
 
 def read_yaml_file(path: str | Path) -> Any:
@@ -127,7 +255,7 @@ def read_yaml_file(path: str | Path) -> Any:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the file: {exc}", where=str(p)) from exc
-    return parse_yaml(text, str(p))
+    return parse_document(text, str(p))
 
 
 def plain(value: Any) -> Any:

@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-STEP_TYPES = ("input", "prompt", "tool", "compute", "conditional")
+STEP_TYPES = ("input", "prompt", "tool", "compute", "conditional", "parallel", "discuss", "loop", "delegate")
+# Steps the engine runs without a person: everything but forms and chats (see docs/workflows.md).
+AUTO_STEP_TYPES = ("tool", "compute", "conditional", "parallel", "discuss", "loop", "delegate")
+# What may sit inside a `parallel` block or a `loop` body: steps that need no person.
+INLINE_STEP_TYPES = ("tool", "compute", "prompt", "discuss", "delegate")
 TOOLS = ("memory_store", "memory_retrieve", "memory_search", "memory_delete")
 FIELD_TYPES = ("text", "number", "integer", "choice", "bool", "list", "path", "json")
 INPUTS_STEP_ID = "inputs"  # the synthetic first step that collects the workflow's declared inputs
@@ -105,6 +109,9 @@ class Step:
     branches: dict[str, list[Step]] = field(default_factory=dict)  # conditional: value -> steps
     then: list[Step] = field(default_factory=list)
     otherwise: list[Step] = field(default_factory=list)
+    parallel: list[Step] = field(default_factory=list)  # parallel: children (checklist rows)
+    body: list[Step] = field(default_factory=list)  # loop: steps run once per item (not rows)
+    dependencies: list[str] = field(default_factory=list)
     parent: str | None = None
     branch: str | None = None  # which branch of the parent this step belongs to
     depth: int = 0
@@ -126,6 +133,8 @@ class Step:
             yield "then", self.then
         if self.otherwise:
             yield "else", self.otherwise
+        if self.parallel:
+            yield "parallel", self.parallel
 
 
 @dataclass
@@ -144,6 +153,7 @@ class Workflow:
     decisions: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     source: str = ""  # the YAML text, kept with each session so a resume runs what was started
+    overrides: list[dict[str, Any]] = field(default_factory=list)  # earlier files this one hides
 
     def flat_steps(self) -> list[Step]:
         """Every step, nested ones right after their conditional, in run order."""
@@ -177,6 +187,7 @@ class Workflow:
             "complexity": self.metadata.get("complexity"),
             "steps": len(self.flat_steps()),
             "path": str(self.path) if self.path else None,
+            "overrides": [dict(o) for o in self.overrides],
         }
 
 

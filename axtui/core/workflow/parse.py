@@ -12,6 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from axtui.core.workflow.conditions import ConditionError, parse_condition
+from axtui.core.workflow.forms import (
+    normalise_prompt,
+    normalise_tool,
+    parse_extra_step,
+    wrap_single_step,
+)
 from axtui.core.workflow.loader import YDict, YList
 from axtui.core.workflow.model import (
     FIELD_TYPES,
@@ -28,6 +34,8 @@ from axtui.core.workflow.model import (
 )
 
 STEP_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+# AutomatosX names its standard workflows `std/analysis`: ids may hold `/` and `.` (never `..`).
+WORKFLOW_ID_RE = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]|/(?!/))*$")
 VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 TYPE_ALIASES = {
     "string": "text",
@@ -69,6 +77,12 @@ STEP_KEYS = {
     "description",
     "fields",
     "evidence",
+    "retryPolicy",
+    "timeoutMs",
+    "dependencies",
+    "steps",
+    "then",
+    "else",
 }
 FIELD_KEYS = {
     "name",
@@ -302,8 +316,12 @@ def _parse_facts(ctx: _Ctx, node: Any, where: str) -> dict[str, str] | None:
 def parse_steps(
     ctx: _Ctx, node: Any, where: str, *, parent: str | None = None, branch: str | None = None, depth: int = 0
 ) -> list[Step]:
+    node = wrap_single_step(node)
     if not isinstance(node, YList):
         ctx.add(_line(node), where, "must be a list of steps")
+        return []
+    if not node:
+        ctx.add(_line(node), where, "must hold at least one step (the list is empty)")
         return []
     if depth > MAX_NESTING:
         ctx.add(_line(node), where, f"conditionals nest deeper than {MAX_NESTING} levels")
@@ -346,10 +364,15 @@ def parse_step(
             ctx.add(_line(node, key), f"{swhere}.{key}", f"unknown step key {key!r} (ignored)", "warning")
     kind = node.get("type")
     if kind not in STEP_TYPES:
+        import difflib
+
+        near = difflib.get_close_matches(str(kind), STEP_TYPES, n=1)
         ctx.add(
             _line(node, "type"),
             f"{swhere}.type",
-            f"unknown step type {kind!r} (use one of: {', '.join(STEP_TYPES)})",
+            f"unknown step type {kind!r}"
+            + (f" (did you mean {near[0]!r}?)" if near else "")
+            + f" (use one of: {', '.join(STEP_TYPES)})",
         )
         return None
     config = node.get("config", YDict())
@@ -369,16 +392,25 @@ def parse_step(
         line=line,
         raw=node,
     )
-    timeout = _num(ctx, node, "timeout", swhere, minimum=1)
+    # AutomatosX writes `timeoutMs` and `retryPolicy`; axtui's seeds `timeout` and `retry` (all ms).
+    timeout_key = "timeoutMs" if "timeoutMs" in node else "timeout"
+    timeout = _num(ctx, node, timeout_key, swhere, minimum=1)
     step.timeout_ms = timeout
-    retry = node.get("retry")
+    retry_key = "retryPolicy" if "retryPolicy" in node else "retry"
+    retry = node.get(retry_key)
+    deps = node.get("dependencies")
+    if deps is not None:
+        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+            ctx.add(_line(node, "dependencies"), f"{swhere}.dependencies", "must be a list of step ids")
+        else:
+            step.dependencies = [str(d) for d in deps]
     if retry is not None:
         if not isinstance(retry, YDict):
-            ctx.add(_line(node, "retry"), f"{swhere}.retry", "retry must be a mapping")
+            ctx.add(_line(node, retry_key), f"{swhere}.{retry_key}", f"{retry_key} must be a mapping")
         else:
-            attempts = _num(ctx, retry, "maxAttempts", f"{swhere}.retry", minimum=1)
-            backoff = _num(ctx, retry, "backoffMs", f"{swhere}.retry", minimum=0)
-            mult = _num(ctx, retry, "backoffMultiplier", f"{swhere}.retry", minimum=1)
+            attempts = _num(ctx, retry, "maxAttempts", f"{swhere}.{retry_key}", minimum=1)
+            backoff = _num(ctx, retry, "backoffMs", f"{swhere}.{retry_key}", minimum=0)
+            mult = _num(ctx, retry, "backoffMultiplier", f"{swhere}.{retry_key}", minimum=1)
             step.retry = Retry(
                 int(attempts or 1),
                 backoff if backoff is not None else 1000.0,
@@ -393,13 +425,16 @@ def parse_step(
     step.facts = _parse_facts(ctx, node.get("facts", config.get("facts")), f"{swhere}.facts")
 
     if kind == "tool":
-        tool = node.get("tool") or config.get("tool")
+        tool = node.get("tool") or config.get("tool") or config.get("toolName")
         step.tool = tool
+        config = step.config = normalise_tool(config)
         if tool not in TOOLS:
+            from axtui.core.workflow.forms import outside_domain
+
             ctx.add(
-                _line(node, "tool"),
+                _line(node, "tool") if "tool" in node else _line(config, "tool"),
                 f"{swhere}.tool",
-                f"unknown tool {tool!r} (use one of: {', '.join(TOOLS)})",
+                outside_domain(tool),
             )
         else:
             needed = {
@@ -423,6 +458,7 @@ def parse_step(
             if "limit" in config and not isinstance(config["limit"], str):
                 _num(ctx, config, "limit", f"{swhere}.config", minimum=1)
     elif kind == "prompt":
+        config = step.config = normalise_prompt(ctx, config, swhere)
         if not isinstance(config.get("agent"), str):
             ctx.add(
                 _line(config, "agent"),
@@ -448,6 +484,8 @@ def parse_step(
             step.fields = parse_fields(ctx, spec, f"{swhere}.fields")
     elif kind == "conditional":
         _parse_conditional(ctx, node, config, step, swhere, depth)
+    else:
+        parse_extra_step(ctx, node, step, swhere, depth, parse_steps)
     return step
 
 
@@ -497,7 +535,7 @@ def build_workflow(data: Any, file: str, source: str = "") -> tuple[Workflow | N
         if key not in WORKFLOW_KEYS:
             ctx.add(_line(data, key), key, f"unknown workflow key {key!r} (ignored)", "warning")
     wid = data.get("workflowId", data.get("id"))
-    if not isinstance(wid, str) or not STEP_ID_RE.match(wid):
+    if not isinstance(wid, str) or not WORKFLOW_ID_RE.match(wid):
         ctx.add(_line(data, "workflowId"), "workflowId", "missing or invalid workflowId")
         wid = Path(file).stem
     version = data.get("version", "0")

@@ -23,10 +23,11 @@ from axtui.core.clock import iso
 from axtui.core.workflow import persist
 from axtui.core.workflow.catalog import load_workflow, workflow_from_source
 from axtui.core.workflow.fields import validate_form
-from axtui.core.workflow.model import INPUTS_STEP_ID, Field, Step, Workflow
+from axtui.core.workflow.model import AUTO_STEP_TYPES, INPUTS_STEP_ID, Field, Step, Workflow
 from axtui.core.workflow.runner import (
     evaluate_conditional,
     export_outputs,
+    retryable,
     run_compute,
     run_tool,
     step_timeout_seconds,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 DONE_STATES = ("done", "skipped", "not_measured")
 HAS_RESULT = ("done", "not_measured")  # states whose result and outputs are variables
+COMPOSITE_TYPES = ("parallel", "discuss", "loop", "delegate")  # run by composite.py
 
 
 @dataclass
@@ -324,7 +326,7 @@ class Session:
         """Variables plus the built-ins frozen at the step's first start (a re-run writes the same keys)."""
         started = r.started_at or self._now()
         out = self.variables
-        out["timestamp"] = iso(started)
+        out["timestamp"] = out["now"] = iso(started)  # `now`: AutomatosX's name for it
         out["date"] = started.date().isoformat()
         return out
 
@@ -444,7 +446,7 @@ class Session:
         emit = on_event or (lambda _e: None)
         with self._lock:
             r = self._row(step_id)
-            if r.step.type not in ("tool", "compute", "conditional"):
+            if r.step.type not in AUTO_STEP_TYPES:
                 raise InputError(
                     f"step {step_id!r} is a {r.step.type} step; it needs "
                     f"{'a form' if r.step.type == 'input' else 'a chat turn and accept'}"
@@ -461,7 +463,13 @@ class Session:
                 emit(Event("retry", step_id, f"attempt {attempt} failed ({exc}); retrying in {delay:g} s"))
 
             try:
-                if r.step.type == "tool":
+                if r.step.type in COMPOSITE_TYPES:  # parallel, discuss, loop, delegate
+                    from axtui.core.workflow.composite import run_composite
+
+                    result, exports = run_composite(self, r, emit)
+                    r.config = {"type": r.step.type}
+                    self._finish_row(r, result, exports)
+                elif r.step.type == "tool":
                     with_retries(r.step, lambda _a: self._tool_attempt(r), on_retry=on_retry)
                 else:
                     variables = self._frozen_vars(r)
@@ -656,6 +664,7 @@ class Session:
             exports = export_outputs(r.step, {"answer": answer}, variables, answer)
             result = {
                 "answer": answer,
+                "content": answer,  # AutomatosX reads a prompt's text as `.content`
                 "model": model,
                 "turns": len(answers),
                 "agent": r.step.agent,
@@ -677,13 +686,25 @@ class Session:
                 # the follow-up text was recorded but its answer was lost: ask again without re-recording
                 entry = self.answers.setdefault(step_id, {}).setdefault("followups", [])
                 del entry[i - 1 :]
-            result = _run_coroutine(self.prompt_turn(step_id, text))
+            result = self._turn_with_retries(r, step_id, text)
             if not result.complete:
                 err = result.error
                 if isinstance(err, AxtuiError):
                     raise err
                 raise ProviderError(f"the {r.step.agent} answer was incomplete", where=f"step {step_id}")
         return self.accept(step_id)
+
+    def _turn_with_retries(self, r: _Row, step_id: str, text: str | None) -> Any:
+        """One headless turn, asked again per the step's retry policy when it fails."""
+        import time
+
+        attempts = max(1, r.step.retry.max_attempts)
+        for attempt in range(1, attempts + 1):
+            result = _run_coroutine(self.prompt_turn(step_id, text))
+            if result.complete or attempt == attempts or not retryable(result.error or ProviderError("")):
+                return result
+            time.sleep(r.step.retry.delay_before(attempt + 1))
+        return result  # pragma: no cover
 
     # -- control -----------------------------------------------------------------------------
     def pause(self) -> None:

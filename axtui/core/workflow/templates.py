@@ -4,6 +4,12 @@ A string that is exactly one template keeps the variable's structured value
 (a dict stays a dict in a memory entry); a template inside a longer string
 renders structured values as JSON. A variable missing at run time raises
 ``MissingVariable``; nothing is ever left as ``{{...}}`` text.
+
+AutomatosX's own forms are read too (docs/workflows.md, "Migrating from AutomatosX"):
+``${input.x}`` and ``{{input.x}}`` name the input ``x``; ``${previousOutputs.step}``,
+``${previousOutputs['step']}`` and ``{{steps.step.output}}`` name step ``step``'s result (a
+prompt step's answer when it sits inside text); ``{{x | default: "all"}}`` gives a fallback and
+``{{now}}`` is the step's start time.
 """
 
 from __future__ import annotations
@@ -15,10 +21,46 @@ from typing import Any
 
 from axtui.errors import InputError
 
-# ``{{path}}`` or ``{{path | join}}``: the one filter turns a list into "a, b, c" for prose and tables.
-TEMPLATE_RE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*(?:\|\s*(join)\s*)?\}\}")
-WHOLE_RE = re.compile(r"^\s*\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}\s*$")
-BUILTINS = ("timestamp", "date", "user", "session_id")
+_PATH = r"[A-Za-z_][\w-]*(?:(?:\.[\w-]+)|(?:\[\s*(?:'[^']*'|\"[^\"]*\"|\d+)\s*\]))*"
+_FILTER = r"(?:\|\s*(join|timestamp|default\s*:\s*(?:'[^']*'|\"[^\"]*\"|[^}|]*?))\s*)?"
+# ``{{path}}``, ``{{path | join}}`` (a list as "a, b, c"), ``{{path | default: "x"}}``, or ``${path}``.
+TEMPLATE_RE = re.compile(r"\{\{\s*(" + _PATH + r")\s*" + _FILTER + r"\}\}|\$\{\s*(" + _PATH + r")\s*\}")
+WHOLE_RE = re.compile(r"^\s*(?:\{\{\s*(" + _PATH + r")\s*\}\}|\$\{\s*(" + _PATH + r")\s*\})\s*$")
+BUILTINS = ("timestamp", "date", "user", "session_id", "now")
+_BRACKET_RE = re.compile(r"\[\s*(?:'([^']*)'|\"([^\"]*)\"|(\d+))\s*\]")
+_FOREIGN_ROOTS = ("input", "previousOutputs", "steps")
+
+
+def canonical(path: str) -> str:
+    """An AutomatosX variable path in axtui's terms: ``input.x`` -> ``x``, ``steps.s.output.y`` -> ``s.y``."""
+    if "[" in path:
+        path = _BRACKET_RE.sub(lambda m: "." + next(g for g in m.groups() if g is not None), path)
+    parts = path.split(".")
+    if parts[0] == "input" and len(parts) > 1:
+        return ".".join(parts[1:])
+    if parts[0] == "previousOutputs" and len(parts) > 1:
+        return ".".join(parts[1:])
+    if parts[0] == "steps" and len(parts) > 1:
+        rest = parts[2:]
+        if rest and rest[0] == "output":
+            rest = rest[1:]
+        return ".".join([parts[1], *rest])
+    return path
+
+
+def _is_foreign(path: str) -> bool:
+    return path.split(".")[0].split("[")[0] in _FOREIGN_ROOTS
+
+
+def _default_of(filt: str | None) -> tuple[bool, Any]:
+    """``default: "x"`` -> (True, "x"); anything else -> (False, None)."""
+    if not filt or not filt.startswith("default"):
+        return False, None
+    text = filt.split(":", 1)[1].strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return True, text[1:-1]
+    return True, text
+
 
 _MISSING = object()
 
@@ -39,15 +81,23 @@ class MissingVariable(InputError):
 
 def variables_in(value: Any) -> Iterator[str]:
     """Every variable path named by templates anywhere inside ``value``."""
+    for path, _has_default, _default in references_in(value):
+        yield path
+
+
+def references_in(value: Any) -> Iterator[tuple[str, bool, Any]]:
+    """(canonical variable path, has a ``default:`` filter, that default) for every template."""
     if isinstance(value, str):
         for match in TEMPLATE_RE.finditer(value):
-            yield match.group(1)
+            raw = match.group(1) or match.group(3)
+            has_default, default = _default_of(match.group(2))
+            yield canonical(raw), has_default, default
     elif isinstance(value, Mapping):
         for item in value.values():
-            yield from variables_in(item)
+            yield from references_in(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from variables_in(item)
+            yield from references_in(item)
 
 
 def lookup(variables: Mapping[str, Any], path: str) -> Any:
@@ -100,17 +150,25 @@ def render(value: Any, variables: Mapping[str, Any], *, step_id: str | None = No
     if isinstance(value, str):
         whole = WHOLE_RE.match(value)
         if whole:
-            found = lookup(variables, whole.group(1))
+            raw = whole.group(1) or whole.group(2)
+            found = lookup(variables, canonical(raw))
             if found is _MISSING:
-                raise MissingVariable(whole.group(1), step_id=step_id)
+                raise MissingVariable(raw, step_id=step_id)
             return found
 
         def sub(match: re.Match[str]) -> str:
-            found = lookup(variables, match.group(1))
+            raw = match.group(1) or match.group(3)
+            filt = (match.group(2) or "").strip()
+            found = lookup(variables, canonical(raw))
             if found is _MISSING:
-                raise MissingVariable(match.group(1), step_id=step_id)
-            if match.group(2) == "join" and isinstance(found, list | tuple):
+                has_default, default = _default_of(filt)
+                if not has_default:
+                    raise MissingVariable(raw, step_id=step_id)
+                found = default
+            if filt == "join" and isinstance(found, list | tuple):
                 return ", ".join(to_text(item) for item in found)
+            if _is_foreign(raw) and isinstance(found, Mapping) and "answer" in found and "turns" in found:
+                found = found["answer"]  # AutomatosX's ${previousOutputs.step}: the step's text
             return to_text(found)
 
         return TEMPLATE_RE.sub(sub, value)

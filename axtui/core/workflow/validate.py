@@ -16,7 +16,7 @@ from axtui.core.workflow.conditions import ConditionError, parse_condition
 from axtui.core.workflow.loader import YDict, YList
 from axtui.core.workflow.model import INPUTS_STEP_ID, Field, Problem, Step, Workflow
 from axtui.core.workflow.templates import BUILTINS as BUILTIN_VARS
-from axtui.core.workflow.templates import variables_in
+from axtui.core.workflow.templates import references_in, variables_in
 
 
 @dataclass
@@ -48,6 +48,16 @@ def known_computes() -> set[str]:
 
 def default_catalogue() -> Catalogue:
     return Catalogue(personas=known_personas(), computes=known_computes())
+
+
+def _template_defaults(steps: Iterable[Step]) -> dict[str, Any]:
+    """Variable -> the first ``| default: ...`` a template gives it (such an input is optional)."""
+    out: dict[str, Any] = {}
+    for step in steps:
+        for name, has_default, default in references_in(step.config):
+            if has_default:
+                out.setdefault(name, default)
+    return out
 
 
 def _templated_strings(value: Any, line: int) -> Iterator[tuple[str, int]]:
@@ -93,8 +103,12 @@ def step_references(step: Step) -> list[tuple[str, int]]:
                     line = item.line_of(cond_keys[1]) if isinstance(item, YDict) else step.line
                     refs += _condition_paths(item[cond_keys[1]], line)
     else:
-        templated = {k: v for k, v in cfg.items() if k not in ("agent", "fields", "outputs", "facts")}
+        skip = ("agent", "agentId", "fields", "outputs", "facts", "steps", "prompt", "args", "toolInput")
+        skip += ("consensus", "agents", "providers", "participants", "target")
+        templated = {k: v for k, v in cfg.items() if k not in skip}
         refs += _templated_strings(templated, cfg.line if isinstance(cfg, YDict) else step.line)
+        if step.type == "loop" and isinstance(cfg.get("itemsPath"), str):
+            refs.append((cfg["itemsPath"], cfg.line_of("itemsPath") if isinstance(cfg, YDict) else step.line))
     for spec in step.outputs:  # compute/tool output paths are relative to the step's own result
         if step.type == "prompt" and spec.source == "fact" and spec.path:
             refs.append((spec.path, spec.line))
@@ -125,8 +139,9 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
     problems: list[Problem] = []
     flat = wf.flat_steps()
 
+    bodies = [b for s in flat for b in s.body]  # loop bodies: checked, but not checklist rows
     seen: dict[str, int] = {}
-    for step in flat:
+    for step in [*flat, *bodies]:
         if step.id in seen:
             problems.append(
                 Problem(
@@ -145,7 +160,7 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                 problems.append(
                     Problem(file, f.line, f"inputs.{f.name}.columns", f"{{{{{name}}}}} is not an input")
                 )
-    for step in flat:
+    for step in [*flat, *bodies]:
         if step.id in input_names:
             problems.append(
                 Problem(
@@ -155,6 +170,9 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                     f"step id {step.id!r} is also the name of an input; rename one",
                 )
             )
+        problems += _dependency_problems(file, step, flat)
+        if step.type in ("discuss", "delegate") and catalogue.personas is not None:
+            problems += _persona_problems(file, step, catalogue.personas)
         if step.type == "prompt" and catalogue.personas is not None:
             agent = step.config.get("agent")
             if isinstance(agent, str) and "{{" not in agent and agent not in catalogue.personas:
@@ -178,6 +196,7 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                     )
                 )
 
+    defaults = _template_defaults([*flat, *bodies])
     inferred: dict[str, Field] = {}
     provided: set[str] = set(BUILTIN_VARS) | input_names
     all_ids = {s.id for s in flat}
@@ -201,10 +220,13 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                 Problem(file, line, where, f"{{{{{path}}}}}: no input or earlier step provides {root!r}")
             )
         else:
+            has_default = root in defaults
             inferred[root] = Field(
                 name=root,
                 type="text",
-                required=True,
+                required=not has_default,
+                default=defaults.get(root),
+                has_default=has_default,
                 line=line,
                 help="inferred from the workflow's templates",
             )
@@ -215,10 +237,17 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
             for path, line in step_references(step):
                 is_output = any(o.path == path for o in step.outputs)
                 need(path, line, f"step {step.id}", own if is_output else set())
-            if step.type == "conditional":
+            if step.type in ("conditional", "parallel"):
                 provided.add(step.id)
                 for _label, nested in step.children():
                     walk(nested)
+            if step.type == "loop" and step.body:
+                # inside the body: the current item, its index, and the body's earlier steps
+                saved = set(provided)
+                provided.update({"item", "index", "loop", step.id})
+                walk(step.body)
+                provided.clear()
+                provided.update(saved)
             provided.update(step_provides(step))
 
     walk(wf.steps)
@@ -236,3 +265,63 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
     if INPUTS_STEP_ID in all_ids:
         pass  # reported by the parser
     return problems, inputs
+
+
+def _dependency_problems(file: str, step: Step, flat: list[Step]) -> list[Problem]:
+    """``dependencies`` must name steps that exist and run earlier (steps run in file order)."""
+    order = {s.id: i for i, s in enumerate(flat)}
+    out: list[Problem] = []
+    line = step.raw.line_of("dependencies") if isinstance(step.raw, YDict) else step.line
+    for dep in step.dependencies:
+        if dep not in order:
+            out.append(
+                Problem(file, line, f"step {step.id}.dependencies", f"depends on {dep!r}, which no step is")
+            )
+        elif dep == step.id:
+            out.append(Problem(file, line, f"step {step.id}.dependencies", "a step cannot depend on itself"))
+        elif order[dep] > order[step.id]:
+            out.append(
+                Problem(
+                    file,
+                    line,
+                    f"step {step.id}.dependencies",
+                    f"depends on {dep!r}, which runs later; move {dep!r} before {step.id!r}",
+                )
+            )
+    return out
+
+
+def _persona_problems(file: str, step: Step, personas: set[str]) -> list[Problem]:
+    """Unknown personas in a delegate step are errors; a discuss participant that is not a
+    persona (AutomatosX lists LLM providers such as ``claude``) is answered by the generalist."""
+    from axtui.core.workflow.forms import FALLBACK_AGENT, discuss_agents
+
+    cfg = step.config
+    out: list[Problem] = []
+    known = ", ".join(sorted(personas))
+    if step.type == "delegate":
+        for key in ("agent", "target"):
+            name = cfg.get(key)
+            if isinstance(name, str) and "{{" not in name and name not in personas:
+                line = cfg.line_of(key) if isinstance(cfg, YDict) else step.line
+                out.append(
+                    Problem(
+                        file,
+                        line,
+                        f"step {step.id}.config.{key}",
+                        f"unknown persona {name!r} (known: {known})",
+                    )
+                )
+        return out
+    for name in discuss_agents(cfg):
+        if name not in personas:
+            out.append(
+                Problem(
+                    file,
+                    cfg.line if isinstance(cfg, YDict) else step.line,
+                    f"step {step.id}.config.agents",
+                    f"{name!r} is not a persona; the {FALLBACK_AGENT!r} persona answers as {name!r}",
+                    "warning",
+                )
+            )
+    return out

@@ -26,6 +26,7 @@ def load_workflows() -> tuple[list[Any], str | None]:
     light = Catalogue(personas=None, computes=None)
     workflows: list[Any] = []
     broken: list[str] = []
+    older: list[str] = []
     try:
         files = workflow_files()
     except AxtuiError as exc:
@@ -36,10 +37,13 @@ def load_workflows() -> tuple[list[Any], str | None]:
         if wf is None or errors:
             broken.append(errors[0].render() if errors else str(path))
             continue
+        older += [p.render() for p in problems if p.severity == "warning" and p.field == "version"]
         workflows.append(wf)
     problem = None
     if broken:
         problem = f"{len(broken)} workflow file(s) could not be loaded: {broken[0]}"
+    if older:  # a user file hides a newer built-in (see docs/workflows.md)
+        problem = "\n".join([*([problem] if problem else []), *older])
     return workflows, problem
 
 

@@ -230,6 +230,10 @@ class SessionScreen(Screen[None]):
             "tool": "running the memory operation…",
             "compute": "computing…",
             "conditional": "evaluating the condition…",
+            "parallel": "running the block's steps at the same time…",
+            "discuss": "the personas are discussing in rounds…",
+            "loop": "running the loop…",
+            "delegate": "handing the task to another persona…",
         }
         return Text(hints.get(step.type, ""), style="dim")
 
@@ -297,6 +301,12 @@ class SessionScreen(Screen[None]):
             from axtui.tui.widgets.results import ComputeResultView
 
             inner = ComputeResultView(step.fn or "", step.result, title=step.name)
+        elif step.type == "parallel" and self.snapshot is not None:
+            from axtui.tui.widgets.parallel_view import ParallelView
+
+            block = self.session.workflow.step(step.id)
+            ids = {c.id for c in block.parallel} if block is not None else set()
+            inner = ParallelView(step.name, [s for s in self.snapshot.steps if s.id in ids])
         else:
             from axtui.tui.widgets.results import ComputeResultView
 
