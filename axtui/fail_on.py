@@ -54,3 +54,14 @@ def matches(verdicts: Iterable[object], listed: frozenset[str]) -> list[str]:
 def message(hits: Sequence[str], option: str = "--fail-on") -> str:
     """The stderr line a command prints before exiting 1."""
     return f"{option}: the verdict {', '.join(hits)} is listed: exit 1"
+
+
+def evidently_level(result: dict[str, object]) -> str:
+    """The alert level of an Evidently-compatible report: RED on dataset drift, YELLOW when some column
+    drifted, else GREEN (docs/statistics.md)."""
+    dataset = result.get("dataset")
+    if not isinstance(dataset, dict):
+        return "GREEN"
+    if dataset.get("dataset_drift"):
+        return "RED"
+    return "YELLOW" if (dataset.get("drifted_count") or 0) > 0 else "GREEN"

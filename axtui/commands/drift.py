@@ -61,8 +61,17 @@ def drift_command(
         "test for every column (ks, chisquare, z, wasserstein, "
         "jensenshannon, psi)",
     ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="With --compat evidently: one drift threshold for every column's test"
+    ),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when the alert level is listed, e.g. RED or YELLOW,RED"
+    ),
 ) -> None:
     """Per-column data drift: PSI, KS, Wasserstein, Jensen-Shannon, chi-square, severity and alert level."""
+    from axtui import fail_on
+
+    listed = fail_on.parse(fail_on_text, fail_on.DRIFT)
     if compat is not None:
         if compat.lower() != "evidently":
             raise InputError(
@@ -76,17 +85,33 @@ def drift_command(
             )
         from axtui.stats.evidently import compute_evidently
 
-        result = compute_evidently(reference, current, columns=_split(columns), stattest=stattest)
+        result = compute_evidently(
+            reference, current, columns=_split(columns), stattest=stattest, threshold=threshold
+        )
         output.emit(ctx, result, lambda con: _render_evidently(con, result))
+        _gate(fail_on.evidently_level(result), listed)
         return
     if stattest is not None:
         raise InputError("--stattest needs --compat evidently", where="--stattest")
+    if threshold is not None:
+        raise InputError("--threshold needs --compat evidently", where="--threshold")
     from axtui.stats.drift import compute_drift
 
     result = compute_drift(
         reference, current, columns=_split(columns), categorical=_split(categorical), numeric=_split(numeric)
     )
     output.emit(ctx, result, lambda con: _render_drift(con, result))
+    _gate(result["alert_level"], listed)
+
+
+def _gate(level: str, listed: frozenset[str]) -> None:
+    """--fail-on: exit 1 (after the report) when the alert level is listed (axtui.fail_on)."""
+    from axtui import fail_on
+
+    hits = fail_on.matches([level], listed)
+    if hits:
+        output.note(fail_on.message(hits))
+        raise typer.Exit(1)
 
 
 def adwin_command(

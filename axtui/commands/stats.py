@@ -367,9 +367,25 @@ def evaluate_command(
     ),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed"),
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples (0 to skip)"),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Go/No-Go: the primary metric must meet this value"
+    ),
+    latency_sla: float | None = typer.Option(None, "--latency-sla", help="Go/No-Go: p99 latency SLA in ms"),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when the Go/No-Go verdict is listed (NO_GO); needs --threshold"
+    ),
 ) -> None:
     """Classification or regression metrics, bootstrap CI, fairness per group and latency (§8.3)."""
+    from axtui import fail_on
     from axtui.stats.evaluate import evaluate
+
+    listed = fail_on.parse(fail_on_text, fail_on.EVALUATE)
+    if listed and threshold is None:
+        raise InputError(
+            "--fail-on needs a Go/No-Go verdict, which needs --threshold",
+            where="--fail-on",
+            hint="e.g. --primary-metric f1 --threshold 0.8 --fail-on NO_GO",
+        )
 
     data = evaluate(
         predictions,
@@ -385,7 +401,46 @@ def evaluate_command(
         seed=seed,
         n_boot=n_boot,
     )
+    if threshold is not None:
+        data["go_no_go"] = _go_no_go(data, primary_metric, threshold, latency_sla)
     output.emit(ctx, data, lambda con: _render_evaluation(con, data))
+    if threshold is not None:
+        _fail(fail_on.matches([data["go_no_go"]["decision"]], listed))
+
+
+_FAIRNESS_ORDER = {"PASS": 0, "WARNING": 1, "FAIL": 2}
+
+
+def _go_no_go(
+    data: dict[str, Any], primary: str | None, threshold: float, latency_sla: float | None
+) -> dict[str, Any]:
+    """The evaluation Go/No-Go table (axtui.stats.decisions) over this report's numbers."""
+    from axtui.stats import decisions
+
+    ci = data.get("ci95") or {}
+    metric = primary or ci.get("metric") or ("accuracy" if data["task"] == "classification" else "rmse")
+    value = data["metrics"].get(metric)
+    if not isinstance(value, int | float):
+        raise InputError(
+            f"--threshold applies to the primary metric, and {metric!r} has no value in this report",
+            where="--primary-metric",
+            hint="metrics: " + ", ".join(k for k, v in data["metrics"].items() if isinstance(v, int | float)),
+        )
+    verdicts = [f["four_fifths"] for f in data.get("fairness", {}).values() if f.get("four_fifths")]
+    fairness = max(verdicts, key=lambda v: _FAIRNESS_ORDER.get(v, 0)) if verdicts else None
+    latency = data.get("latency") or {}
+    same = ci.get("metric") == metric
+    return decisions.evaluation_decision(
+        metric_value=float(value),
+        threshold=threshold,
+        higher_is_better=not decisions.lower_is_better_by_name(metric),
+        metric=metric,
+        ci_low=ci.get("low") if same else None,
+        ci_high=ci.get("high") if same else None,
+        fairness=fairness,
+        latency_p99=latency.get("p99"),
+        latency_sla=latency_sla,
+    )
 
 
 def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
@@ -469,6 +524,9 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
         )
     for note in data.get("notes", []):
         con.print(f"note: {note}")
+    if data.get("go_no_go"):
+        verdict = data["go_no_go"]
+        con.print(f"Go/No-Go: [bold]{verdict['decision']}[/] ({verdict['confidence']}) — {verdict['reason']}")
 
 
 # --- features ------------------------------------------------------------------------------------
@@ -578,12 +636,19 @@ def experiments_compare(
     lower_is_better: list[str] = typer.Option([], "--lower-is-better", help="Metric where lower is better"),
     alpha: float = typer.Option(0.05, "--alpha"),
     seed: int = typer.Option(0, "--seed"),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when the decision is listed, e.g. REJECT (stored ids: any of them)"
+    ),
 ) -> None:
     """Improvement per metric, its significance, and PROMOTE / ITERATE / REJECT."""
+    from axtui import fail_on
+
+    listed = fail_on.parse(fail_on_text, fail_on.EXPERIMENT)
     if ids:  # stored runs of ml-experiment-tracker (axtui.commands.experiments)
         from axtui.commands.experiments import compare_stored
 
-        compare_stored(ctx, ids)
+        stored = compare_stored(ctx, ids)
+        _fail(fail_on.matches(_stored_decisions(stored), listed))
         return
     if primary is None:
         raise InputError(
@@ -646,3 +711,12 @@ def experiments_compare(
         con.print(f"decision: [bold]{data['decision']}[/] — {data['decision_reason']}")
 
     output.emit(ctx, data, human)
+    _fail(fail_on.matches([data["decision"]], listed))
+
+
+def _stored_decisions(data: Any) -> list[Any]:
+    """The decisions recorded on the stored experiments being compared (any row's decision counts)."""
+    if not isinstance(data, dict):
+        return []
+    rows = data.get("experiments") or data.get("rows") or []
+    return [r.get("decision") for r in rows if isinstance(r, dict)]
