@@ -71,6 +71,12 @@ _is_binary = fx.is_binary
 
 
 def _arm_values(frame: pl.DataFrame, variant_col: str, metric: str, source: str) -> dict[str, np.ndarray]:
+    if frame[metric].null_count() == frame.height:
+        raise InputError(
+            f"column {metric!r} has no values (every row is null)",
+            where=f"{source}: column {metric}",
+            hint="pick a metric column with data",
+        )
     dtype = frame.schema[metric]
     if dtype == pl.Boolean:
         column = pl.col(metric).cast(pl.Int8)

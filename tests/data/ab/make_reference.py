@@ -34,6 +34,7 @@ from gbstats.models.statistics import (
     SampleMeanStatistic,
     compute_theta,
 )
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
 
@@ -177,6 +178,23 @@ def power_cases() -> dict:
     return {"means": means, "proportions": props}
 
 
+def correction_cases() -> list[dict]:
+    cases = []
+    for p in (
+        [0.01, 0.04, 0.03, 0.2],
+        [0.001, 0.5, 0.049, 0.049, 0.8, 0.012],
+        [0.3, 0.3],
+    ):
+        cases.append(
+            {
+                "p": p,
+                "holm": [float(x) for x in multipletests(p, method="holm")[1]],
+                "bh": [float(x) for x in multipletests(p, method="fdr_bh")[1]],
+            }
+        )
+    return cases
+
+
 def main() -> None:
     frame = events()
     frame.to_csv(HERE / "events.csv", index=False)
@@ -192,6 +210,7 @@ def main() -> None:
         },
         "gbstats": gbstats_cases(frame),
         "power": power_cases(),
+        "corrections": correction_cases(),
     }
     (HERE / "reference.json").write_text(json.dumps(ref, indent=2, sort_keys=True) + "\n")
 
