@@ -85,6 +85,15 @@ def test_drift_fail_on_alert_levels_and_threshold(capsys: pytest.CaptureFixture[
     assert code == 1 and json.loads(out)["dataset"]["dataset_drift"] is True
     code, _, err = run(capsys, "drift", str(ref), str(cur), "--threshold", "0.1")
     assert code == 2 and "--threshold needs --compat evidently" in err
+    # per-method thresholds: the columns tested with that method use it
+    argv = ["--json", "drift", str(ref), str(cur), "--compat", "evidently"]
+    code, out, _ = run(capsys, *argv, "--stattest", "psi", "--method-threshold", "psi=50")
+    col = json.loads(out)["columns"][0]
+    assert code == 0 and (col["method"], col["threshold"], col["drift_detected"]) == ("psi", 50.0, False)
+    code, _, err = run(capsys, *argv, "--method-threshold", "kss=0.1")
+    assert code == 2 and "unknown Evidently test(s) in the thresholds: kss" in err
+    code, _, err = run(capsys, *argv, "--method-threshold", "ks")
+    assert code == 2 and "METHOD=NUMBER" in err
 
 
 def test_evaluate_go_no_go_and_fail_on(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
