@@ -169,6 +169,17 @@ def _continuous_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
     return out
 
 
+def pct_text(value: float | None) -> str | None:
+    """A relative effect as a person reads it: +12.34% (None stays None)."""
+    return None if value is None else f"{value * 100:+.2f}%"
+
+
+def interval_pct_text(ci: Sequence[float | None] | None) -> str | None:
+    if not ci or ci[0] is None or ci[1] is None:
+        return None
+    return f"[{pct_text(ci[0])}, {pct_text(ci[1])}]"
+
+
 def _numeric_column(frame: pl.DataFrame, name: str, where: str, what: str) -> pl.Expr:
     dtype = frame.schema[name]
     if dtype == pl.Boolean:
@@ -541,6 +552,8 @@ def _metric_row(
         **test,
     }
     row.update(_basis(row))
+    row["relative_lift_pct"] = pct_text(row["relative_lift"])
+    row["ci95_relative_pct"] = interval_pct_text(row["ci95_relative"])
     row["unit_variance"] = {"control": ac.variance, "treatment": at.variance}
     if cm == 0:
         row["relative_lift_note"] = "control mean is 0: the relative lift is undefined"
