@@ -74,12 +74,15 @@ def print_summary(settings: Settings, summary: Summary) -> None:
         stdout.print(f"  report: {summary.report_path}", markup=False, highlight=False)
 
 
-def run_batch(settings: Settings, path: str | Path) -> int:
-    """Replay FILE into the ``--db`` database; returns the exit code (errors raise ``AxtuiError``)."""
+def run_batch(settings: Settings, path: str | Path, *, fail_on: str | None = None) -> int:
+    """Replay FILE into the ``--db`` database; returns the exit code (errors raise ``AxtuiError``):
+    1 when a decision of the session is listed in ``fail_on`` (``--fail-on``), else 0."""
+    from axtui import fail_on as gate
     from axtui.core.store import Store
     from axtui.core.workflow import Engine, load_workflow
     from axtui.core.workflow.replay import load_replay, resolve_replay_paths
 
+    listed = gate.parse(fail_on, gate.SESSION)
     replay = load_replay(path)
     workflow = load_workflow(replay.workflow_id)
     replay = resolve_replay_paths(replay, workflow, path, Path.cwd())
@@ -97,4 +100,8 @@ def run_batch(settings: Settings, path: str | Path) -> int:
         session = engine.start(workflow, replay.inputs, recorded=replay.recorded)
         summary = session.run_headless(replay.answers, on_progress=progress_printer(session))
         print_summary(settings, summary)
+    hits = gate.matches(summary.decisions.values(), listed)
+    if hits:
+        sys.stderr.write(gate.message(hits) + "\n")
+        return 1
     return 0

@@ -50,6 +50,8 @@ def root(
     api_base: str | None = typer.Option(None, "--api-base", envvar="AXTUI_API_BASE", show_envvar=True,
                                         help="OpenAI-compatible endpoint for the model"),
     batch: Path | None = typer.Option(None, "--batch", help="Replay a session file headlessly"),
+    fail_on: str | None = typer.Option(None, "--fail-on",
+                                       help="With --batch: exit 1 when a decision of the session is listed"),
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout"),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -63,7 +65,10 @@ def root(
                              hint="run `axtui --batch FILE` on its own")
         from axtui.batch import run_batch
 
-        raise typer.Exit(run_batch(ctx.obj, batch))
+        raise typer.Exit(run_batch(ctx.obj, batch, fail_on=fail_on))
+    if fail_on is not None:
+        raise AxtuiError("--fail-on before the command applies to --batch only",
+                         hint="put --fail-on after the command, e.g. axtui ab analyze ... --fail-on ROLLBACK")
     if ctx.invoked_subcommand is None:
         from axtui.tui.launch import launch_tui
 

@@ -63,6 +63,7 @@ def test_three_workflows_headless_then_replay_reproduces_reports(capsys, tmp_pat
         "ab_decision": "SHIP",
         "srm_alert": False,
         "confidence": "HIGH",
+        "can_stop_early": False,
     }
     assert summaries["ml-model-monitoring"]["decisions"]["action"] == "RETRAIN_URGENT"
     assert summaries["ml-workflow"]["decisions"] == {

@@ -28,7 +28,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]
 @pytest.fixture
 def events(tmp_path: Path) -> Path:
     rng = np.random.default_rng(0)
-    n = 3000
+    n = 4500  # above the 3,841 per arm that --mde 0.02 at a 10% baseline needs
     path = tmp_path / "events.csv"
     pl.DataFrame(
         {

@@ -61,8 +61,22 @@ def drift_command(
         "test for every column (ks, chisquare, z, wasserstein, "
         "jensenshannon, psi)",
     ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="With --compat evidently: one drift threshold for every column's test"
+    ),
+    method_threshold: list[str] = typer.Option(
+        [],
+        "--method-threshold",
+        help="With --compat evidently: METHOD=T for the columns that test uses (repeat)",
+    ),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when the alert level is listed, e.g. RED or YELLOW,RED"
+    ),
 ) -> None:
     """Per-column data drift: PSI, KS, Wasserstein, Jensen-Shannon, chi-square, severity and alert level."""
+    from axtui import fail_on
+
+    listed = fail_on.parse(fail_on_text, fail_on.DRIFT)
     if compat is not None:
         if compat.lower() != "evidently":
             raise InputError(
@@ -76,17 +90,54 @@ def drift_command(
             )
         from axtui.stats.evidently import compute_evidently
 
-        result = compute_evidently(reference, current, columns=_split(columns), stattest=stattest)
+        result = compute_evidently(
+            reference,
+            current,
+            columns=_split(columns),
+            stattest=stattest,
+            threshold=threshold,
+            method_thresholds=_method_thresholds(method_threshold),
+        )
         output.emit(ctx, result, lambda con: _render_evidently(con, result))
+        _gate(fail_on.evidently_level(result), listed)
         return
     if stattest is not None:
         raise InputError("--stattest needs --compat evidently", where="--stattest")
+    if threshold is not None or method_threshold:
+        option = "--threshold" if threshold is not None else "--method-threshold"
+        raise InputError(f"{option} needs --compat evidently", where=option)
     from axtui.stats.drift import compute_drift
 
     result = compute_drift(
         reference, current, columns=_split(columns), categorical=_split(categorical), numeric=_split(numeric)
     )
     output.emit(ctx, result, lambda con: _render_drift(con, result))
+    _gate(result["alert_level"], listed)
+
+
+def _method_thresholds(items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        method, _, value = item.partition("=")
+        try:
+            out[method.strip().lower()] = float(value)
+        except ValueError:
+            raise InputError(
+                f"--method-threshold must be METHOD=NUMBER (got {item!r})",
+                where="--method-threshold",
+                hint="e.g. --method-threshold ks=0.01 --method-threshold psi=0.2",
+            ) from None
+    return out
+
+
+def _gate(level: str, listed: frozenset[str]) -> None:
+    """--fail-on: exit 1 (after the report) when the alert level is listed (axtui.fail_on)."""
+    from axtui import fail_on
+
+    hits = fail_on.matches([level], listed)
+    if hits:
+        output.note(fail_on.message(hits))
+        raise typer.Exit(1)
 
 
 def adwin_command(

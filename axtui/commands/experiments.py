@@ -239,11 +239,12 @@ def render_comparison(con: Console, data: dict[str, Any], *, all_params: bool = 
         con.print("no parameter differs between these experiments")
 
 
-def compare_stored(ctx: typer.Context, ids: list[str], *, all_params: bool = False) -> None:
-    """``axtui experiments compare ID ID ...``: emit the side-by-side comparison."""
+def compare_stored(ctx: typer.Context, ids: list[str], *, all_params: bool = False) -> dict[str, Any]:
+    """``axtui experiments compare ID ID ...``: emit the side-by-side comparison (and return it)."""
     with _memory(ctx) as memory:
         data = compare_experiments_stored(memory, ids)
     output.emit(ctx, data, lambda con: render_comparison(con, data, all_params=all_params))
+    return data
 
 
 def list_command(ctx: typer.Context) -> None:

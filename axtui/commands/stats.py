@@ -113,6 +113,9 @@ def ab_size(
         help="For a mean metric: its standard deviation "
         "(then --mde is a difference in means and --baseline is not used)",
     ),
+    ratio: float = typer.Option(
+        1.0, "--ratio", help="Unequal allocation: treatment units per control unit (e.g. 2 for 1:2)"
+    ),
 ) -> None:
     """Per-variant sample size for two proportions (or, with --std, two means)."""
     from axtui.stats import sample_size
@@ -120,7 +123,7 @@ def ab_size(
     if std is not None:
         if relative:
             raise InputError("--relative applies to proportions only", where="--relative")
-        data = sample_size.sample_size_means(std, mde, alpha=alpha, power=power)
+        data = sample_size.sample_size_means(std, mde, alpha=alpha, power=power, ratio=ratio)
         title = f"Sample size for a difference of {fmt(data['mde'])} in means (sd {fmt(std)})"
     else:
         if baseline is None:
@@ -129,7 +132,9 @@ def ab_size(
                 where="--baseline",
                 hint="e.g. axtui ab size --baseline 0.1 --mde 0.02",
             )
-        data = sample_size.sample_size_proportions(baseline, mde, relative=relative, alpha=alpha, power=power)
+        data = sample_size.sample_size_proportions(
+            baseline, mde, relative=relative, alpha=alpha, power=power, ratio=ratio
+        )
         title = f"Sample size for {fmt(data['baseline'])} → {fmt(data['target'])}"
 
     def human(con: Console) -> None:
@@ -137,7 +142,11 @@ def ab_size(
             _kv_table(
                 title,
                 [
-                    ("per variant", data["per_variant"]),
+                    *(
+                        [("control", data["per_arm"]["control"]), ("treatment", data["per_arm"]["treatment"])]
+                        if "per_arm" in data
+                        else [("per variant", data["per_variant"])]
+                    ),
                     ("total", data["total"]),
                     ("alpha", data["alpha"]),
                     ("power", data["power"]),
@@ -174,6 +183,44 @@ def ab_srm(
     output.emit(ctx, data, human)
 
 
+def _covariates(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        metric, sep, column = item.partition("=")
+        if not sep or not metric.strip() or not column.strip():
+            raise InputError(
+                f"--covariate must be METRIC=COLUMN (got {item!r})",
+                where="--covariate",
+                hint="e.g. --covariate revenue=revenue_pre",
+            )
+        out[metric.strip()] = column.strip()
+    return out
+
+
+def _weights(text: str | None) -> list[float] | dict[str, float] | None:
+    """--weights 50,50 (arm order) or control=50,treatment=50."""
+    if text is None:
+        return None
+    if "=" not in text:
+        return _split_numbers(text, "--weights")
+    out: dict[str, float] = {}
+    for part in (p for p in text.split(",") if p.strip()):
+        name, _, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--weights: {part!r} is not NAME=NUMBER", where="--weights") from None
+    return out
+
+
+def _fail(hits: list[str]) -> None:
+    from axtui import fail_on
+
+    if hits:
+        output.note(fail_on.message(hits))
+        raise typer.Exit(1)
+
+
 @ab_app.command("analyze")
 def ab_analyze(
     ctx: typer.Context,
@@ -186,15 +233,34 @@ def ab_analyze(
         [], "--lower-is-better", help="A metric where lower is better, e.g. latency (repeat)"
     ),
     guardrail_threshold: float | None = typer.Option(
-        None, "--guardrail-threshold", help="Tolerated relative degradation of a guardrail, e.g. 0.05"
+        None,
+        "--guardrail-threshold",
+        help="Tolerated harmful change of a guardrail relative to |control mean|, e.g. 0.05",
     ),
     alpha: float = typer.Option(0.05, "--alpha"),
     mde: float | None = typer.Option(None, "--mde", help="Minimum detectable effect of the primary metric"),
     mde_relative: bool = typer.Option(False, "--relative-mde", help="Read --mde relative to the control"),
+    power: float = typer.Option(0.8, "--power", help="Power for the required sample size of --mde"),
+    weights: str | None = typer.Option(
+        None,
+        "--weights",
+        help="Planned split for the SRM check: 50,50 (arm order) or control=50,treatment=50",
+    ),
+    covariate: list[str] = typer.Option(
+        [], "--covariate", help="CUPED: METRIC=COLUMN with a pre-period column (repeat)"
+    ),
+    sequential: bool = typer.Option(False, "--sequential", help="Confidence sequences, valid at every peek"),
+    tuning: float = typer.Option(5000.0, "--tuning", help="Sequential tuning parameter N"),
+    correction: str = typer.Option("none", "--correction", help="none | holm | bh over goal metrics x arms"),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when the decision is one of these, e.g. ROLLBACK,INVALID"
+    ),
 ) -> None:
-    """Per-metric A/B analysis, SRM check and the SHIP / ROLLBACK / EXTEND / NO_SHIP decision."""
+    """Per-metric A/B analysis, SRM check and the SHIP / ROLLBACK / EXTEND / NO_SHIP / INVALID decision."""
+    from axtui import fail_on
     from axtui.stats import ab
 
+    listed = fail_on.parse(fail_on_text, fail_on.AB)
     data = ab.analyze(
         events,
         variant_col=variant_col,
@@ -206,44 +272,76 @@ def ab_analyze(
         alpha=alpha,
         mde=mde,
         mde_relative=mde_relative,
+        power=power,
+        weights=_weights(weights),
+        covariates=_covariates(covariate),
+        sequential=sequential,
+        tuning=tuning,
+        correction=correction,
     )
+    for text in data["notes"]:
+        output.note(f"note: {text}")
+    output.emit(ctx, data, lambda con: _render_ab(con, data))
+    _fail(fail_on.matches([data["decision"]], listed))
 
-    def human(con: Console) -> None:
-        srm = data["srm"]
-        arms = ", ".join(f"{a}={n:,}" for a, n in srm["arms"].items())
-        con.print(
-            f"arms: {arms}   SRM p = {fmt(srm['p_value'])}"
-            + ("  [bold red]SRM ALERT[/]" if srm["alert"] else "")
-        )
-        multi = len(data["arms"]) > 2
-        table = Table(title="A/B metrics (treatment − control)", title_justify="left")
-        table.add_column("metric")
-        if multi:
-            table.add_column("arm")
-        for col in ("control", "treatment", "lift", "95% CI (diff)", "p", "sig."):
-            table.add_column(col, justify="right")
-        for r in data["metrics"]:
-            lo, hi = r["ci95"]
-            role = {
-                "primary": "",
-                "secondary": " (2nd)",
-                "guardrail": f" (guard {r.get('guardrail_status')})",
-            }
-            cells = [r["metric"] + role[r["role"]]] + ([r["arm"]] if multi else [])
-            cells += [
-                fmt(r["control_mean"]),
-                fmt(r["treatment_mean"]),
-                _pct(r["relative_lift"]),
-                f"[{fmt(lo, 3)}, {fmt(hi, 3)}]",
-                fmt(r["p_value"], 3),
-                fmt(r["significant"]),
-            ]
-            table.add_row(*cells)
-        con.print(table)
-        con.print("tests: χ² (0/1 metrics, Wald CI) or Welch's t (others; Mann-Whitney U in --json)")
-        con.print(f"decision: [bold]{data['decision']}[/] — {data['decision_reason']}")
 
-    output.emit(ctx, data, human)
+def _ci_pct(ci: list[float | None] | None) -> str:
+    if not ci or ci[0] is None or ci[1] is None:
+        return "-"
+    return f"[{_pct(ci[0])}, {_pct(ci[1])}]"
+
+
+def _render_ab(con: Console, data: dict[str, Any]) -> None:
+    srm = data["srm"]
+    arms = ", ".join(f"{a}={n:,}" for a, n in srm["arms"].items())
+    con.print(
+        f"arms: {arms}   SRM p = {fmt(srm['p_value'])}" + ("  [bold red]SRM ALERT[/]" if srm["alert"] else "")
+    )
+    multi = len(data["arms"]) > 2
+    table = Table(title="A/B metrics (treatment − control)", title_justify="left")
+    table.add_column("metric", no_wrap=True, min_width=max(len(r["metric"]) for r in data["metrics"]))
+    if multi:
+        table.add_column("arm")
+    for col in ("control", "treatment", "lift", "95% CI (lift)", "95% CI (diff)", "p", "p adj.", "sig."):
+        table.add_column(col, justify="right")
+    for r in data["metrics"]:
+        lo, hi = r["ci95"]
+        role = {"primary": "", "secondary": " (2nd)", "guardrail": f" (guard {r.get('guardrail_status')})"}
+        cells = [r["metric"] + role[r["role"]]] + ([r["arm"]] if multi else [])
+        cells += [
+            fmt(r["control_mean"]),
+            fmt(r["treatment_mean"]),
+            _pct(r["relative_lift"]),
+            _ci_pct(r["ci95_relative"]),
+            f"[{fmt(lo, 3)}, {fmt(hi, 3)}]",
+            fmt(r["p_value"], 3),
+            fmt(r["p_value_adjusted"], 3),
+            fmt(r["significant"]),
+        ]
+        table.add_row(*cells)
+    con.print(table)
+    for r in data["metrics"]:
+        if r["cuped"]:
+            cu = r["cuped"]
+            con.print(
+                f"CUPED {r['metric']} ({cu['covariate']}): θ {fmt(cu['theta'])}, "
+                f"lift {_pct(cu['relative_lift'])} {_ci_pct(cu['ci95_relative'])}, "
+                f"p {fmt(cu['p_value'], 3)}, "
+                f"variance ratio {fmt(cu['variance_reduction'], 3)}"
+            )
+        if r["sequential"]:
+            sq = r["sequential"]
+            con.print(
+                f"sequential {r['metric']}: lift 95% CS {_ci_pct(sq['ci95_relative'])}, "
+                f"p {fmt(sq['p_value'], 3)} (tuning {fmt(sq['tuning'])}; valid at every peek)"
+            )
+    con.print("tests: χ² (0/1 metrics, Wald CI) or Welch's t (others; Mann-Whitney U in --json)")
+    if data["correction"] != "none":
+        con.print(f"p adj.: {data['correction']} over goal metrics x treatment arms")
+    con.print(
+        f"decision: [bold]{data['decision']}[/] — {data['decision_reason']} "
+        f"(rule {data['decision_rule']['row']}; confidence {data['confidence']})"
+    )
 
 
 # --- evaluate ------------------------------------------------------------------------------------
@@ -269,9 +367,25 @@ def evaluate_command(
     ),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed"),
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples (0 to skip)"),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Go/No-Go: the primary metric must meet this value"
+    ),
+    latency_sla: float | None = typer.Option(None, "--latency-sla", help="Go/No-Go: p99 latency SLA in ms"),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when the Go/No-Go verdict is listed (NO_GO); needs --threshold"
+    ),
 ) -> None:
     """Classification or regression metrics, bootstrap CI, fairness per group and latency (§8.3)."""
+    from axtui import fail_on
     from axtui.stats.evaluate import evaluate
+
+    listed = fail_on.parse(fail_on_text, fail_on.EVALUATE)
+    if listed and threshold is None:
+        raise InputError(
+            "--fail-on needs a Go/No-Go verdict, which needs --threshold",
+            where="--fail-on",
+            hint="e.g. --primary-metric f1 --threshold 0.8 --fail-on NO_GO",
+        )
 
     data = evaluate(
         predictions,
@@ -287,7 +401,46 @@ def evaluate_command(
         seed=seed,
         n_boot=n_boot,
     )
+    if threshold is not None:
+        data["go_no_go"] = _go_no_go(data, primary_metric, threshold, latency_sla)
     output.emit(ctx, data, lambda con: _render_evaluation(con, data))
+    if threshold is not None:
+        _fail(fail_on.matches([data["go_no_go"]["decision"]], listed))
+
+
+_FAIRNESS_ORDER = {"PASS": 0, "WARNING": 1, "FAIL": 2}
+
+
+def _go_no_go(
+    data: dict[str, Any], primary: str | None, threshold: float, latency_sla: float | None
+) -> dict[str, Any]:
+    """The evaluation Go/No-Go table (axtui.stats.decisions) over this report's numbers."""
+    from axtui.stats import decisions
+
+    ci = data.get("ci95") or {}
+    metric = primary or ci.get("metric") or ("accuracy" if data["task"] == "classification" else "rmse")
+    value = data["metrics"].get(metric)
+    if not isinstance(value, int | float):
+        raise InputError(
+            f"--threshold applies to the primary metric, and {metric!r} has no value in this report",
+            where="--primary-metric",
+            hint="metrics: " + ", ".join(k for k, v in data["metrics"].items() if isinstance(v, int | float)),
+        )
+    verdicts = [f["four_fifths"] for f in data.get("fairness", {}).values() if f.get("four_fifths")]
+    fairness = max(verdicts, key=lambda v: _FAIRNESS_ORDER.get(v, 0)) if verdicts else None
+    latency = data.get("latency") or {}
+    same = ci.get("metric") == metric
+    return decisions.evaluation_decision(
+        metric_value=float(value),
+        threshold=threshold,
+        higher_is_better=not decisions.lower_is_better_by_name(metric),
+        metric=metric,
+        ci_low=ci.get("low") if same else None,
+        ci_high=ci.get("high") if same else None,
+        fairness=fairness,
+        latency_p99=latency.get("p99"),
+        latency_sla=latency_sla,
+    )
 
 
 def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
@@ -371,6 +524,9 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
         )
     for note in data.get("notes", []):
         con.print(f"note: {note}")
+    if data.get("go_no_go"):
+        verdict = data["go_no_go"]
+        con.print(f"Go/No-Go: [bold]{verdict['decision']}[/] ({verdict['confidence']}) — {verdict['reason']}")
 
 
 # --- features ------------------------------------------------------------------------------------
@@ -480,12 +636,19 @@ def experiments_compare(
     lower_is_better: list[str] = typer.Option([], "--lower-is-better", help="Metric where lower is better"),
     alpha: float = typer.Option(0.05, "--alpha"),
     seed: int = typer.Option(0, "--seed"),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when the decision is listed, e.g. REJECT (stored ids: any of them)"
+    ),
 ) -> None:
     """Improvement per metric, its significance, and PROMOTE / ITERATE / REJECT."""
+    from axtui import fail_on
+
+    listed = fail_on.parse(fail_on_text, fail_on.EXPERIMENT)
     if ids:  # stored runs of ml-experiment-tracker (axtui.commands.experiments)
         from axtui.commands.experiments import compare_stored
 
-        compare_stored(ctx, ids)
+        stored = compare_stored(ctx, ids)
+        _fail(fail_on.matches(_stored_decisions(stored), listed))
         return
     if primary is None:
         raise InputError(
@@ -548,3 +711,12 @@ def experiments_compare(
         con.print(f"decision: [bold]{data['decision']}[/] — {data['decision_reason']}")
 
     output.emit(ctx, data, human)
+    _fail(fail_on.matches([data["decision"]], listed))
+
+
+def _stored_decisions(data: Any) -> list[Any]:
+    """The decisions recorded on the stored experiments being compared (any row's decision counts)."""
+    if not isinstance(data, dict):
+        return []
+    rows = data.get("experiments") or data.get("rows") or []
+    return [r.get("decision") for r in rows if isinstance(r, dict)]

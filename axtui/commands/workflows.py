@@ -176,11 +176,18 @@ def run_cmd(
     input_json: str | None = typer.Option(None, "--input", help="inputs as JSON, or @file.json"),
     headless: bool = typer.Option(False, "--headless", help="run to the end without the TUI"),
     answers: Path | None = typer.Option(None, "--answers", help="answers file (YAML/JSON) for headless runs"),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="with --headless: exit 1 when any decision of the session is listed"
+    ),
 ) -> None:
     """Start a session of WORKFLOW (in the TUI, or to the end with --headless)."""
+    from axtui import fail_on
     from axtui.core.workflow.answers import parse_inputs_arg, read_answers
 
     settings = output.settings(ctx)
+    listed = fail_on.parse(fail_on_text, fail_on.SESSION)
+    if listed and not headless:
+        raise InputError("--fail-on needs --headless", where="--fail-on", hint="add --headless")
     inputs = parse_inputs_arg(input_json)
     if not headless:
         if answers is not None:
@@ -200,6 +207,16 @@ def run_cmd(
         output.note(f"session {session.id} started ({wf.id} v{wf.version})")
         summary = session.run_headless(answer_map, on_progress=progress_printer(session))
         print_summary(settings, summary)
+    _fail_on_session(listed, summary.decisions)
+
+
+def _fail_on_session(listed: frozenset[str], decisions: dict[str, Any]) -> None:
+    from axtui import fail_on
+
+    hits = fail_on.matches(decisions.values(), listed)
+    if hits:
+        output.note(fail_on.message(hits))
+        raise typer.Exit(1)
 
 
 def resume_cmd(
@@ -207,12 +224,19 @@ def resume_cmd(
     session_id: str | None = typer.Argument(None, help="session id (default: the latest incomplete one)"),
     headless: bool = typer.Option(False, "--headless", help="finish without the TUI"),
     answers: Path | None = typer.Option(None, "--answers", help="answers file for the remaining steps"),
+    fail_on_text: str | None = typer.Option(
+        None, "--fail-on", help="with --headless: exit 1 when any decision of the session is listed"
+    ),
 ) -> None:
     """Continue a session at its earliest incomplete step."""
+    from axtui import fail_on
     from axtui.core.workflow import Engine
     from axtui.core.workflow.answers import read_answers
 
     settings = output.settings(ctx)
+    listed = fail_on.parse(fail_on_text, fail_on.SESSION)
+    if listed and not headless:
+        raise InputError("--fail-on needs --headless", where="--fail-on", hint="add --headless")
     answer_map = read_answers(answers) if answers else {}
     with _open_store(ctx) as store:
         engine = Engine(store, settings)
@@ -249,6 +273,7 @@ def resume_cmd(
         )
         summary = session.run_headless(answer_map, on_progress=progress_printer(session))
         print_summary(settings, summary)
+    _fail_on_session(listed, summary.decisions)
 
 
 def sessions_cmd(

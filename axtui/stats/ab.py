@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from axtui.errors import InputError
+from axtui.stats import ab_effects as fx
 from axtui.stats import decisions
 from axtui.stats.io import read_table, require_columns
 from axtui.stats.sample_size import _check_prob, _z, sample_size_means, sample_size_proportions
@@ -65,11 +67,16 @@ def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict
 # --- analysis --------------------------------------------------------------------------------------
 
 
-def _is_binary(values: np.ndarray) -> bool:
-    return values.size > 0 and bool(np.all((values == 0) | (values == 1)))
+_is_binary = fx.is_binary
 
 
 def _arm_values(frame: pl.DataFrame, variant_col: str, metric: str, source: str) -> dict[str, np.ndarray]:
+    if frame[metric].null_count() == frame.height:
+        raise InputError(
+            f"column {metric!r} has no values (every row is null)",
+            where=f"{source}: column {metric}",
+            hint="pick a metric column with data",
+        )
     dtype = frame.schema[metric]
     if dtype == pl.Boolean:
         column = pl.col(metric).cast(pl.Int8)
@@ -162,11 +169,182 @@ def _continuous_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def _load(events: str | Path | pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, str]:
+def pct_text(value: float | None) -> str | None:
+    """A relative effect as a person reads it: +12.34% (None stays None)."""
+    return None if value is None else f"{value * 100:+.2f}%"
+
+
+def interval_pct_text(ci: Sequence[float | None] | None) -> str | None:
+    if not ci or ci[0] is None or ci[1] is None:
+        return None
+    return f"[{pct_text(ci[0])}, {pct_text(ci[1])}]"
+
+
+def _numeric_column(frame: pl.DataFrame, name: str, where: str, what: str) -> pl.Expr:
+    dtype = frame.schema[name]
+    if dtype == pl.Boolean:
+        return pl.col(name).cast(pl.Int8).cast(pl.Float64)
+    if dtype.is_numeric():
+        return pl.col(name).cast(pl.Float64)
+    raise InputError(
+        f"{what} column {name!r} is {dtype}, not numeric",
+        where=where,
+        hint="A/B metrics and covariates must be numbers (0/1 for conversions)",
+    )
+
+
+def _check_metric(values: Mapping[str, np.ndarray], metric: str, source: str) -> None:
+    """Refuse a metric column with nothing to compare: all null, or one value in every row."""
+    every = np.concatenate(list(values.values())) if values else np.empty(0)
+    where = f"{source}: column {metric}"
+    if every.size == 0:
+        raise InputError(
+            f"column {metric!r} has no values (every row is null)",
+            where=where,
+            hint="pick a metric column with data",
+        )
+    if np.all(every == every[0]):
+        raise InputError(
+            f"column {metric!r} is constant (every value is {every[0]:g}): there is nothing to compare",
+            where=where,
+            hint="check the metric column (a constant outcome cannot show a difference between arms)",
+        )
+
+
+def _covariate_values(
+    frame: pl.DataFrame, variant_col: str, metric: str, covariate: str, source: str
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per arm, the metric and its pre-period covariate on the rows where the metric is present."""
+    where = f"{source}: column {covariate} (--covariate {metric}={covariate})"
+    x = _numeric_column(frame, covariate, where, "covariate")
+    y = _numeric_column(frame, metric, f"{source}: column {metric}", "metric")
+    sub = frame.select(pl.col(variant_col), y.alias("__y"), x.alias("__x")).filter(
+        pl.col(variant_col).is_not_null() & pl.col("__y").is_not_null()
+    )
+    nulls = sub["__x"].null_count()
+    if nulls:
+        raise InputError(
+            f"covariate column {covariate!r} has {nulls} null value(s) where {metric!r} is present",
+            where=where,
+            hint="fill them (e.g. 0 for units with no pre-period activity) or drop those rows",
+        )
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for (name,), part in sub.group_by(variant_col, maintain_order=True):
+        xs = part["__x"].to_numpy()
+        if not np.all(np.isfinite(xs)):
+            raise InputError(f"covariate column {covariate!r} has infinite or NaN values", where=where)
+        out[str(name)] = (part["__y"].to_numpy(), xs)
+    return out
+
+
+def _load(
+    events: str | Path | pl.DataFrame, columns: list[str], covariates: list[str]
+) -> tuple[pl.DataFrame, str]:
     if isinstance(events, pl.DataFrame):
-        require_columns("<data>", events.columns, columns)
-        return events.select(columns), "<data>"
-    return read_table(events, columns=columns), str(events)
+        source, available = "<data>", events.columns
+    else:
+        source = str(events)
+        available = None
+    try:
+        if available is not None:
+            require_columns(source, available, columns)
+            return events.select(columns), source  # type: ignore[union-attr]
+        return read_table(events, columns=columns), source  # type: ignore[arg-type]
+    except InputError as exc:
+        missing = next((c for c in covariates if f"column {c!r} does not exist" == exc.message), None)
+        if missing is None:
+            raise
+        raise InputError(
+            f"covariate column {missing!r} does not exist",
+            where=f"{source}: --covariate",
+            hint=exc.hint,
+        ) from None
+
+
+def _parse_weights(
+    weights: Sequence[float] | Mapping[str, float] | None, arms: list[str]
+) -> list[float] | None:
+    """The planned split in the order of ``arms``; a mapping names the arms, a list follows their order."""
+    if weights is None:
+        return None
+    if isinstance(weights, Mapping):
+        unknown = sorted(set(weights) - set(arms))
+        missing = [a for a in arms if a not in weights]
+        if unknown or missing:
+            raise InputError(
+                f"--weights names {', '.join(unknown) or 'no unknown arm'} and misses "
+                f"{', '.join(missing) or 'no arm'}",
+                where="--weights",
+                hint=f"give one weight per arm: {', '.join(f'{a}=W' for a in arms)}",
+            )
+        return [float(weights[a]) for a in arms]
+    values = [float(w) for w in weights]
+    if len(values) != len(arms):
+        raise InputError(
+            f"--weights has {len(values)} value(s) for {len(arms)} arms ({', '.join(arms)})",
+            where="--weights",
+            hint=f"give one weight per arm in this order ({', '.join(arms)}), or NAME=W pairs",
+        )
+    return values
+
+
+def _arms(
+    frame: pl.DataFrame, variant_col: str, control: str, source: str
+) -> tuple[list[str], dict[str, int]]:
+    sizes_frame = (
+        frame.filter(pl.col(variant_col).is_not_null()).group_by(variant_col, maintain_order=True).len()
+    )
+    seen = [str(a) for a in sizes_frame[variant_col].to_list()]
+    sizes = dict(zip(seen, sizes_frame["len"].to_list(), strict=True))
+    arms = ([control] if control in sizes else []) + [a for a in seen if a != control]  # control first
+    if len(arms) < 2:
+        raise InputError(
+            f"column {variant_col!r} has only one arm ({', '.join(arms) or 'none'})",
+            where=f"{source}: column {variant_col}",
+            hint="an A/B file needs rows for the control and at least one treatment",
+        )
+    if control not in sizes:
+        raise InputError(
+            f"control arm {control!r} not found in column {variant_col!r}",
+            where=f"{source}: column {variant_col}",
+            hint=f"the arms are: {', '.join(arms)}; pass --control NAME",
+        )
+    return arms, sizes
+
+
+def _check_options(
+    metrics: list[str],
+    guardrails: list[str],
+    covariates: Mapping[str, str],
+    correction: str,
+    tuning: float,
+    guardrail_threshold: float | None,
+) -> None:
+    if not metrics:
+        raise InputError("give at least one metric", where="metrics", hint="e.g. --metric converted")
+    if correction not in fx.CORRECTIONS:
+        raise InputError(
+            f"unknown correction {correction!r}",
+            where="--correction",
+            hint="use one of: " + ", ".join(fx.CORRECTIONS),
+        )
+    if not (tuning > 0 and math.isfinite(tuning)):
+        raise InputError(f"--tuning must be a positive number (got {tuning:g})", where="--tuning")
+    if guardrail_threshold is not None and not (
+        guardrail_threshold >= 0 and math.isfinite(guardrail_threshold)
+    ):
+        raise InputError(
+            f"--guardrail-threshold must be a non-negative fraction (got {guardrail_threshold:g})",
+            where="--guardrail-threshold",
+            hint="e.g. 0.05 tolerates a 5% degradation relative to |control mean|",
+        )
+    for metric in covariates:
+        if metric not in metrics and metric not in guardrails:
+            raise InputError(
+                f"--covariate names {metric!r}, which is not a --metric or --guardrail",
+                where="--covariate",
+                hint="use METRIC=COLUMN with METRIC one of: " + ", ".join([*metrics, *guardrails]),
+            )
 
 
 def analyze(
@@ -182,127 +360,189 @@ def analyze(
     mde: float | None = None,
     mde_relative: bool = False,
     power: float = 0.8,
+    required_n: int | None = None,
+    weights: Sequence[float] | Mapping[str, float] | None = None,
+    covariates: Mapping[str, str] | None = None,
+    sequential: bool = False,
+    tuning: float = fx.DEFAULT_TUNING,
+    correction: str = "none",
 ) -> dict[str, Any]:
     """Analyse an A/B events file: one row per unit, a variant column and one column per metric.
 
-    The first metric is the primary one (the decision is taken on it); the others are secondary.
-    A guardrail fails when its treatment value is significantly worse than control; with
-    ``guardrail_threshold`` (a relative tolerance such as 0.05) it fails instead when the point estimate
-    is worse by more than that fraction, significant or not.
-    ``mde`` (absolute, or relative with ``mde_relative``) is the practical-significance bar and the
-    basis for EXTEND: a non-significant result is extended while the smaller arm is below the
-    per-variant sample size needed for that MDE.
+    The first metric is primary (the decision is taken on it); the others are secondary goal metrics
+    (with the primary, the family of ``correction``); guardrails must not degrade. ``required_n`` is the
+    per-variant sample size already planned (a workflow's sample-size step); without it, ``mde`` gives one
+    at the control's observed rate or standard deviation. ``covariates`` maps a metric to its pre-period
+    column (CUPED); ``sequential`` reports confidence sequences, valid at every peek, and the decision
+    then reads them. docs/statistics.md gives every formula and the decision table.
     """
     metrics = list(metrics)
-    guardrails = list(guardrails or [])
-    if not metrics:
-        raise InputError("give at least one metric", where="metrics", hint="e.g. --metric converted")
+    guardrails = [g for g in dict.fromkeys(guardrails or []) if g not in metrics]
+    covariates = dict(covariates or {})
+    correction = str(correction).strip().lower()
+    _check_options(metrics, guardrails, covariates, correction, float(tuning), guardrail_threshold)
     alpha = _check_prob(alpha, "alpha")
     lower = set(lower_is_better or [])
-    columns = list(dict.fromkeys([variant_col, *metrics, *guardrails]))
-    frame, source = _load(events, columns)
-    arm_sizes_frame = (
-        frame.filter(pl.col(variant_col).is_not_null()).group_by(variant_col, maintain_order=True).len()
-    )
-    arms = [str(a) for a in arm_sizes_frame[variant_col].to_list()]
-    sizes = dict(zip(arms, arm_sizes_frame["len"].to_list(), strict=True))
-    if len(arms) < 2:
-        raise InputError(
-            f"column {variant_col!r} has only one arm ({', '.join(arms) or 'none'})",
-            where=f"{source}: column {variant_col}",
-            hint="an A/B file needs rows for the control and at least one treatment",
-        )
-    if control not in sizes:
-        raise InputError(
-            f"control arm {control!r} not found in column {variant_col!r}",
-            where=f"{source}: column {variant_col}",
-            hint=f"the arms are: {', '.join(arms)}; pass --control NAME",
-        )
+    columns = list(dict.fromkeys([variant_col, *metrics, *guardrails, *covariates.values()]))
+    frame, source = _load(events, columns, list(covariates.values()))
+    arms, sizes = _arms(frame, variant_col, control, source)
     treatments = [a for a in arms if a != control]
-    srm_result = srm([sizes[a] for a in arms])
+    srm_result = srm([sizes[a] for a in arms], _parse_weights(weights, arms))
     srm_result["arms"] = {a: int(sizes[a]) for a in arms}
-
+    if weights is not None:
+        srm_result["weights"] = dict(zip(arms, _parse_weights(weights, arms) or [], strict=True))
+    opts = _Options(
+        alpha=alpha, sequential=bool(sequential), tuning=float(tuning), threshold=guardrail_threshold
+    )
     rows: list[dict[str, Any]] = []
     for role, names in (("primary", metrics[:1]), ("secondary", metrics[1:]), ("guardrail", guardrails)):
         for metric in names:
-            values = _arm_values(frame, variant_col, metric, source)
-            if control not in values:
-                raise InputError(
-                    f"column {metric!r} has no values for the control arm {control!r}",
-                    where=f"{source}: column {metric}",
+            rows.extend(
+                _metric_rows(
+                    frame,
+                    variant_col,
+                    metric,
+                    role,
+                    control,
+                    treatments,
+                    source,
+                    covariates.get(metric),
+                    metric not in lower,
+                    opts,
                 )
-            c = values[control]
-            binary = _is_binary(np.concatenate(list(values.values())))
-            for arm in treatments:
-                t = values.get(arm, np.empty(0))
-                if t.size == 0:
-                    raise InputError(
-                        f"column {metric!r} has no values for arm {arm!r}", where=f"{source}: column {metric}"
-                    )
-                rows.append(
-                    _metric_row(
-                        metric,
-                        arm,
-                        role,
-                        c,
-                        t,
-                        binary,
-                        alpha,
-                        higher_is_better=metric not in lower,
-                        threshold=guardrail_threshold if role == "guardrail" else None,
-                    )
-                )
-
+            )
+    notes = _apply_correction(rows, correction, alpha)
+    for row in rows:
+        if row["role"] == "guardrail":
+            _grade_guardrail(row, guardrail_threshold)
     arm_decisions = {
-        arm: _arm_decision(arm, rows, metrics[0], mde, mde_relative, alpha, power) for arm in treatments
+        arm: _arm_decision(
+            arm,
+            rows,
+            metrics[0],
+            mde,
+            mde_relative,
+            alpha,
+            power,
+            required_n,
+            bool(srm_result["alert"]),
+            bool(sequential),
+        )
+        for arm in treatments
     }
     decision = _combine(arm_decisions)
     return {
         "srm": srm_result,
         "metrics": rows,
+        "correction": correction,
+        "decision": decision["decision"],
+        "decision_reason": decision["reason"],
+        "decision_rule": decision["rule"],
+        "confidence": decision["confidence"],
+        "confidence_rule": decision["confidence_rule"],
         "arms": arms,
         "control": control,
         "alpha": alpha,
         "mde": mde,
         "mde_relative": mde_relative,
-        "decision": decision["decision"],
-        "decision_reason": decision["reason"],
+        "sequential_testing": bool(sequential),
+        "tuning": float(tuning) if sequential else None,
+        "notes": notes,
         "arm_decisions": arm_decisions,
     }
 
 
+@dataclass(frozen=True)
+class _Options:
+    alpha: float
+    sequential: bool
+    tuning: float
+    threshold: float | None
+
+
+def _metric_rows(
+    frame: pl.DataFrame,
+    variant_col: str,
+    metric: str,
+    role: str,
+    control: str,
+    treatments: list[str],
+    source: str,
+    covariate: str | None,
+    higher_is_better: bool,
+    opts: _Options,
+) -> list[dict[str, Any]]:
+    values = _arm_values(frame, variant_col, metric, source)
+    _check_metric(values, metric, source)
+    if control not in values:
+        raise InputError(
+            f"column {metric!r} has no values for the control arm {control!r}",
+            where=f"{source}: column {metric}",
+        )
+    paired = _covariate_values(frame, variant_col, metric, covariate, source) if covariate else None
+    binary = _is_binary(np.concatenate(list(values.values())))
+    rows = []
+    for name in treatments:
+        t = values.get(name, np.empty(0))
+        if t.size == 0:
+            raise InputError(
+                f"column {metric!r} has no values for arm {name!r}", where=f"{source}: column {metric}"
+            )
+        c = values[control]
+        if opts.sequential and (c.size < 2 or t.size < 2):
+            raise InputError(
+                f"sequential testing needs at least 2 units per arm; column {metric!r} has "
+                f"{c.size} in {control!r} and {t.size} in {name!r}",
+                where="--sequential",
+                hint="collect more data or drop --sequential",
+            )
+        pair = None if paired is None else (paired[control], paired[name])
+        rows.append(_metric_row(metric, name, role, c, t, binary, opts, higher_is_better, covariate, pair))
+    return rows
+
+
 def _metric_row(
     metric: str,
-    arm: str,
+    arm_name: str,
     role: str,
     c: np.ndarray,
     t: np.ndarray,
     binary: bool,
-    alpha: float,
-    *,
+    opts: _Options,
     higher_is_better: bool,
-    threshold: float | None,
+    covariate: str | None,
+    pair: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None,
 ) -> dict[str, Any]:
+    """One metric x arm row: the §8.2 keys first, in the documented order, then the details."""
     dc, dt = _describe(c), _describe(t)
     cm, tm = float(c.mean()), float(t.mean())
-    diff = tm - cm
     test = _binary_test(c, t) if binary else _continuous_test(c, t)
-    p = test.get("p_value")
+    ac, at = fx.arm(c, binary), fx.arm(t, binary)
+    rel = fx.relative_effect(ac, at)
+    cuped_block = None
+    if covariate and pair is not None:
+        (yc, xc), (yt, xt) = pair
+        cuped_block, ac, at = fx.cuped(yc, xc, yt, xt, covariate=covariate)
+    seq = fx.sequential(ac, at, alpha=opts.alpha, tuning=opts.tuning) if opts.sequential else None
     row: dict[str, Any] = {
         "metric": metric,
-        "arm": arm,
-        "role": role,
-        "metric_type": "binary" if binary else "continuous",
-        "higher_is_better": higher_is_better,
+        "arm": arm_name,
         "control_mean": cm,
         "treatment_mean": tm,
-        "abs_diff": diff,
-        "relative_lift": diff / cm if cm != 0 else None,
+        "abs_diff": tm - cm,
+        "relative_lift": rel["relative_lift"],
         "ci95": test.pop("ci95"),
+        "ci95_relative": rel["ci95_relative"],
         "test": test.pop("test"),
         "statistic": test.pop("statistic"),
         "p_value": test.pop("p_value"),
-        "significant": None if p is None else bool(p < alpha),
+        "p_value_adjusted": None,
+        "significant": None,
+        "cuped": cuped_block,
+        "sequential": seq,
+        "role": role,
+        "metric_type": "binary" if binary else "continuous",
+        "higher_is_better": higher_is_better,
         "control_n": dc["n"],
         "treatment_n": dt["n"],
         "control_std": dc["std"],
@@ -311,33 +551,102 @@ def _metric_row(
         "treatment_median": dt["median"],
         **test,
     }
+    row.update(_basis(row))
+    row["relative_lift_pct"] = pct_text(row["relative_lift"])
+    row["ci95_relative_pct"] = interval_pct_text(row["ci95_relative"])
+    row["unit_variance"] = {"control": ac.variance, "treatment": at.variance}
     if cm == 0:
         row["relative_lift_note"] = "control mean is 0: the relative lift is undefined"
-    if role == "guardrail":
-        worse_by = -row["relative_lift"] if higher_is_better else row["relative_lift"]
-        worse_sig = bool(row["significant"]) and (diff < 0 if higher_is_better else diff > 0)
-        if threshold is None:
-            failed = worse_sig
-        else:  # a tolerance: only a degradation beyond it fails, significant or not
-            failed = worse_by is not None and worse_by > threshold
-        row["guardrail_status"] = "FAIL" if failed else "PASS"
-        row["guardrail_threshold"] = threshold
     return row
 
 
+def _basis(row: dict[str, Any]) -> dict[str, Any]:
+    """The estimate the decision reads: sequential > CUPED > fixed-horizon test (docs/statistics.md)."""
+    effect = row["cuped"]["abs_diff"] if row["cuped"] else row["abs_diff"]
+    if row["sequential"]:
+        return {
+            "decision_basis": "sequential",
+            "decision_effect": effect,
+            "decision_ci95": row["sequential"]["ci95"],
+            "decision_p_value": row["sequential"]["p_value"],
+        }
+    if row["cuped"]:
+        return {
+            "decision_basis": "cuped",
+            "decision_effect": effect,
+            "decision_ci95": row["cuped"]["ci95"],
+            "decision_p_value": row["cuped"]["p_value"],
+        }
+    return {
+        "decision_basis": "fixed_horizon",
+        "decision_effect": effect,
+        "decision_ci95": row["ci95"],
+        "decision_p_value": row["p_value"],
+    }
+
+
+def _apply_correction(rows: list[dict[str, Any]], correction: str, alpha: float) -> list[str]:
+    """Adjust the goal metrics' decision p-values over metric x arm; guardrails keep theirs."""
+    family = [r for r in rows if r["role"] != "guardrail"]
+    adjusted = fx.adjust([r["decision_p_value"] for r in family], correction)
+    for row, p in zip(family, adjusted, strict=True):
+        row["p_value_adjusted"] = p
+    for row in rows:
+        if row["role"] == "guardrail":
+            row["p_value_adjusted"] = row["decision_p_value"]
+        p = row["p_value_adjusted"]
+        row["significant"] = None if p is None else bool(p < alpha)
+    notes = []
+    if correction != "none" and len(family) == 1:
+        notes.append(
+            f"--correction {correction} has no effect: the family has one test "
+            "(one goal metric, one treatment arm)"
+        )
+    return notes
+
+
+def _grade_guardrail(row: dict[str, Any], threshold: float | None) -> None:
+    """FAIL when the harmful change exceeds threshold x |control mean| and the interval excludes 0;
+    with a zero control mean, when the interval lies entirely on the harmful side."""
+    lo, hi = row["decision_ci95"]
+    effect = row["decision_effect"]
+    harm = -effect if row["higher_is_better"] else effect
+    t = threshold or 0.0
+    if lo is None or hi is None:
+        status, rule = "UNTESTED", "the interval is undefined (too few or constant values): cannot pass"
+    else:
+        harmful_side = hi < 0 if row["higher_is_better"] else lo > 0
+        cm = row["control_mean"]
+        if cm == 0:
+            failed = harmful_side
+            rule = "control mean is 0: fails when the interval of the difference is entirely harmful"
+        else:
+            failed = harmful_side and harm / abs(cm) > t
+            rule = f"fails when the harmful change exceeds {t:g} x |control mean| and the interval excludes 0"
+        status = "FAIL" if failed else "PASS"
+    row["guardrail_status"] = status
+    row["guardrail_threshold"] = threshold
+    row["guardrail_harm_relative"] = harm / abs(row["control_mean"]) if row["control_mean"] else None
+    row["guardrail_rule"] = rule
+
+
 def _arm_decision(
-    arm: str,
+    arm_name: str,
     rows: list[dict[str, Any]],
     primary: str,
     mde: float | None,
     mde_relative: bool,
     alpha: float,
     power: float,
+    required_n: int | None,
+    srm_alert: bool,
+    sequential: bool,
 ) -> dict[str, Any]:
-    row = next(r for r in rows if r["metric"] == primary and r["arm"] == arm)
-    guard = [r for r in rows if r["arm"] == arm and r["role"] == "guardrail"]
-    failed = [r["metric"] for r in guard if r["guardrail_status"] == "FAIL"]
-    good = row["abs_diff"] if row["higher_is_better"] else -row["abs_diff"]
+    row = next(r for r in rows if r["metric"] == primary and r["arm"] == arm_name)
+    guard = [r for r in rows if r["arm"] == arm_name and r["role"] == "guardrail"]
+    failed = [r["metric"] for r in guard if r["guardrail_status"] != "PASS"]
+    effect = row["decision_effect"]
+    good = effect if row["higher_is_better"] else -effect
     mde_abs = None
     if mde is not None:
         mde_abs = abs(float(mde) * row["control_mean"]) if mde_relative else abs(float(mde))
@@ -347,15 +656,33 @@ def _arm_decision(
         impact = "positive"
     else:
         impact = "none"
-    required = _required_n(row, mde_abs, alpha, power) if mde_abs else None
+    if required_n is not None:
+        required, source = int(required_n), "planned"
+    else:
+        required = _required_n(row, mde_abs, alpha, power) if mde_abs else None
+        source = "computed from the MDE at the observed control" if required else None
     have = min(row["control_n"], row["treatment_n"])
     adequate = None if required is None else have >= required
     out = decisions.ab_decision(
-        significant=row["significant"], impact=impact, guardrails_pass=not failed, sample_adequate=adequate
+        significant=row["significant"],
+        impact=impact,
+        guardrails_pass=not failed,
+        sample_adequate=adequate,
+        srm_alert=srm_alert,
+        sequential=sequential,
     )
-    out["inputs"].update(
-        failed_guardrails=failed, required_per_variant=required, smaller_arm_n=have, mde_abs=mde_abs
-    )
+    extra = {
+        "failed_guardrails": failed,
+        "required_per_variant": required,
+        "required_source": source,
+        "smaller_arm_n": have,
+        "mde_abs": mde_abs,
+        "p_value_adjusted": row["p_value_adjusted"],
+        "effect": effect,
+        "decision_basis": row["decision_basis"],
+    }
+    out["inputs"].update(extra)
+    out["rule"]["inputs"].update(extra)
     return out
 
 
@@ -373,16 +700,150 @@ def _required_n(row: dict[str, Any], mde_abs: float, alpha: float, power: float)
     return None
 
 
-def _combine(arm_decisions: Mapping[str, dict[str, Any]]) -> dict[str, str]:
-    """One decision for the experiment: SHIP if any arm ships, else ROLLBACK, EXTEND, NO_SHIP (arms named)."""
-    if len(arm_decisions) == 1:
-        (only,) = arm_decisions.values()
-        return {"decision": only["decision"], "reason": only["reason"]}
-    for verdict in ("SHIP", "ROLLBACK", "EXTEND", "NO_SHIP"):
+_PRIORITY = ("INVALID", "SHIP", "ROLLBACK", "EXTEND", "NO_SHIP")
+
+
+def _combine(arm_decisions: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """One decision for the experiment: INVALID (SRM), else SHIP if any arm ships, else ROLLBACK, EXTEND,
+    NO_SHIP (arms named)."""
+    for verdict in _PRIORITY:
         hits = [a for a, d in arm_decisions.items() if d["decision"] == verdict]
         if hits:
+            first = arm_decisions[hits[0]]
+            reason = first["reason"]
+            if len(arm_decisions) > 1:
+                reason = f"{verdict} for arm(s) {', '.join(hits)}: {reason}"
+            rule = dict(first["rule"], arm=hits[0])
             return {
                 "decision": verdict,
-                "reason": f"{verdict} for arm(s) {', '.join(hits)}: " + arm_decisions[hits[0]]["reason"],
+                "reason": reason,
+                "rule": rule,
+                "confidence": first["confidence"],
+                "confidence_rule": first["confidence_rule"],
             }
     raise AssertionError("unreachable: every arm has a decision")
+
+
+# --- early stopping (the ml-ab-testing health check) --------------------------------------------
+
+
+def early_stopping(
+    events: str | Path | pl.DataFrame,
+    *,
+    variant_col: str,
+    metric: str,
+    treatment: str | None = None,
+    control: str = "control",
+    guardrails: Sequence[str] | None = None,
+    lower_is_better: Sequence[str] | None = None,
+    guardrail_threshold: float | None = None,
+    alpha: float = 0.05,
+    mde: float | None = None,
+    mde_relative: bool = False,
+    required_n: int | None = None,
+    covariates: Mapping[str, str] | None = None,
+    weights: Sequence[float] | Mapping[str, float] | None = None,
+    tuning: float = fx.DEFAULT_TUNING,
+    secondary: Sequence[str] | None = None,
+    correction: str = "none",
+) -> dict[str, Any]:
+    """Can we stop early? From confidence sequences (valid at every peek) for the primary metric and
+    the guardrails of one treatment arm.
+
+    Stop for a winner when the primary's sequential p-value is below α; stop for harm when a guardrail's
+    sequence lies entirely on the harmful side beyond the threshold; otherwise continue. The projected
+    final sample is the total N at which the primary's 95% sequence narrows to the MDE (or, without
+    one, to the observed effect) at the current variances and split. ``secondary`` and ``correction``
+    give the same family as the analysis, so the primary's sequential p-value is adjusted the same way.
+    """
+    out = analyze(
+        events,
+        variant_col=variant_col,
+        metrics=[metric, *(secondary or [])],
+        correction=correction,
+        control=control,
+        guardrails=guardrails,
+        lower_is_better=lower_is_better,
+        guardrail_threshold=guardrail_threshold,
+        alpha=alpha,
+        mde=mde,
+        mde_relative=mde_relative,
+        required_n=required_n,
+        covariates=covariates,
+        weights=weights,
+        sequential=True,
+        tuning=tuning,
+    )
+    arm_name = treatment or next(a for a in out["arms"] if a != control)
+    rows = [r for r in out["metrics"] if r["arm"] == arm_name]
+    if not rows:
+        raise InputError(
+            f"treatment arm {arm_name!r} not found in column {variant_col!r}",
+            where=f"column {variant_col}",
+            hint="the arms are: " + ", ".join(out["arms"]),
+        )
+    primary = rows[0]
+    rows = [primary, *(r for r in rows if r["role"] == "guardrail")]
+    guards = [
+        {
+            "metric": r["metric"],
+            "sequential_p_value": r["sequential"]["p_value"],
+            "ci95": r["sequential"]["ci95"],
+            "ci95_relative": r["sequential"]["ci95_relative"],
+            "status": r["guardrail_status"],
+            "stop_for_harm": r["guardrail_status"] == "FAIL",
+        }
+        for r in rows[1:]
+    ]
+    mde_abs = out["arm_decisions"][arm_name]["inputs"]["mde_abs"]
+    target = mde_abs or abs(primary["decision_effect"]) or None
+    c = fx.Arm(primary["control_n"], 0.0, primary["unit_variance"]["control"], 0.0)
+    t = fx.Arm(primary["treatment_n"], 0.0, primary["unit_variance"]["treatment"], 0.0)
+    projected = fx.projected_total(c, t, mde_abs=target, alpha=alpha, tuning=float(tuning))
+    current = primary["control_n"] + primary["treatment_n"]
+    winner = bool(primary["significant"])
+    harm = [g["metric"] for g in guards if g["stop_for_harm"]]
+    if out["srm"]["alert"]:
+        verdict, reason = "INVESTIGATE", "sample ratio mismatch: fix the assignment before reading any result"
+    elif harm:
+        verdict, reason = (
+            "STOP_FOR_HARM",
+            "guardrail(s) " + ", ".join(harm) + " degraded beyond the threshold",
+        )
+    elif winner:
+        verdict, reason = "STOP", "the primary's confidence sequence excludes 0 (valid at every peek)"
+    else:
+        verdict, reason = "CONTINUE", "no confidence sequence is conclusive yet"
+    return {
+        "can_stop_early": verdict in ("STOP", "STOP_FOR_HARM"),
+        "verdict": verdict,
+        "reason": reason,
+        "arm": arm_name,
+        "primary": {
+            "metric": metric,
+            "sequential_p_value": primary["sequential"]["p_value"],
+            "sequential_p_value_adjusted": primary["p_value_adjusted"],
+            "correction": out["correction"],
+            "ci95": primary["sequential"]["ci95"],
+            "ci95_relative": primary["sequential"]["ci95_relative"],
+            "relative_lift": primary["cuped"]["relative_lift"]
+            if primary["cuped"]
+            else primary["relative_lift"],
+            "confidence_level": None
+            if primary["p_value_adjusted"] is None
+            else 1.0 - primary["p_value_adjusted"],
+        },
+        "guardrails": guards,
+        "current_total": current,
+        "projected_total": projected,
+        "projected_per_arm": None
+        if projected is None
+        else {
+            "control": math.ceil(projected * c.n / current),
+            "treatment": math.ceil(projected * t.n / current),
+        },
+        "projection_target_effect": target,
+        "tuning": float(tuning),
+        "alpha": alpha,
+        "srm_alert": out["srm"]["alert"],
+    }

@@ -298,15 +298,94 @@ def degradation(
 # --- A/B testing (ml-ab-testing make-decision framework) ------------------------------------------
 
 
+AB_VERDICTS = ("SHIP", "ROLLBACK", "EXTEND", "NO_SHIP", "INVALID")
+
+# The A/B decision table, one row per id, in the order the rows are tried (docs/statistics.md).
+AB_RULES = {
+    "srm": "sample ratio mismatch: assignment or logging is broken, no decision is trustworthy",
+    "guardrail": "a guardrail metric failed",
+    "primary_worse": "the primary metric is significantly worse",
+    "underpowered": "the smaller arm is below the required sample size and sequential testing is off",
+    "ship": "significant positive effect and every guardrail passes",
+    "below_mde": "significant but smaller than the minimum detectable effect: not practically meaningful",
+    "not_significant_underpowered": "not significant yet and the sample is below the size required",
+    "not_significant_unknown_power": "not significant; no MDE was given, so the test cannot be judged "
+    "underpowered (give an MDE to check whether extending would help)",
+    "not_significant": "not significant with an adequately powered sample",
+}
+
+# Confidence grading, one row per id (docs/statistics.md): HIGH needs no SRM, an adequate or sequential
+# sample and significant evidence behind the verdict.
+CONFIDENCE_RULES = {
+    "srm": ("LOW", "sample ratio mismatch"),
+    "underpowered": ("LOW", "the sample is below the required size (fixed-horizon test)"),
+    "significant_adequate": ("HIGH", "significant evidence, adequate or sequential sample, no SRM"),
+    "significant_unknown_power": ("MEDIUM", "significant evidence, but no MDE to judge the sample size"),
+    "null_adequate": ("MEDIUM", "no significant effect in an adequately powered sample"),
+    "null_unknown_power": ("LOW", "no significant effect and the power is unknown"),
+}
+
+
+def _ab_row(
+    significant: bool | None,
+    impact: str,
+    guardrails_pass: bool,
+    sample_adequate: bool | None,
+    srm_alert: bool,
+    sequential: bool,
+) -> tuple[str, str]:
+    """(verdict, rule id): integrity rows first, harm before patience, then the PRD table."""
+    underpowered = sample_adequate is False and not sequential
+    if srm_alert:
+        return "INVALID", "srm"
+    if not guardrails_pass:
+        return "ROLLBACK", "guardrail"
+    if significant and impact == "negative":
+        return "ROLLBACK", "primary_worse"
+    if underpowered:
+        return "EXTEND", "underpowered"
+    if significant and impact == "positive":
+        return "SHIP", "ship"
+    if significant:
+        return "NO_SHIP", "below_mde"
+    if sample_adequate is False:  # sequential: keep going until the required size
+        return "EXTEND", "not_significant_underpowered"
+    if sample_adequate is None:
+        return "NO_SHIP", "not_significant_unknown_power"
+    return "NO_SHIP", "not_significant"
+
+
+def _ab_confidence(
+    rule: str, significant: bool | None, sample_adequate: bool | None, sequential: bool
+) -> str:
+    """The confidence row id for a verdict's inputs (see CONFIDENCE_RULES)."""
+    if rule == "srm":
+        return "srm"
+    evidence = bool(significant) or rule == "guardrail"  # a failed guardrail's interval excludes 0
+    if sample_adequate is False and not sequential:
+        return "underpowered"
+    if evidence:
+        return "significant_adequate" if (sample_adequate or sequential) else "significant_unknown_power"
+    return "null_adequate" if sample_adequate else "null_unknown_power"
+
+
 def ab_decision(
-    *, significant: bool | None, impact: str, guardrails_pass: bool, sample_adequate: bool | None = None
+    *,
+    significant: bool | None,
+    impact: str,
+    guardrails_pass: bool,
+    sample_adequate: bool | None = None,
+    srm_alert: bool = False,
+    sequential: bool = False,
 ) -> dict[str, Any]:
-    """Guardrails first, then significance and practical impact.
+    """The A/B table with decision integrity (SRM -> INVALID; an underpowered fixed-horizon test is never
+    shipped), guardrails first.
 
     impact: "positive" (good direction, at least the MDE when one is given), "negative" (bad direction),
-    "none" (good direction but smaller than the MDE). Open cells: significant with no practical impact →
-    NO_SHIP; not significant → EXTEND when the sample is below the size needed for the MDE, else NO_SHIP
-    (also NO_SHIP when no MDE was given, since adequacy cannot be judged).
+    "none" (good direction but smaller than the MDE). ``significant`` is the primary metric's adjusted
+    result. Harm (a failed guardrail, a significantly worse primary) rolls back even before the sample
+    is complete: stopping for harm never ships a bad change. The returned ``rule`` names the row that
+    fired with its inputs; ``confidence`` comes from CONFIDENCE_RULES.
     """
     if impact not in ("positive", "negative", "none"):
         raise InputError(f"impact must be positive, negative or none (got {impact!r})", where="impact")
@@ -315,31 +394,20 @@ def ab_decision(
         "impact": impact,
         "guardrails_pass": guardrails_pass,
         "sample_adequate": sample_adequate,
+        "srm_alert": bool(srm_alert),
+        "sequential": bool(sequential),
     }
-    if not guardrails_pass:
-        return _result("ROLLBACK", "a guardrail metric failed", inputs)
-    if significant and impact == "negative":
-        return _result("ROLLBACK", "the primary metric is significantly worse", inputs)
-    if significant and impact == "positive":
-        return _result("SHIP", "significant positive effect and every guardrail passes", inputs)
-    if significant:
-        return _result(
-            "NO_SHIP",
-            "significant but smaller than the minimum detectable effect: not practically meaningful",
-            inputs,
-        )
-    if sample_adequate is False:
-        return _result(
-            "EXTEND", "not significant yet and the sample is below the size required for the MDE", inputs
-        )
-    if sample_adequate is None:
-        return _result(
-            "NO_SHIP",
-            "not significant; no MDE was given, so the test cannot be judged "
-            "underpowered (give an MDE to check whether extending would help)",
-            inputs,
-        )
-    return _result("NO_SHIP", "not significant with an adequately powered sample", inputs)
+    verdict, rule = _ab_row(significant, impact, guardrails_pass, sample_adequate, srm_alert, sequential)
+    conf_rule = _ab_confidence(rule, significant, sample_adequate, sequential)
+    confidence, conf_text = CONFIDENCE_RULES[conf_rule]
+    return _result(
+        verdict,
+        AB_RULES[rule],
+        inputs,
+        rule={"table": "ab", "row": rule, "text": AB_RULES[rule], "inputs": dict(inputs)},
+        confidence=confidence,
+        confidence_rule={"row": conf_rule, "text": conf_text},
+    )
 
 
 # --- evaluation Go / No-Go (ml-model-evaluation report) ------------------------------------------

@@ -31,7 +31,7 @@ for such columns are NaN).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -63,13 +63,22 @@ def compute_evidently(
     columns: Sequence[str] | None = None,
     stattest: str | None = None,
     threshold: float | None = None,
+    method_thresholds: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """Evidently's DataDriftPreset verdicts: per column method, score, threshold, drift; dataset drift.
 
     ``stattest``/``threshold`` mirror the preset's own arguments of the same
     name (one test and one threshold for every column); by default each
-    column gets Evidently's default choice.
+    column gets Evidently's default choice. ``method_thresholds`` (test name ->
+    threshold) overrides the threshold of the columns tested with that method.
     """
+    unknown = sorted(set(method_thresholds or {}) - set(STATTESTS))
+    if unknown:
+        raise InputError(
+            f"unknown Evidently test(s) in the thresholds: {', '.join(unknown)}",
+            where="--method-threshold",
+            hint=f"use one of {', '.join(STATTESTS)}",
+        )
     if stattest is not None and stattest not in STATTESTS:
         raise InputError(
             f"unknown Evidently stattest {stattest!r}", hint=f"use one of {', '.join(STATTESTS)}"
@@ -105,7 +114,9 @@ def compute_evidently(
                 skipped.append({"name": name, "reason": f"no values in {label}"})
                 break
         else:
-            rows.append(_test_column(name, kind, ref_vals, cur_vals, stattest, threshold))
+            rows.append(
+                _test_column(name, kind, ref_vals, cur_vals, stattest, threshold, method_thresholds or {})
+            )
     drifted = sum(1 for r in rows if r["drift_detected"])
     share = drifted / len(rows) if rows else 0.0
     return {
@@ -199,7 +210,13 @@ def default_stattest(kind: str, ref_size: int, n_unique: int) -> str:
 
 
 def _test_column(
-    name: str, kind: str, ref: pl.Series, cur: pl.Series, stattest: str | None, threshold: float | None
+    name: str,
+    kind: str,
+    ref: pl.Series,
+    cur: pl.Series,
+    stattest: str | None,
+    threshold: float | None,
+    method_thresholds: Mapping[str, float],
 ) -> dict[str, Any]:
     if stattest is None:
         method = default_stattest(kind, ref.len(), _union(ref, cur).n_unique())
@@ -213,6 +230,7 @@ def _test_column(
             )
     default_threshold, _, is_p_value = STATTESTS[method]
     limit = default_threshold if threshold is None else threshold
+    limit = method_thresholds.get(method, limit)
     score = _SCORES[method](ref, cur, kind)
     if method == "ks":
         drift = score <= limit

@@ -143,6 +143,7 @@ def _ab_size(a: dict[str, Any]) -> dict[str, Any]:
         relative=_opt(a, "relative", _bool, False),
         alpha=_opt(a, "alpha", _num, 0.05),
         power=_opt(a, "power", _num, 0.8),
+        ratio=_opt(a, "ratio", _num, 1.0),
     )
 
 
@@ -154,6 +155,7 @@ def _ab_size_means(a: dict[str, Any]) -> dict[str, Any]:
         _req(a, "mde", _num, "ab_size_means"),
         alpha=_opt(a, "alpha", _num, 0.05),
         power=_opt(a, "power", _num, 0.8),
+        ratio=_opt(a, "ratio", _num, 1.0),
     )
 
 
@@ -172,7 +174,7 @@ def _ab_analyze(a: dict[str, Any]) -> dict[str, Any]:
         _req(a, "events", _str, "ab_analyze"),
         variant_col=_req(a, "variant_col", _str, "ab_analyze"),
         control=_opt(a, "control", _str, "control"),
-        metrics=_req(a, "metrics", _list, "ab_analyze"),
+        metrics=_req(a, "metrics", _list, "ab_analyze") + (_opt(a, "secondary", _list) or []),
         guardrails=_opt(a, "guardrails", _list),
         lower_is_better=_opt(a, "lower_is_better", _list),
         guardrail_threshold=_opt(a, "guardrail_threshold", _num),
@@ -180,6 +182,36 @@ def _ab_analyze(a: dict[str, Any]) -> dict[str, Any]:
         mde=_opt(a, "mde", _num),
         mde_relative=_opt(a, "mde_relative", _bool, False),
         power=_opt(a, "power", _num, 0.8),
+        required_n=_opt(a, "required_n", _int),
+        weights=_opt(a, "weights", _list),
+        covariates=_opt(a, "covariates", _dict),
+        sequential=_opt(a, "sequential", _bool, False),
+        tuning=_opt(a, "tuning", _num, 5000.0),
+        correction=_opt(a, "correction", _str, "none"),
+    )
+
+
+def _ab_early_stop(a: dict[str, Any]) -> dict[str, Any]:
+    from axtui.stats.ab import early_stopping
+
+    return early_stopping(
+        _req(a, "events", _str, "ab_early_stop"),
+        variant_col=_req(a, "variant_col", _str, "ab_early_stop"),
+        metric=_req(a, "metric", _str, "ab_early_stop"),
+        treatment=_opt(a, "treatment", _str),
+        control=_opt(a, "control", _str, "control"),
+        guardrails=_opt(a, "guardrails", _list),
+        lower_is_better=_opt(a, "lower_is_better", _list),
+        guardrail_threshold=_opt(a, "guardrail_threshold", _num),
+        alpha=_opt(a, "alpha", _num, 0.05),
+        mde=_opt(a, "mde", _num),
+        mde_relative=_opt(a, "mde_relative", _bool, False),
+        required_n=_opt(a, "required_n", _int),
+        covariates=_opt(a, "covariates", _dict),
+        weights=_opt(a, "weights", _list),
+        tuning=_opt(a, "tuning", _num, 5000.0),
+        secondary=_opt(a, "secondary", _list),
+        correction=_opt(a, "correction", _str, "none"),
     )
 
 
@@ -306,7 +338,14 @@ _DECIDE_ARGS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
         "latency_regression": _bool,
     },
     "monitoring": {"data_drift": _str, "performance_drop": _str},
-    "ab": {"significant": _opt_bool, "impact": _str, "guardrails_pass": _bool, "sample_adequate": _opt_bool},
+    "ab": {
+        "significant": _opt_bool,
+        "impact": _str,
+        "guardrails_pass": _bool,
+        "sample_adequate": _opt_bool,
+        "srm_alert": _bool,
+        "sequential": _bool,
+    },
     "evaluation": {
         "metric_value": _num,
         "threshold": _num,
@@ -418,13 +457,13 @@ SPECS: dict[str, ComputeSpec] = {
         _ab_size,
         "Per-variant sample size for two proportions (§8.2).",
         ("baseline", "mde"),
-        ("relative", "alpha", "power"),
+        ("relative", "alpha", "power", "ratio"),
     ),
     "ab_size_means": ComputeSpec(
         _ab_size_means,
         "Per-variant sample size for a difference in means.",
         ("std", "mde"),
-        ("alpha", "power"),
+        ("alpha", "power", "ratio"),
     ),
     "srm": ComputeSpec(
         _srm,
@@ -445,6 +484,34 @@ SPECS: dict[str, ComputeSpec] = {
             "mde",
             "mde_relative",
             "power",
+            "required_n",
+            "weights",
+            "covariates",
+            "sequential",
+            "tuning",
+            "correction",
+            "secondary",
+        ),
+    ),
+    "ab_early_stop": ComputeSpec(
+        _ab_early_stop,
+        "Can an A/B test stop early? Sequential p-values for the primary and guardrails, projected sample.",
+        ("events", "variant_col", "metric"),
+        (
+            "treatment",
+            "control",
+            "guardrails",
+            "lower_is_better",
+            "guardrail_threshold",
+            "alpha",
+            "mde",
+            "mde_relative",
+            "required_n",
+            "covariates",
+            "weights",
+            "tuning",
+            "secondary",
+            "correction",
         ),
     ),
     "evaluate": ComputeSpec(
