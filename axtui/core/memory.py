@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +18,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from axtui.core import namespaces as ns_rules
+from axtui.core.memory_index import (
+    check_depth,
+    check_size,
+    drop_staged,
+    loads_json,
+    stage_scalars,
+    staged_scalars_sql,
+)
+from axtui.core.output_file import check_output_path, write_atomically
 from axtui.core.query import (
     INDEX_FETCH_MAX,
     compile_search,
@@ -27,7 +35,6 @@ from axtui.core.query import (
     index_rows,
     parse,
     recency_windows,
-    scalars_sql,
     search_text_sql,
 )
 from axtui.core.store import Store
@@ -111,7 +118,9 @@ class NamespaceInfo:
 
 
 def encode_value(value: Any, *, where: str = "value") -> str:
-    """Strict JSON text for a value, or an InputError saying why it cannot be stored."""
+    """Strict JSON text for a value, or an InputError saying why it cannot be stored
+    (not JSON, nested too deep, larger than the maximum value size)."""
+    check_depth(value, where=where)
     try:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         text.encode("utf-8")
@@ -127,6 +136,7 @@ def encode_value(value: Any, *, where: str = "value") -> str:
             where=where,
             hint="use JSON types: object, array, string, number, true/false, null",
         ) from exc
+    check_size(text, where=where)
     return text
 
 
@@ -450,39 +460,26 @@ class Memory:
         ]
 
     # -- export / import ----------------------------------------------------------
-    def export(self, path: str | Path, *, namespace: str | None = None) -> int:
-        """Write live entries to ``.json`` or ``.parquet``; ``import_file`` restores them exactly."""
+    def export(self, path: str | Path, *, namespace: str | None = None, force: bool = False) -> int:
+        """Write live entries to ``.json`` or ``.parquet``; ``import_file`` restores them exactly.
+
+        An existing file is replaced only with ``force``; a folder or a missing folder is refused."""
         path = Path(path)
         fmt = _format_of(path)
+        check_output_path(path, force=force)
         entries = self.list(namespace)
-        if path.parent and not path.parent.exists():
-            raise InputError(
-                "the folder for the export file does not exist",
-                where=str(path),
-                hint="create the folder first or choose another -o path",
-            )
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        try:
-            if fmt == "json":
-                doc = {
-                    "format": EXPORT_FORMAT,
-                    "version": EXPORT_VERSION,
-                    "exported_at": iso_exact(self.db.clock()),
-                    "namespace": namespace,
-                    "entries": [e.to_dict() for e in entries],
-                }
-                tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-            else:
-                _write_parquet(tmp, entries)
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise InputError(
-                f"cannot write the export file: {exc.strerror}",
-                where=str(path),
-                hint="choose a writable -o path",
-            ) from exc
-        finally:
-            tmp.unlink(missing_ok=True)
+        if fmt == "json":
+            doc = {
+                "format": EXPORT_FORMAT,
+                "version": EXPORT_VERSION,
+                "exported_at": iso_exact(self.db.clock()),
+                "namespace": namespace,
+                "entries": [e.to_dict() for e in entries],
+            }
+            text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+            write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        else:
+            write_atomically(path, lambda tmp: _write_parquet(tmp, entries))
         return len(entries)
 
     def import_file(self, path: str | Path) -> int:
@@ -591,24 +588,19 @@ def _write_one(
     session_id: str | None,
     step_id: str | None,
 ) -> None:
-    """Replace one entry with point statements (the bulk path's temp tables cost more than they save)."""
+    """Replace one entry with point statements (the bulk path's temp tables cost more than they save).
+
+    The value's scalars are walked in Python (``memory_index``), never by ``json_tree``."""
+    entry_id = _one(con.execute("SELECT nextval('memory_entry_ids')"))[0]
     source = (
-        "SELECT ?::BIGINT AS id, ?::VARCHAR AS namespace, ?::VARCHAR AS key, ?::JSON AS value, "
+        "SELECT ?::BIGINT AS id, ?::VARCHAR AS namespace, ?::VARCHAR AS key, "
         "?::TIMESTAMP AS updated_at, ?::TIMESTAMP AS expires_at"
     )
-    entry_id = _one(con.execute("SELECT nextval('memory_entry_ids')"))[0]
-    source_params = [
-        entry_id,
-        record.namespace,
-        record.key,
-        record.text,
-        record.updated_at,
-        record.expires_at,
-    ]
+    source_params = [entry_id, record.namespace, record.key, record.updated_at, record.expires_at]
+    stage_scalars(con, [(entry_id, record.value)])
+    scalars = staged_scalars_sql(source)
     text = _one(
-        con.execute(
-            f"SELECT search_text FROM ({search_text_sql(source, scalars_sql(source))})", source_params * 2
-        )
+        con.execute(f"SELECT search_text FROM ({search_text_sql(source, scalars)})", source_params * 2)
     )[0]
     row = [
         record.text,
@@ -631,7 +623,8 @@ def _write_one(
             "INSERT INTO memory_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [record.namespace, record.key, *row],
         )
-    con.execute(f"INSERT INTO memory_fields {fields_sql(scalars_sql(source))}", source_params)
+    con.execute(f"INSERT INTO memory_fields {fields_sql(scalars)}", source_params)
+    drop_staged(con)
     con.execute(
         "INSERT INTO memory_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -698,8 +691,13 @@ def _write_records(
         )
     finally:
         con.unregister("axtui_batch")
-    staged = "SELECT * FROM axtui_staged"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE axtui_scalars AS {scalars_sql(staged)}")
+    ids = {
+        (ns, key): i for i, ns, key in con.execute("SELECT id, namespace, key FROM axtui_staged").fetchall()
+    }
+    stage_scalars(con, ((ids[(r.namespace, r.key)], r.value) for r in records))
+    staged = "SELECT id, namespace, key, updated_at, expires_at FROM axtui_staged"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE axtui_scalars AS {staged_scalars_sql(staged)}")
+    drop_staged(con)
     scalars = "SELECT * FROM axtui_scalars"
     con.execute(
         "DELETE FROM memory_fields WHERE entry_id IN "
@@ -758,7 +756,7 @@ def _write_parquet(path: Path, entries: list[MemoryEntry]) -> None:
 
 def _read_json_records(path: Path) -> list[Any]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = loads_json(path.read_text(encoding="utf-8"), where=str(path))
     except UnicodeDecodeError as exc:
         raise InputError(
             "the import file is not UTF-8 text",
@@ -817,7 +815,7 @@ def _read_parquet_records(path: Path) -> list[Any]:
                 hint="import a file written by `axtui memory export`",
             )
         try:
-            row["value"] = json.loads(text)
+            row["value"] = loads_json(text, where=f"{path}: record {i}")
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"field 'value' is not valid JSON ({exc.msg})",
