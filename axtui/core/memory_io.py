@@ -27,8 +27,8 @@ EXPORT_VERSION = 1
 
 def export_entries(memory: Memory, path: Path, *, namespace: str | None, force: bool) -> int:
     """Write ``memory``'s live entries (of one namespace, or all) to ``path``; returns how many."""
-    fmt = _format_of(path)
     check_output_path(path, force=force)
+    fmt = _format_of(path)
     entries = memory.list(namespace)
     if fmt == "json":
         doc = {
