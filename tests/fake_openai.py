@@ -12,7 +12,8 @@ script is empty), so one test can say "429 with Retry-After, then an answer" in 
         assert len(fake_openai.requests) == 2
 
 Faults it can play: an HTTP error status with a JSON error body, a body that is not JSON, an
-empty completion, a connection that is accepted and never answered (``hang=True``; released
+empty completion, an empty ``choices`` list (``no_choices=True``), a connection that is accepted
+and never answered (``hang=True``; released
 when the server stops), and a stream cut off after ``cut_after`` chunks (chunked transfer
 encoding ended without its terminating chunk, so clients see a broken body, not an end).
 """
@@ -49,6 +50,7 @@ class Reply:
     prompt_tokens: int = 11
     completion_tokens: int | None = None  # default: number of words in text
     finish_reason: str = "stop"
+    no_choices: bool = False  # HTTP 200 whose ``choices`` list is empty (streamed: every chunk)
 
 
 @dataclass
@@ -191,7 +193,9 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         "object": "chat.completion",
                         "created": int(time.time()),
                         "model": model,
-                        "choices": [
+                        "choices": []
+                        if reply.no_choices
+                        else [
                             {
                                 "index": 0,
                                 "finish_reason": reply.finish_reason,
@@ -261,6 +265,12 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 "created": int(time.time()),
                 "model": model,
             }
+            if reply.no_choices:
+                self._chunk({**base, "choices": [], "usage": _usage(reply)})
+                self._chunk("[DONE]")
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+                return
             self._chunk(
                 {
                     **base,

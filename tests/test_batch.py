@@ -4,6 +4,7 @@ and the command-line failure cases (exit codes per PRODUCT.md §4)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -201,45 +202,70 @@ def test_minimal_ab_inputs_and_cli_failures(capsys, tmp_path: Path) -> None:
     assert code == 0
 
 
-def test_two_headless_runs_on_one_database(tmp_path: Path) -> None:
-    db = tmp_path / "locked.duckdb"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-        import sys, time
-        from axtui.core.store import Store
-        s = Store({str(db)!r})
+HOLDER = """
+import sys, time
+from axtui.core.store import Store
+s = Store(sys.argv[1])
+if sys.argv[2] == "write":
+    with s.transaction():
         print("ready", flush=True)
         time.sleep(60)
-    """),
+else:
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+
+def _headless_ab(db: Path, wait: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AXTUI_DB_WAIT": wait}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "axtui",
+            "--db",
+            str(db),
+            "run",
+            "ml-ab-testing",
+            "--headless",
+            "--input",
+            "@examples/inputs/ml-ab-testing.json",
         ],
-        stdout=subprocess.PIPE,
+        capture_output=True,
         text=True,
+        cwd=REPO,
+        timeout=120,
+        env=env,
     )
+
+
+def _holder(db: Path, mode: str) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), mode], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def test_an_idle_process_with_the_store_open_does_not_block_a_headless_run(tmp_path: Path) -> None:
+    """No process keeps the file between units of work: an open, idle Store blocks nobody."""
+    db = tmp_path / "shared.duckdb"
+    holder = _holder(db, "idle")
     try:
-        assert holder.stdout.readline().strip() == "ready"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "axtui",
-                "--db",
-                str(db),
-                "run",
-                "ml-ab-testing",
-                "--headless",
-                "--input",
-                "@examples/inputs/ml-ab-testing.json",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=120,
-        )
+        proc = _headless_ab(db, "5")
+        assert proc.returncode == 0, proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_headless_run_waits_for_a_writer_then_names_it(tmp_path: Path) -> None:
+    """A writer holding a transaction past AXTUI_DB_WAIT: exit 2, the holder's PID and command named."""
+    db = tmp_path / "locked.duckdb"
+    holder = _holder(db, "write")
+    try:
+        proc = _headless_ab(db, "1")
         assert proc.returncode == 2
-        assert "in use" in proc.stderr and str(holder.pid) in proc.stderr
+        assert "in use" in proc.stderr and f"process {holder.pid}" in proc.stderr
+        assert "python" in proc.stderr  # the holder's command, from the kernel's lock table
         assert "Traceback" not in proc.stderr
     finally:
         holder.kill()

@@ -253,8 +253,8 @@ def entry_point() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "axtui"]
 
 
-def cli(db: Path, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AXTUI_DB": str(db)}
+def cli(db: Path, *argv: str, cwd: Path, wait: str = "30") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AXTUI_DB": str(db), "AXTUI_DB_WAIT": wait}
     return subprocess.run(
         [*entry_point(), *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
@@ -290,17 +290,42 @@ LOCK_HOLDER = textwrap.dedent("""
     import sys, time
     from axtui.core.store import Store
     store = Store(sys.argv[1])
+    if sys.argv[2] == "write":
+        with store.transaction():
+            print("ready", flush=True)
+            time.sleep(30)
     print("ready", flush=True)
     time.sleep(30)
 """)
 
 
-def test_entry_point_on_a_database_locked_by_another_axtui(tmp_path: Path) -> None:
-    db = tmp_path / "locked.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db)], stdout=subprocess.PIPE, text=True)
+def _hold(db: Path, mode: str) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(db), mode], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_entry_point_beside_an_idle_axtui_with_the_database_open(tmp_path: Path) -> None:
+    """An open Store holds nothing between units of work: reads and writes go ahead."""
+    db = tmp_path / "shared.duckdb"
+    holder = _hold(db, "idle")
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert cli(db, "memory", "store", "-n", "ns", "-k", "k", "--value", "1", cwd=tmp_path).returncode == 0
         result = cli(db, "memory", "list", cwd=tmp_path)
+        assert result.returncode == 0 and "k" in result.stdout
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_entry_point_on_a_database_locked_by_another_axtui(tmp_path: Path) -> None:
+    """A writer in a transaction past AXTUI_DB_WAIT: one message naming its PID, exit 2."""
+    db = tmp_path / "locked.duckdb"
+    holder = _hold(db, "write")
+    try:
+        result = cli(db, "memory", "store", "-n", "ns", "-k", "k", "--value", "1", cwd=tmp_path, wait="1")
         assert result.returncode == 2
         assert f"in use by process {holder.pid}" in result.stderr
         assert "Traceback" not in result.stderr and result.stderr.count("error:") == 1

@@ -271,3 +271,34 @@ def test_redact_removes_keys_and_env_values(monkeypatch: pytest.MonkeyPatch) -> 
     assert "sk-abc123DEF456" not in text and "ABCDEFGHIJ" not in text and "zzzzzzzz1" not in text
     assert "plain-secret-value-42" not in text
     assert "risk-free ok" in text
+
+
+def test_an_empty_choices_list_is_its_own_error_and_not_retried(
+    chat: tuple[ChatService, str], server: FakeOpenAI, sleeps: Sleeps
+) -> None:
+    service, conversation = chat
+    server.script(Reply(no_choices=True))
+    result = send(service, conversation)
+    assert result.error is not None and result.error.kind == "no_answer"
+    assert "the model returned no answer" in result.error.message
+    assert "500" not in result.error.message
+    assert len(server.requests) == 1 and sleeps.delays == []
+    assert_next_send_works(service, conversation, server)
+
+
+def test_a_hung_endpoint_is_given_up_on_within_the_budget(server: FakeOpenAI, sleeps: Sleeps) -> None:
+    """First-token timeout per attempt; no retry that would end past give_up_after."""
+    client = make_client(
+        server.url, sleeps, timeout=60.0, first_token_timeout=0.3, give_up_after=1.0, max_retries=10
+    )
+    server.default = Reply(hang=True)
+    with pytest.raises(LLMError) as err:
+        client.stream([{"role": "user", "content": "hi"}])
+    assert err.value.kind == "timeout" and "0.3 s" in err.value.message
+    assert 1 <= err.value.attempts <= 3 and len(server.requests) == err.value.attempts
+
+
+def test_default_timeouts_give_up_on_a_dead_endpoint_within_30_s() -> None:
+    client = LLMClient(Settings(model="openai/fake"))
+    assert client.connect_timeout <= client.first_token_timeout <= client.give_up_after <= 30
+    assert client.timeout >= client.first_token_timeout  # the step's own timeout is separate

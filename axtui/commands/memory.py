@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from axtui.commands import output
+from axtui.core.memory_index import loads_json
 from axtui.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def parse_value(text: str) -> Any:
                 f"cannot read the value file ({exc})", where=str(path), hint="give a UTF-8 JSON file"
             ) from exc
     try:
-        return json.loads(text)
+        return loads_json(text, where=where)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
@@ -284,10 +285,11 @@ def export_cmd(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--output", "-o", help="FILE.json or FILE.parquet"),
     namespace: str | None = typer.Option(None, "--namespace", "-n"),
+    force: bool = typer.Option(False, "--force", help="overwrite an existing output file"),
 ) -> None:
     """Write live entries to JSON or Parquet (import restores them exactly)."""
     with open_memory(ctx) as memory:
-        count = memory.export(out, namespace=namespace)
+        count = memory.export(out, namespace=namespace, force=force)
     data = {
         "path": str(out),
         "format": out.suffix.lstrip(".").lower(),

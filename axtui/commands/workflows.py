@@ -325,17 +325,21 @@ def export_cmd(
     session_id: str = typer.Argument(..., help="session id"),
     fmt: str = typer.Option("md", "--format", help="md | json | replay"),
     out: Path | None = typer.Option(None, "-o", "--output", help="write to this file instead of stdout"),
+    force: bool = typer.Option(False, "--force", help="overwrite an existing output file"),
 ) -> None:
     """The session's report (md), full record (json), or a replay file for --batch."""
+    from axtui.core.output_file import check_output_path, write_text
     from axtui.core.workflow import Engine
     from axtui.core.workflow.replay import FORMATS
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    if out is not None:
+        check_output_path(out, force=force)
     with _open_store(ctx) as store:
         text = Engine(store, output.settings(ctx)).open(session_id).export(fmt)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text, force=force)
         output.note(f"wrote {out}")
         if output.settings(ctx).json:
             output.emit(ctx, {"session_id": session_id, "format": fmt, "path": str(out)})

@@ -201,146 +201,191 @@ def _retry_after(headers: dict[str, str]) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What ``classify`` knows about a failure: exception names, text, status, the call."""
+
+    names: frozenset[str]
+    low: str
+    text: str
+    status: int | None
+    model: str
+    api_base: str | None
+    timeout: float
+
+
+_TIMEOUT_NAMES = frozenset(
+    {
+        "Timeout",
+        "APITimeoutError",
+        "ReadTimeout",
+        "ConnectTimeout",
+        "TimeoutError",
+        "PoolTimeout",
+        "ServerTimeoutError",
+    }
+)
+_CONNECTION_NAMES = frozenset(
+    {
+        "ConnectionRefusedError",
+        "ConnectError",
+        "ClientConnectorError",
+        "gaierror",
+        "APIConnectionError",
+        "ConnectionResetError",
+        "ServerDisconnectedError",
+        "RemoteProtocolError",
+        "ClientPayloadError",
+    }
+)
+_SERVER_NAMES = frozenset({"InternalServerError", "ServiceUnavailableError", "APIError"})
+
+
+def _has(f: _Facts, *phrases: str) -> bool:
+    return any(p in f.low for p in phrases)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One row of the classification table: when it applies, and what the person is told."""
+
+    kind: str
+    applies: Callable[[_Facts], bool]
+    message: Callable[[_Facts], str]
+    hint: str
+    rate_limit: bool = False
+
+
+def _server_message(f: _Facts) -> str:
+    return f"the provider failed with {f'HTTP {f.status}' if f.status else 'a server error'}"
+
+
+# First match wins, so the order is the precedence: a specific cause before a generic status.
+_RULES: tuple[_Rule, ...] = (
+    _Rule(
+        "no_answer",
+        lambda f: _has(f, "stream ended before a finish_reason", "choices list is empty", "no choices"),
+        lambda f: "the model returned no answer (an empty choices list)",
+        "the server answered HTTP 200 without a choice; check the model name, or try another model",
+    ),
+    _Rule(
+        "context_length",
+        lambda f: (
+            "ContextWindowExceededError" in f.names
+            or _has(f, "context length", "context window", "maximum context")
+        ),
+        lambda f: "the conversation is too long for the model's context window",
+        "start a new conversation, or use a model with a longer context",
+    ),
+    _Rule(
+        "auth",
+        lambda f: "AuthenticationError" in f.names or f.status in (401, 403),
+        lambda f: (
+            "the provider refused access with this API key (HTTP 403)"
+            if f.status == 403
+            else "the provider rejected the API key (HTTP 401)"
+        ),
+        "check the provider's key in the environment (e.g. OPENAI_API_KEY for openai/ models)",
+    ),
+    _Rule(
+        "rate_limited",
+        lambda f: "RateLimitError" in f.names or f.status == 429,
+        lambda f: "the provider is rate limiting requests (HTTP 429)",
+        "wait a moment and send again, or lower the request rate",
+        rate_limit=True,
+    ),
+    _Rule(
+        "timeout",
+        lambda f: bool(f.names & _TIMEOUT_NAMES) or f.status == 408,
+        lambda f: f"the model did not answer within {f.timeout:g} s",
+        "the server may be overloaded or down; send again, or raise AXTUI_LLM_FIRST_TOKEN_TIMEOUT",
+    ),
+    _Rule(
+        "malformed",
+        lambda f: (
+            bool(f.names & {"JSONDecodeError", "ContentDecodingError"})
+            or _has(f, "expecting value", "expecting property name")
+        ),
+        lambda f: "the provider sent a response that is not valid JSON",
+        "check that --api-base points at an OpenAI-compatible /v1 endpoint",
+    ),
+    _Rule(
+        "unreachable",
+        lambda f: bool(f.names & _CONNECTION_NAMES) or _has(f, "connection error"),
+        lambda f: f"cannot reach the model server at {f.api_base or 'the provider'}",
+        "is the server running and the address right? check --api-base / AXTUI_API_BASE",
+    ),
+    _Rule(
+        "model_not_found",
+        lambda f: (
+            "NotFoundError" in f.names
+            or f.status == 404
+            or ("model" in f.low and _has(f, "not found", "does not exist", "unknown model"))
+        ),
+        lambda f: f"unknown model {f.model!r}",
+        "check the model name; --model takes LiteLLM model strings such as openai/gpt-4o-mini "
+        "or ollama/llama3.2",
+    ),
+    _Rule(
+        "model_not_found",
+        lambda f: (
+            "BadRequestError" in f.names
+            and (_has(f, "llm provider not provided") or ("provider" in f.low and "not provided" in f.low))
+        ),
+        lambda f: f"unknown model {f.model!r}: LiteLLM does not know its provider",
+        "prefix the model with its provider, e.g. openai/NAME for an OpenAI-compatible server",
+    ),
+    _Rule(
+        "server",
+        lambda f: (f.status is not None and f.status >= 500) or bool(f.names & _SERVER_NAMES),
+        _server_message,
+        "the provider may be down; try again later",
+    ),
+    _Rule(
+        "bad_request",
+        lambda f: "BadRequestError" in f.names or f.status == 400,
+        lambda f: f"the provider refused the request: {f.text[:200]}",
+        "check the model name and its parameters",
+    ),
+)
+
+
 def classify(
     exc: BaseException, *, model: str, api_base: str | None, timeout: float, partial: str = ""
 ) -> LLMError:
-    """Map any provider exception to one clear :class:`LLMError`."""
+    """Map any provider exception to one clear :class:`LLMError` (the first row of ``_RULES`` that
+    applies; a stream cut after some text is always "interrupted", whatever the cause)."""
     if isinstance(exc, LLMError):
         return exc
     chain = _chain(exc)
-    names = {type(e).__name__ for e in chain}
     text = redact(" ".join(str(e) for e in chain))
-    low = text.lower()
     status = getattr(exc, "status_code", None)
     status = status if isinstance(status, int) else None
-    headers = _headers(exc)
-    where = f"model {model}"
-    detail = f"{type(exc).__name__}: {text[:500]}"
-
-    def err(message: str, kind: str, hint: str, **extra: Any) -> LLMError:
-        return LLMError(
-            message, kind=kind, hint=hint, where=where, status=status, partial=partial, detail=detail, **extra
-        )
-
+    facts = _Facts(
+        frozenset(type(e).__name__ for e in chain), text.lower(), text, status, model, api_base, timeout
+    )
+    common: dict[str, Any] = {
+        "where": f"model {model}",
+        "status": status,
+        "partial": partial,
+        "detail": f"{type(exc).__name__}: {text[:500]}",
+    }
     if partial:
-        return err(
+        return LLMError(
             "the answer was cut off mid-stream",
-            "interrupted",
-            "the partial answer is kept; send the message again to retry",
+            kind="interrupted",
+            hint="the partial answer is kept; send the message again to retry",
+            **common,
         )
-    if (
-        "ContextWindowExceededError" in names
-        or "context length" in low
-        or "context window" in low
-        or "maximum context" in low
-    ):
-        return err(
-            "the conversation is too long for the model's context window",
-            "context_length",
-            "start a new conversation, or use a model with a longer context",
-        )
-    if "AuthenticationError" in names or status == 401 or status == 403:
-        return err(
-            "the provider rejected the API key (HTTP 401)"
-            if status != 403
-            else "the provider refused access with this API key (HTTP 403)",
-            "auth",
-            "check the provider's key in the environment (e.g. OPENAI_API_KEY for openai/ models)",
-        )
-    if "RateLimitError" in names or status == 429:
-        return err(
-            "the provider is rate limiting requests (HTTP 429)",
-            "rate_limited",
-            "wait a moment and send again, or lower the request rate",
-            retry_after=_retry_after(headers),
-        )
-    if (
-        any(
-            n in names
-            for n in (
-                "Timeout",
-                "APITimeoutError",
-                "ReadTimeout",
-                "ConnectTimeout",
-                "TimeoutError",
-                "PoolTimeout",
-                "ServerTimeoutError",
-            )
-        )
-        or status == 408
-    ):
-        return err(
-            f"the model did not answer within {timeout:g} s",
-            "timeout",
-            "the server may be overloaded; send again, or raise the step's timeout",
-        )
-    if (
-        any(n in names for n in ("JSONDecodeError", "ContentDecodingError"))
-        or "expecting value" in low
-        or "expecting property name" in low
-    ):
-        return err(
-            "the provider sent a response that is not valid JSON",
-            "malformed",
-            "check that --api-base points at an OpenAI-compatible /v1 endpoint",
-        )
-    if (
-        any(
-            n in names
-            for n in (
-                "ConnectionRefusedError",
-                "ConnectError",
-                "ClientConnectorError",
-                "gaierror",
-                "APIConnectionError",
-                "ConnectionResetError",
-                "ServerDisconnectedError",
-                "RemoteProtocolError",
-                "ClientPayloadError",
-            )
-        )
-        or "connection error" in low
-    ):
-        target = api_base or "the provider"
-        return err(
-            f"cannot reach the model server at {target}",
-            "unreachable",
-            "is the server running and the address right? check --api-base / AXTUI_API_BASE",
-        )
-    if (
-        "NotFoundError" in names
-        or status == 404
-        or (("model" in low) and ("not found" in low or "does not exist" in low or "unknown model" in low))
-    ):
-        return err(
-            f"unknown model {model!r}",
-            "model_not_found",
-            "check the model name; --model takes LiteLLM model strings such as openai/gpt-4o-mini "
-            "or ollama/llama3.2",
-        )
-    if "BadRequestError" in names and (
-        "llm provider not provided" in low or ("provider" in low and "not provided" in low)
-    ):
-        return err(
-            f"unknown model {model!r}: LiteLLM does not know its provider",
-            "model_not_found",
-            "prefix the model with its provider, e.g. openai/NAME for an OpenAI-compatible server",
-        )
-    if (status is not None and status >= 500) or any(
-        n in names for n in ("InternalServerError", "ServiceUnavailableError", "APIError")
-    ):
-        code = f"HTTP {status}" if status else "a server error"
-        return err(f"the provider failed with {code}", "server", "the provider may be down; try again later")
-    if "BadRequestError" in names or status == 400:
-        return err(
-            f"the provider refused the request: {text[:200]}",
-            "bad_request",
-            "check the model name and its parameters",
-        )
-    return err(
+    for rule in _RULES:
+        if rule.applies(facts):
+            extra = {"retry_after": _retry_after(_headers(exc))} if rule.rate_limit else {}
+            return LLMError(rule.message(facts), kind=rule.kind, hint=rule.hint, **common, **extra)
+    return LLMError(
         f"the model call failed: {type(exc).__name__}: {text[:200]}",
-        "unknown",
-        "rerun with --debug for details",
+        kind="unknown",
+        hint="rerun with --debug for details",
+        **common,
     )
 
 
@@ -377,9 +422,13 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     return box["value"]
 
 
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = 60.0  # no progress for this long mid-answer: give up the attempt
+DEFAULT_CONNECT_TIMEOUT = 5.0  # TCP + TLS to the endpoint
+DEFAULT_FIRST_TOKEN_TIMEOUT = 12.0  # request sent -> first chunk (a hung server shows here)
+DEFAULT_GIVE_UP = 30.0  # a dead endpoint (timeouts, unreachable) is given up on within this
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5
+_DEAD_KINDS = frozenset({"timeout", "unreachable"})
 
 
 def _env_number(name: str, default: float) -> float:
@@ -418,9 +467,25 @@ class LLMClient:
         retry_after_cap: float = 30.0,
         offline_direct: bool = False,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        connect_timeout: float | None = None,
+        first_token_timeout: float | None = None,
+        give_up_after: float | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.timeout = timeout if timeout is not None else _env_number("AXTUI_LLM_TIMEOUT", DEFAULT_TIMEOUT)
+        self.connect_timeout = (
+            connect_timeout
+            if connect_timeout is not None
+            else _env_number("AXTUI_LLM_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)
+        )
+        self.first_token_timeout = (
+            first_token_timeout
+            if first_token_timeout is not None
+            else _env_number("AXTUI_LLM_FIRST_TOKEN_TIMEOUT", DEFAULT_FIRST_TOKEN_TIMEOUT)
+        )
+        self.give_up_after = (
+            give_up_after if give_up_after is not None else _env_number("AXTUI_LLM_GIVE_UP", DEFAULT_GIVE_UP)
+        )
         self.max_retries = int(
             max_retries if max_retries is not None else _env_number("AXTUI_LLM_RETRIES", DEFAULT_RETRIES)
         )
@@ -464,9 +529,16 @@ class LLMClient:
         timeout: float | None = None,
         on_delta: DeltaCallback | None = None,
     ) -> Completion:
-        """Stream one answer, calling ``on_delta(text)`` per piece; raises :class:`LLMError`."""
+        """Stream one answer, calling ``on_delta(text)`` per piece; raises :class:`LLMError`.
+
+        Three clocks: ``connect_timeout`` for the connection, ``first_token_timeout`` (at most
+        ``timeout``) from the request to the first chunk, ``timeout`` between chunks after that.
+        A dead endpoint (timeouts, unreachable) is retried only while the whole call stays within
+        ``give_up_after`` seconds, so it never holds a step for minutes.
+        """
         model = model or self.resolve_model()
         timeout = timeout or self.timeout
+        started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
@@ -488,12 +560,24 @@ class LLMClient:
                     partial="".join(delivered),
                 )
                 error.attempts = attempt
-                if error.retryable and attempt <= self.max_retries:
-                    await self._sleep(self.backoff(attempt, error.retry_after))
+                delay = self.backoff(attempt, error.retry_after)
+                if (
+                    error.retryable
+                    and attempt <= self.max_retries
+                    and self._worth_retrying(error, started, delay, timeout)
+                ):
+                    await self._sleep(delay)
                     continue
                 if error.retryable and attempt > 1:
                     error.message = f"{error.message} (gave up after {attempt} attempts)"
                 raise error from None
+
+    def _worth_retrying(self, error: LLMError, started: float, delay: float, timeout: float) -> bool:
+        """A dead endpoint is retried only if another full wait still ends within ``give_up_after``."""
+        if error.kind not in _DEAD_KINDS:
+            return True
+        wait = min(self.first_token_timeout, timeout)
+        return time.monotonic() - started + delay + wait <= self.give_up_after
 
     def stream(self, messages: list[dict[str, Any]], **kwargs: Any) -> Completion:
         """Sync wrapper of :meth:`astream` for the CLI and the headless engine."""
@@ -522,7 +606,7 @@ class LLMClient:
             "messages": messages,
             "stream": True,
             "stream_options": {"include_usage": True},
-            "timeout": timeout,
+            "timeout": _http_timeout(timeout, self.connect_timeout),
             "max_retries": 0,
         }
         api_base = self.api_base_for(model)
@@ -534,8 +618,13 @@ class LLMClient:
             kwargs["max_tokens"] = max_tokens
         # asyncio.timeout, not wait_for: wait_for runs the call in another task, and chunks of a
         # stream that breaks early are then lost before this task sees them.
-        async with asyncio.timeout(timeout):
-            response = await litellm.acompletion(**kwargs)
+        first_wait = min(self.first_token_timeout, timeout)
+        first_deadline = asyncio.get_running_loop().time() + first_wait
+        try:
+            async with asyncio.timeout_at(first_deadline):
+                response = await litellm.acompletion(**kwargs)
+        except TimeoutError:
+            raise _no_first_token(model, first_wait) from None
         iterator = response.__aiter__()
         usage: Any = None
         finish: str | None = None
@@ -543,8 +632,14 @@ class LLMClient:
         saw_content = False  # a real stream carries content deltas ("" counts); a broken body does not
         while True:
             try:
-                async with asyncio.timeout(timeout):  # no progress for `timeout` seconds
+                # until the first chunk: what is left of the first-token wait; then `timeout` of silence
+                wait_until = first_deadline if not received else asyncio.get_running_loop().time() + timeout
+                async with asyncio.timeout_at(wait_until):
                     chunk = await iterator.__anext__()
+            except TimeoutError:
+                if received:
+                    raise
+                raise _no_first_token(model, first_wait) from None
             except StopAsyncIteration:
                 break
             received += 1
@@ -587,6 +682,24 @@ class LLMClient:
             cost_usd=_cost(litellm, model, prompt_tokens, completion_tokens),
             finish_reason=finish,
         )
+
+
+def _http_timeout(total: float, connect: float) -> Any:
+    """httpx's timeout with its own connect limit (LiteLLM hands it to the OpenAI client)."""
+    try:
+        import httpx
+    except ImportError:  # pragma: no cover - httpx comes with litellm
+        return total
+    return httpx.Timeout(total, connect=min(connect, total))
+
+
+def _no_first_token(model: str, seconds: float) -> LLMError:
+    return LLMError(
+        f"the model did not answer within {seconds:g} s",
+        kind="timeout",
+        where=f"model {model}",
+        hint="the server may be overloaded or down; send again, or raise AXTUI_LLM_FIRST_TOKEN_TIMEOUT",
+    )
 
 
 def _usage_numbers(

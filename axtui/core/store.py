@@ -1,15 +1,18 @@
 """The one DuckDB file that holds everything, and the schema it must have.
 
-A ``Store`` owns one connection, serialises access from threads (TUI workers)
-with a lock, and runs forward migrations on open. A database written by a
-newer axtui is refused rather than guessed at; a database locked by another
-process is waited for briefly, then reported with the holder's PID.
+A ``Store`` keeps no connection open between units of work: each
+``transaction()`` (a write) or ``connection()`` (a read) takes the inter-process
+lock (``axtui.core.file_lock``), opens DuckDB, does its work and closes it, so the
+TUI, CLI commands, headless runs and ``--batch`` can share one file (see
+docs/ARCHITECTURE.md, "Many processes, one file"). Forward migrations run on open;
+a database written by a newer axtui, a damaged or foreign file, a full disk each
+become one ``StoreError`` naming the file and what to do.
 """
 
 from __future__ import annotations
 
-import re
-import threading
+import contextlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +22,8 @@ from typing import Any
 import duckdb
 
 from axtui.core.clock import Clock, utc_now
+from axtui.core.file_lock import Gate, gate_for, wait_seconds
+from axtui.core.store_errors import explain, is_lock_error
 from axtui.errors import StoreError
 
 # Each migration brings the schema from version i to i + 1. Append only: a
@@ -137,125 +142,233 @@ MIGRATIONS: list[str] = [
         created_at        TIMESTAMP NOT NULL
     );
     """,
+    # 2: a change counter, bumped by every write transaction, so another process (the TUI)
+    # can notice writes cheaply (docs/ARCHITECTURE.md, "Many processes, one file").
+    """
+    CREATE TABLE store_changes (counter BIGINT NOT NULL);
+    INSERT INTO store_changes VALUES (0);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
-_PID_RE = re.compile(r"held in (?P<prog>\S+) \(PID (?P<pid>\d+)\)")
+_READ_VERBS = ("select", "with", "pragma", "describe", "show", "explain", "from")
 
 
 class Store:
-    """A DuckDB database with axtui's schema, safe to share between threads."""
+    """axtui's DuckDB file, opened per unit of work; safe to share between threads and processes.
 
-    def __init__(self, path: str | Path, *, clock: Clock = utc_now, lock_timeout: float = 3.0) -> None:
+    ``lock_timeout`` is the bounded wait for a busy file (default ``AXTUI_DB_WAIT`` or 30 s).
+    """
+
+    def __init__(
+        self, path: str | Path, *, clock: Clock = utc_now, lock_timeout: float | None = None
+    ) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.clock = clock
-        self._lock = threading.RLock()
-        self._depth = 0  # nesting level of transaction() on the thread holding the lock
-        self._con = self._connect(lock_timeout)
+        self.wait_s = wait_seconds(lock_timeout)
+        self._in_memory = str(self.path) == ":memory:"
+        if self._in_memory:
+            # nothing to share: one private connection for the object's life
+            self._gate = Gate(self.path, fd_tried=True)  # no lock file for a private database
+            self._memory_con: duckdb.DuckDBPyConnection | None = duckdb.connect(":memory:")
+        else:
+            self._check_path()
+            self._gate = gate_for(self.path)
+            self._memory_con = None
+        self._counter_ready = False
         self._migrate()
+        self._counter_ready = True
 
     # -- opening ---------------------------------------------------------------
-    def _connect(self, lock_timeout: float) -> duckdb.DuckDBPyConnection:
-        if str(self.path) != ":memory:":
-            parent = self.path.parent
-            if not parent.exists():
-                try:
-                    parent.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise StoreError(f"cannot create the folder for the database: {exc.strerror}",
-                                     where=str(self.path),
-                                     hint="pass --db with a writable location") from exc
-            if self.path.is_dir():
-                raise StoreError("the database path is a folder", where=str(self.path),
-                                 hint="pass --db with a file name, e.g. --db ./axtui.duckdb")
-        deadline = time.monotonic() + lock_timeout
+    def _check_path(self) -> None:
+        parent = self.path.parent
+        if not parent.exists():
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the folder for the database: {exc.strerror}",
+                    where=str(self.path),
+                    hint="pass --db with a writable location",
+                ) from exc
+        if self.path.is_dir():
+            raise StoreError(
+                "the database path is a folder",
+                where=str(self.path),
+                hint="pass --db with a file name, e.g. --db ./axtui.duckdb",
+            )
+
+    def _connect(self, write: bool, deadline: float) -> duckdb.DuckDBPyConnection:
+        """Open DuckDB; a lock held by a process outside our protocol is retried until ``deadline``."""
+        if self._memory_con is not None:
+            return self._memory_con
+        started = time.monotonic()
         while True:
             try:
-                return duckdb.connect(str(self.path))
-            except duckdb.IOException as exc:
-                text = str(exc)
-                if "lock" in text.lower() and time.monotonic() < deadline:
-                    time.sleep(0.1)
-                    continue
-                raise self._explain_open_error(text) from exc
+                return duckdb.connect(str(self.path), read_only=not write)
             except duckdb.Error as exc:
-                raise self._explain_open_error(str(exc)) from exc
-
-    def _explain_open_error(self, text: str) -> StoreError:
-        where = str(self.path)
-        if "lock" in text.lower():
-            match = _PID_RE.search(text)
-            holder = f" by process {match['pid']} ({Path(match['prog']).name})" if match else ""
-            return StoreError(f"the database is in use{holder}", where=where,
-                              hint="close the other axtui (or wait for it to finish), "
-                                   "or use another file with --db")
-        if "not a valid DuckDB database" in text:
-            return StoreError("this file is not a DuckDB database", where=where,
-                              hint="point --db at an axtui database or at a new file name")
-        if "Permission denied" in text or "Read-only" in text or "read-only" in text:
-            return StoreError("the database cannot be written (permission denied)", where=where,
-                              hint="pass --db with a writable location")
-        return StoreError(f"cannot open the database: {text}", where=where,
-                          hint="check the path, or pass --db with another file")
+                text = str(exc)
+                if is_lock_error(text) and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                    continue
+                if is_lock_error(text):
+                    raise explain(text, self.path, waited=time.monotonic() - started) from exc
+                raise explain(text, self.path) from exc
 
     def _migrate(self) -> None:
+        """Bring the schema forward; a read first, so an up-to-date file is never opened for writing."""
+        if not self._in_memory and self.path.is_file() and self.path.stat().st_size > 0:
+            with self.connection() as con:
+                current = self._version_of(con)
+            if current == SCHEMA_VERSION:
+                return
         with self.transaction() as con:
+            current = self._version_of(con)
             con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
-            row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-            current = row[0] or 0
-            if current > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the database was written by a newer axtui (schema {current}, this one knows "
-                    f"up to {SCHEMA_VERSION})", where=str(self.path),
-                    hint="upgrade axtui (pip install -U axtui) or use another --db")
             for version in range(current, SCHEMA_VERSION):
                 con.execute(MIGRATIONS[version])
                 con.execute("INSERT INTO schema_version VALUES (?, ?)", [version + 1, self.clock()])
 
-    # -- using -----------------------------------------------------------------
+    def _version_of(self, con: duckdb.DuckDBPyConnection) -> int:
+        """The schema version of an open database; refuses a newer or a foreign one."""
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "schema_version" not in tables:
+            if tables:
+                raise StoreError(
+                    "this DuckDB file belongs to another program (it has tables but no axtui schema)",
+                    where=str(self.path),
+                    hint="it was left untouched; point --db at an axtui database or at a new file name",
+                )
+            return 0
+        current = con.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database was written by a newer axtui (schema {current}, this one knows "
+                f"up to {SCHEMA_VERSION})",
+                where=str(self.path),
+                hint="it was left untouched; upgrade axtui (pip install -U axtui) or use another --db",
+            )
+        return int(current)
+
+    # -- units of work -----------------------------------------------------------
+    @contextmanager
+    def _unit(self, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Lock, open, yield, (commit,) close, unlock. Nested units on one thread join the open one."""
+        gate = self._gate
+        with gate.lock:
+            if gate.con is not None:
+                if write and gate.mode == "r":
+                    raise RuntimeError("a write transaction cannot start inside a read-only connection()")
+                gate.depth += 1
+                try:
+                    yield gate.con
+                finally:
+                    gate.depth -= 1
+                return
+            deadline = time.monotonic() + self.wait_s
+            gate.last_wait_s = gate.acquire(write, deadline)
+            try:
+                con = self._connect(write, deadline)
+                gate.con, gate.mode, gate.depth = con, ("w" if write else "r"), 1
+                try:
+                    with self._translated():
+                        yield from self._run(con, write)
+                finally:
+                    gate.con, gate.mode, gate.depth = None, None, 0
+                    if con is not self._memory_con:
+                        with contextlib.suppress(duckdb.Error):
+                            con.close()
+            finally:
+                gate.release()
+
+    def _run(self, con: duckdb.DuckDBPyConnection, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not write:
+            yield con
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            if self._counter_ready:
+                row = con.execute(
+                    "UPDATE store_changes SET counter = counter + 1 RETURNING counter"
+                ).fetchone()
+                self._gate.own_counter = int(row[0]) if row else None
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Damage, a full disk or a lost file found mid-statement become a StoreError naming the file."""
+        try:
+            yield
+        except duckdb.Error as exc:
+            err = explain(str(exc), self.path, strict=True)
+            if err is None:
+                raise
+            raise err from exc
+
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Run a block atomically: all of its writes land, or none do.
+        """Run a block atomically under the exclusive lock: all of its writes land, or none do.
 
-        Re-entrant: a transaction opened inside another (same thread) joins the
-        outer one, so a caller can group several Memory writes into one commit.
+        Re-entrant: a transaction opened inside another (same thread) joins the outer one,
+        so a caller can group several Memory writes into one commit. Never wait on a model
+        or a person inside one: the file is locked for every other process meanwhile.
         """
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield self._con
-                finally:
-                    self._depth -= 1
-                return
-            self._con.execute("BEGIN TRANSACTION")
-            self._depth = 1
-            try:
-                yield self._con
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-            else:
-                self._con.execute("COMMIT")
-            finally:
-                self._depth = 0
+        with self._unit(True) as con:
+            yield con
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The connection, held exclusively, for reads that need no transaction."""
-        with self._lock:
-            yield self._con
+        """A read-only connection for one unit of reads (shared lock: readers never block each other)."""
+        with self._unit(False) as con:
+            yield con
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._con.execute(sql, params or []).fetchall()
+        """One statement: a read on a read-only connection, anything else in its own transaction."""
+        verb = sql.lstrip().split(None, 1)[0].lower() if sql.strip() else ""
+        unit = self.connection() if verb in _READ_VERBS else self.transaction()
+        with unit as con:
+            return con.execute(sql, params or []).fetchall()
 
     def schema_version(self) -> int:
         return self.query("SELECT max(version) FROM schema_version")[0][0]
 
+    # -- noticing other processes' writes -----------------------------------------
+    def file_signature(self) -> tuple[int, ...]:
+        """(mtime_ns, size) of the file and its WAL: changes whenever anyone commits. No DuckDB open."""
+        sig: list[int] = []
+        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = os.stat(p)
+                sig += [st.st_mtime_ns, st.st_size]
+            except OSError:
+                sig += [0, 0]
+        return tuple(sig)
+
+    def change_counter(self) -> int:
+        """The number of write transactions ever committed to this file (by any process)."""
+        return int(self.query("SELECT counter FROM store_changes")[0][0])
+
+    @property
+    def own_counter(self) -> int | None:
+        """The change counter as this process's last write left it (None before any write)."""
+        return self._gate.own_counter
+
+    @property
+    def last_wait_s(self) -> float:
+        """Seconds the last unit of work waited for the file lock (benchmarks report it)."""
+        return self._gate.last_wait_s
+
     def close(self) -> None:
-        with self._lock:
-            self._con.close()
+        """Nothing stays open between units of work; an in-memory database is discarded."""
+        if self._memory_con is not None:
+            with self._gate.lock:
+                self._memory_con.close()
+                self._memory_con = None
 
     def __enter__(self) -> Store:
         return self

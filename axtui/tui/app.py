@@ -75,6 +75,9 @@ class AxtuiApp(App[int]):
             self.theme = DEFAULT_THEME
         self.workflows_cache: list[Any] = []
         self.sessions_cache: list[dict[str, Any]] = []
+        from axtui.tui.store_watch import StoreWatcher
+
+        self.store_watcher = StoreWatcher(self)
 
     # -- start-up ------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -88,6 +91,9 @@ class AxtuiApp(App[int]):
         for problem in problems:
             self.notify(problem, title="config", severity="warning", timeout=8)
         self.push_screen(HomeScreen())  # over Textual's default screen: screen_stack[1] is home
+        from axtui.tui.store_watch import WATCH_INTERVAL_S
+
+        self.set_interval(WATCH_INTERVAL_S, self.store_watcher.tick)
         if self.start:
             self.open_start(self.start)
 
@@ -113,7 +119,11 @@ class AxtuiApp(App[int]):
             if self._store is None:
                 from axtui.core.store import Store
 
-                self._store = Store(self.settings.db_path)
+                try:
+                    self._store = Store(self.settings.db_path)
+                except AxtuiError:
+                    self.store_watcher.open_failed = True  # retried by the watcher
+                    raise
             return self._store
 
     def engine(self) -> Any:

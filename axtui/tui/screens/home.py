@@ -19,8 +19,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, ProgressBar, Static
 
 from axtui.tui import keymap
-from axtui.tui.messages import HomeDataLoaded, HomeSummary, WorkflowsLoaded
+from axtui.tui.messages import HomeDataLoaded, HomeSummary, UserFacingError, WorkflowsLoaded
 from axtui.tui.screens.home_data import load_home_summary, load_workflows, workflow_row
+from axtui.tui.store_watch import StoreChanged
 
 
 class SessionItem(ListItem):
@@ -135,9 +136,22 @@ class HomeScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.refresh_data()
 
+    def on_store_changed(self, _message: StoreChanged) -> None:
+        """Another process wrote to the database (or it can be opened now): re-read it."""
+        self.refresh_data()
+
+    def on_user_facing_error(self, message: UserFacingError) -> None:
+        """The data could not be read: say so where "loading…" was (the app still shows the toast)."""
+        if message.context != "home" or getattr(self, "_loaded", False):
+            return
+        text = f"not available: {message.message} (retrying)"
+        for panel in ("#resume-empty", "#recent-sessions", "#memory-summary"):
+            self.query_one(panel, Static).update(text)
+
     # -- filling in --------------------------------------------------------------------
     def on_home_data_loaded(self, message: HomeDataLoaded) -> None:
         summary = self.summary = message.summary
+        self._loaded = True
         self.app.sessions_cache = summary.recent  # type: ignore[attr-defined]
         resume = self.query_one("#resume-list", ListView)
         resume.clear()

@@ -33,7 +33,9 @@ from textual.widgets.option_list import Option
 
 from axtui.errors import InputError
 from axtui.tui import keymap
+from axtui.tui.messages import UserFacingError
 from axtui.tui.screens.confirm import ConfirmScreen
+from axtui.tui.store_watch import StoreChanged
 from axtui.tui.widgets.json_view import JsonView
 from axtui.tui.widgets.memory_format import age_text, duration, expiry_text, query_error_text, ttl_text
 
@@ -186,6 +188,17 @@ class MemoryScreen(Screen[None]):
     def _now(self) -> datetime:
         """The store's clock (naive UTC): the same "now" that decides what has expired."""
         return self._store().clock()
+
+    def on_store_changed(self, _message: StoreChanged) -> None:
+        """Another process wrote to the database (or it can be opened now): re-read it."""
+        self.reload()
+
+    def on_user_facing_error(self, message: UserFacingError) -> None:
+        """The keys could not be read: say so instead of "loading…" (the app still shows the toast)."""
+        if message.context == "memory":
+            self.query_one("#memory-keys-title", Static).update(
+                f"not available: {message.message} (retrying)"
+            )
 
     def reload(self) -> None:
         """Reload the namespace list and the current key listing (or search)."""

@@ -1,0 +1,161 @@
+"""An inter-process reader/writer lock beside the database file, with a bounded wait.
+
+DuckDB lets one process open a file read-write, or several open it read-only, never
+both. axtui processes therefore agree on ``<db>.lock`` first: a POSIX record lock,
+shared for a read, exclusive for a write, held only for one unit of work (see
+docs/ARCHITECTURE.md, "Many processes, one file"). A writer that cannot get it in
+``AXTUI_DB_WAIT`` seconds (default 30) fails with a message naming the holder's PID
+and command, which the kernel tells us (``F_GETLK``).
+
+POSIX locks belong to the process, and closing *any* descriptor of the file drops
+them, so there is exactly one descriptor per lock file per process (``gate_for``),
+never closed; threads of one process are serialised by the gate's ``RLock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import random
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from axtui.errors import StoreError
+
+DEFAULT_WAIT_S = 30.0
+WAIT_ENV = "AXTUI_DB_WAIT"
+_FLOCK = "hhqqi4x"  # struct flock on Linux (x86_64, aarch64): type, whence, start, len, pid
+
+
+def wait_seconds(explicit: float | None = None) -> float:
+    """The bounded wait for a busy database: the explicit value, else ``AXTUI_DB_WAIT``, else 30 s."""
+    if explicit is not None:
+        return max(0.0, float(explicit))
+    text = os.environ.get(WAIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_WAIT_S
+    try:
+        value = float(text)
+    except ValueError:
+        raise StoreError(
+            f"{WAIT_ENV} must be a number of seconds, not {text!r}",
+            where=WAIT_ENV,
+            hint=f"e.g. {WAIT_ENV}=30, or unset it for the default of {DEFAULT_WAIT_S:g} s",
+        ) from None
+    if value < 0 or value != value:
+        raise StoreError(f"{WAIT_ENV} must be zero or more seconds, not {text!r}", where=WAIT_ENV)
+    return value
+
+
+def describe_process(pid: int) -> str:
+    """``PID n (command line)`` from /proc, or just the PID where /proc is not available."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return f"process {pid}"
+    words = [w.decode("utf-8", "replace") for w in raw.split(b"\0") if w]
+    if words:
+        words[0] = Path(words[0]).name
+    command = " ".join(words)
+    if len(command) > 100:
+        command = command[:97] + "..."
+    return f"process {pid} ({command})" if command else f"process {pid}"
+
+
+@dataclass
+class Gate:
+    """Everything one process knows about one database file: its lock and the open connection."""
+
+    path: Path
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    fd: int | None = None
+    fd_tried: bool = False
+    con: Any = None  # the DuckDB connection of the unit of work in progress, if any
+    mode: str | None = None  # "r" or "w" while a unit of work is open
+    depth: int = 0
+    last_wait_s: float = 0.0
+    own_counter: int | None = None  # change counter as this process last wrote it
+
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def _descriptor(self) -> int | None:
+        """The lock file, opened once; None where it cannot be created (read-only folder)."""
+        if not self.fd_tried:
+            self.fd_tried = True
+            try:
+                self.fd = os.open(self.lock_path(), os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                self.fd = None  # fall back to DuckDB's own lock (and its retry)
+        return self.fd
+
+    def holder(self, exclusive: bool) -> str | None:
+        """Who holds a lock that conflicts with the one we want (the kernel knows), if anyone."""
+        fd = self._descriptor()
+        if fd is None:
+            return None
+        want = fcntl.F_WRLCK if exclusive else fcntl.F_RDLCK
+        try:
+            out = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack(_FLOCK, want, 0, 0, 0, 0))
+            l_type, _w, _s, _l, pid = struct.unpack(_FLOCK, out[: struct.calcsize(_FLOCK)])
+        except (OSError, struct.error):
+            return None
+        if l_type == fcntl.F_UNLCK or pid <= 0:
+            return None
+        return describe_process(pid)
+
+    def acquire(self, exclusive: bool, deadline: float) -> float:
+        """Take the file lock before ``deadline`` (monotonic); returns the seconds waited."""
+        fd = self._descriptor()
+        started = time.monotonic()
+        if fd is None:
+            return 0.0
+        op = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        pause = 0.002
+        while True:
+            try:
+                fcntl.lockf(fd, op | fcntl.LOCK_NB)
+                return time.monotonic() - started
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
+            now = time.monotonic()
+            if now >= deadline:
+                raise self.busy_error(exclusive, now - started)
+            # jittered back-off: short waits stay short, many waiters do not poll in step
+            time.sleep(min(pause * (0.5 + random.random()), max(0.0, deadline - now)))
+            pause = min(pause * 2, 0.05)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.lockf(self.fd, fcntl.LOCK_UN)
+
+    def busy_error(self, exclusive: bool, waited: float, holder: str | None = None) -> StoreError:
+        who = holder or self.holder(exclusive) or "another process"
+        return StoreError(
+            f"the database is in use by {who}; waited {waited:.1f} s for it",
+            where=str(self.path),
+            hint=f"wait for that process to finish (or stop it), raise {WAIT_ENV} (seconds), "
+            "or use another file with --db",
+        )
+
+
+_GATES: dict[str, Gate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def gate_for(path: Path) -> Gate:
+    """The one gate of this process for a database file (every ``Store`` on it shares it)."""
+    key = os.path.abspath(path)
+    with _GATES_LOCK:
+        gate = _GATES.get(key)
+        if gate is None:
+            gate = _GATES[key] = Gate(Path(key))
+        return gate

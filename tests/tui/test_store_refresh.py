@@ -1,0 +1,110 @@
+"""The TUI notices another process's writes, and never stays on "loading…" after a busy start.
+
+The writers are real processes on the same file; the TUI is driven by Pilot in this one.
+Waiting is for an event (a row appearing), bounded generously, never a timed assertion.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable, Static
+
+from axtui.config import Settings
+from axtui.core.memory import Memory
+from axtui.core.store import Store
+from axtui.tui.app import create_app
+from axtui.tui.screens.home import HomeScreen
+from axtui.tui.screens.memory import MemoryScreen
+from tests.tui.tui_b_support import make_app, open_screen, settle
+
+WRITER = textwrap.dedent("""
+    import sys
+    from axtui.core.memory import Memory
+    from axtui.core.store import Store
+    Memory(Store(sys.argv[1])).store("ml-model-registry", sys.argv[2], {"stage": "staging"})
+""")
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from axtui.core.store import Store
+    store = Store(sys.argv[1])
+    with store.transaction():
+        print("holding", flush=True)
+        sys.stdin.readline()  # until the test says so
+""")
+
+
+def write_from_another_process(db: Path, key: str) -> None:
+    subprocess.run([sys.executable, "-c", WRITER, str(db), key], check=True, timeout=120)
+
+
+def keys_in_table(screen: Any) -> list[str]:
+    table = screen.query_one("#memory-keys", DataTable)
+    columns = [str(c.label) for c in table.columns.values()]
+    index = columns.index("key")
+    return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
+
+
+async def wait_until(pilot: Any, condition: Any, *, rounds: int = 600) -> bool:
+    """Let the app run (its 1 s watcher included) until ``condition()``; False if it never holds."""
+    for _ in range(rounds):
+        if condition():
+            return True
+        await pilot.pause(0.1)
+        await settle(pilot)
+    return condition()
+
+
+async def test_the_memory_browser_shows_another_processs_write(store: Store) -> None:
+    Memory(store).store("ml-model-registry", "churn-v1", {"stage": "production"})
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_screen(pilot, MemoryScreen())
+        assert keys_in_table(screen) == ["churn-v1"]
+        write_from_another_process(store.path, "churn-v2")
+        assert await wait_until(pilot, lambda: sorted(keys_in_table(screen)) == ["churn-v1", "churn-v2"])
+
+
+async def test_home_shows_another_processs_write(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        title = home.query_one("#memory-title")
+        assert "0 entries" in str(title.content)
+        write_from_another_process(store.path, "churn-v9")
+        assert await wait_until(pilot, lambda: "1 entry" in str(title.content))
+
+
+async def test_a_busy_database_at_start_is_retried_not_left_loading(db_path: Path, monkeypatch: Any) -> None:
+    """The first open fails (a writer holds the file past AXTUI_DB_WAIT); once it lets go, home fills in."""
+    with Store(db_path) as seed:
+        Memory(seed).store("ml-model-registry", "churn-v1", {"stage": "production"})
+    monkeypatch.setenv("AXTUI_DB_WAIT", "0.2")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        app = create_app(Settings(db_path=db_path))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            summary = app.screen.query_one("#memory-summary", Static)
+            assert await wait_until(pilot, lambda: "not available" in str(summary.content))
+            assert "in use by process" in str(summary.content)
+            assert holder.stdin is not None
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+            holder.wait(timeout=60)
+            title = app.screen.query_one("#memory-title")
+            assert await wait_until(pilot, lambda: "1 entry" in str(title.content))
+            assert "not available" not in str(summary.content) and "loading" not in str(summary.content)
+    finally:
+        holder.kill()
+        holder.wait()
