@@ -200,8 +200,25 @@ def _render_drift(con: Console, result: dict[str, Any]) -> None:
             f"{', '.join(result['only_in_current']) or '-'}[/]",
             highlight=False,
         )
+    compared = result.get("compared", [c["name"] for c in result["columns"]])
+    shown = ", ".join(compared[:12]) + (" ..." if len(compared) > 12 else "")
+    con.print(f"compared {len(compared)} column{'s' if len(compared) != 1 else ''}: {shown}", highlight=False)
     for skipped in result["skipped"]:
         con.print(f"[yellow]skipped {skipped['name']}: {skipped['reason']}[/]", highlight=False)
+    for col in result["columns"]:
+        if col.get("pooled"):
+            pooled = col["pooled"]
+            con.print(
+                f"{col['name']}: {pooled['categories']:,} categories pooled into the reference's "
+                f"{pooled['kept']} most frequent, (other) and (new)",
+                highlight=False,
+            )
+    if result.get("approximate"):
+        con.print(
+            "reference is a profile: PSI, JS and χ² exact; KS and Wasserstein within the sketch's bound "
+            "(see --json error_bound)",
+            highlight=False,
+        )
     drifted = [c for c in result["columns"] if c["drifted"]]
     drifted.sort(key=lambda c: -c["psi"])
     for col in drifted[:MAX_PLOTS]:
