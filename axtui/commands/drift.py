@@ -29,7 +29,10 @@ MAX_PLOTS = 5
 
 
 def register(app: typer.Typer) -> None:
+    from axtui.commands.profile import profile_command
+
     app.command("drift")(drift_command)
+    app.command("profile")(profile_command)
     app.command("adwin")(adwin_command)
 
 
@@ -43,7 +46,9 @@ def _split(text: str | None) -> list[str] | None:
 def drift_command(
     ctx: typer.Context,
     reference: str = typer.Argument(
-        ..., help="Reference data (training or last good window): csv, parquet, json, jsonl"
+        ...,
+        help="Reference data (training or last good window): a csv/parquet/json/jsonl file, a glob, a "
+        "folder, an s3:// gs:// az:// https:// URL, or a profile written by axtui profile",
     ),
     current: str = typer.Argument(..., help="Current data to compare with the reference"),
     columns: str | None = typer.Option(None, "--columns", help="Only these columns (comma-separated)"),
@@ -61,6 +66,12 @@ def drift_command(
         "test for every column (ks, chisquare, z, wasserstein, "
         "jensenshannon, psi)",
     ),
+    exact: bool = typer.Option(
+        False, "--exact", help="Refuse a profile as the reference: KS and Wasserstein from raw data only"
+    ),
+    progress: bool | None = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr [default: on unless --json]"
+    ),
 ) -> None:
     """Per-column data drift: PSI, KS, Wasserstein, Jensen-Shannon, chi-square, severity and alert level."""
     if compat is not None:
@@ -75,17 +86,33 @@ def drift_command(
                 hint="Evidently infers column types itself; leave them out",
             )
         from axtui.stats.evidently import compute_evidently
+        from axtui.stats.profile import as_profile
+
+        if as_profile(reference) is not None:
+            raise InputError(
+                "--compat evidently needs the raw reference data, not a profile",
+                where=reference,
+                hint="pass the reference data file, or leave --compat out",
+            )
 
         result = compute_evidently(reference, current, columns=_split(columns), stattest=stattest)
         output.emit(ctx, result, lambda con: _render_evidently(con, result))
         return
     if stattest is not None:
         raise InputError("--stattest needs --compat evidently", where="--stattest")
+    from axtui.commands.progress import column_progress
     from axtui.stats.drift import compute_drift
 
-    result = compute_drift(
-        reference, current, columns=_split(columns), categorical=_split(categorical), numeric=_split(numeric)
-    )
+    with column_progress(ctx, progress, "drift") as callback:
+        result = compute_drift(
+            reference,
+            current,
+            columns=_split(columns),
+            categorical=_split(categorical),
+            numeric=_split(numeric),
+            exact=exact,
+            progress=callback,
+        )
     output.emit(ctx, result, lambda con: _render_drift(con, result))
 
 

@@ -60,7 +60,9 @@ CATEGORY_BINS = 100
 OTHER_BUCKET = "(other)"
 NEW_BUCKET = "(new)"
 LISTED_NEW_CATEGORIES = 100
-READ_BUDGET = 320 * 1024 * 1024  # bytes of column values read at once (both sides)
+READ_BUDGET = 256 * 1024 * 1024  # bytes of column values read at once (both sides)
+WORK_BUDGET = 1024 * 1024 * 1024  # bytes the worker threads may hold at once
+WORK_BYTES_PER_VALUE = 40  # a numeric column's merge holds ~5 arrays of n1 + n2 values
 
 Source = str | Path | pl.DataFrame
 
@@ -227,7 +229,7 @@ def run_groups(
     progress: ProgressCallback | None,
 ) -> list[dict[str, Any]]:
     """Read the plans' columns a group at a time and compute each column on a small thread pool."""
-    n_workers = workers or min(len(plans), os.cpu_count() or 1) or 1
+    n_workers = workers or worker_count(len(plans), rows)
     by_name = {p.name: p for p in plans}
     groups = column_groups([p.name for p in plans], rows, n_workers)
     results: list[dict[str, Any]] = []
@@ -249,6 +251,17 @@ def run_groups(
         if pool is not None:
             pool.shutdown()
     return results
+
+
+def worker_count(columns: int, rows: int) -> int:
+    """Threads for the columns: one per core, fewer when their merges would not fit WORK_BUDGET.
+
+    At 10M rows a side one numeric column's merge holds ~800 MB, so columns
+    then run one at a time (polars still reads with every core).
+    """
+    per_column = max(rows, 1) * 2 * WORK_BYTES_PER_VALUE
+    fits = max(1, WORK_BUDGET // per_column)
+    return max(1, min(columns, os.cpu_count() or 1, fits))
 
 
 def _preload_scipy() -> None:

@@ -103,7 +103,7 @@ def build_profile(
     """
     if sketch_k < 8 or sketch_k > 65535:
         raise InputError(f"sketch k {sketch_k} is out of range", where="--sketch-k", hint="use 8..65535")
-    side = open_side(source, "data")
+    side = open_side(source, "profiled")
     wanted = list(dict.fromkeys(columns or []))
     forced = set(categorical or [])
     require_columns(side.label, list(side.schema), [*wanted, *sorted(forced - set(wanted))])

@@ -52,12 +52,12 @@ from axtui.stats.drift import (
 from axtui.stats.profile import Profile, decode_sketch
 
 _DTYPES = {
-    "float": pl.Float64,
-    "integer": pl.Int64,
-    "boolean": pl.Boolean,
-    "text": pl.String,
-    "null": pl.Null,
-    "other": pl.Object,
+    "float": pl.Float64(),
+    "integer": pl.Int64(),
+    "boolean": pl.Boolean(),
+    "text": pl.String(),
+    "null": pl.Null(),
+    "other": pl.Object(),
 }
 
 
