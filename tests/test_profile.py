@@ -4,6 +4,7 @@ profiles of partitions merge into the profile of the whole."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def test_small_reference_sketch_is_exact() -> None:
 
 def split(frame: pl.DataFrame, cuts: list[int]) -> list[pl.DataFrame]:
     bounds = [0, *cuts, frame.height]
-    return [frame.slice(lo, hi - lo) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo]
+    return [frame.slice(lo, hi - lo) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
 
 def assert_same_counts(merged: Profile, whole: Profile) -> None:
@@ -252,3 +253,22 @@ def test_forced_categorical_needs_counts_in_the_profile() -> None:
         compute_drift(build_profile(ref), cur, categorical=["x"])
     got = by_name(compute_drift(build_profile(ref, categorical=["x"]), cur, categorical=["x"]))
     assert got["x"]["kind"] == "categorical"
+
+
+def test_workflow_computes_write_and_read_a_baseline_profile(tmp_path: Path) -> None:
+    from axtui.stats.registry import SPECS
+
+    ref, cur = tables(n_ref=2_000, n_cur=2_000)
+    ref.write_parquet(tmp_path / "ref.parquet")
+    cur.write_parquet(tmp_path / "cur.parquet")
+    made = SPECS["profile"].fn({"data": str(tmp_path / "ref.parquet")})
+    assert made["rows"] == 2_000 and made["columns"] == ["x", "y", "stars", "plan"]
+    stored = {"found": True, "value": {"metrics": {}, "profile": json.loads(json.dumps(made["profile"]))}}
+    args = {"reference": str(tmp_path / "ref.parquet"), "current": str(tmp_path / "cur.parquet")}
+    with_profile = SPECS["drift"].fn({**args, "baseline": stored})
+    assert with_profile["approximate"] is True
+    assert with_profile["reference_profile"]["label"] == "baseline_stats profile"
+    for missing in ({"found": False, "value": None}, {"found": True, "value": {"metrics": {}}}, None):
+        raw = SPECS["drift"].fn({**args, "baseline": missing})
+        assert "approximate" not in raw
+        assert [c["psi"] for c in raw["columns"]] == [c["psi"] for c in with_profile["columns"]]

@@ -377,6 +377,26 @@ def as_profile(value: Any) -> Profile | None:
     return None
 
 
+def profile_from_baseline(value: Any) -> Profile | None:
+    """The profile inside a stored ``baseline_stats`` entry, or None when there is none.
+
+    Accepts what a workflow has at hand: the ``memory_retrieve`` result
+    (``found`` + ``value``), the stored value (with a ``profile`` key) or a
+    profile document itself. Anything else (not found, an older baseline with
+    metrics only) is None, and the caller falls back to the raw reference.
+    """
+    if not isinstance(value, dict):
+        return None
+    if "found" in value and not value.get("found"):
+        return None
+    inner = value.get("value", value)
+    if isinstance(inner, dict) and isinstance(inner.get("profile"), dict):
+        inner = inner["profile"]
+    if isinstance(inner, dict) and MARKER in inner:
+        return from_dict(inner, "baseline_stats profile")
+    return None
+
+
 def is_profile_file(path: str | Path) -> bool:
     """A local ``.json`` file that holds a JSON object with the profile marker (data files hold arrays)."""
     p = Path(path)
