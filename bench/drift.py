@@ -165,6 +165,53 @@ def work_plain(ref: str, cur: str) -> dict:
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "numbers": numbers}
 
 
+def work_floor(ref: str, cur: str) -> dict:
+    """The machine's floor: read both files with polars, one polars sort per numeric column (both sides)."""
+    import polars as pl
+
+    start, cpu = time.perf_counter(), time.process_time()
+    reference, current = pl.read_parquet(ref), pl.read_parquet(cur)
+    for name in reference.columns:
+        if reference.get_column(name).dtype.is_numeric():
+            reference.get_column(name).sort()
+            current.get_column(name).sort()
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+
+
+def work_phases(ref: str, cur: str) -> dict:
+    """Where axtui's CPU goes, one thread, phase by phase: read, sort, numeric statistics, categorical."""
+    import scipy.stats  # noqa: F401
+
+    from axtui.stats import drift
+
+    phases = dict.fromkeys(("read", "sort", "numeric statistics", "categorical"), 0.0)
+    pair = drift.open_pair(ref, cur)
+    clock = time.process_time()
+    groups = drift.column_groups(pair.selected, max(pair.reference.rows, pair.current.rows), 2)
+    for group in groups:
+        rf, cf = drift._collect(pair.reference, group), drift._collect(pair.current, group)
+        now = time.process_time()
+        phases["read"] += now - clock
+        clock = now
+        for name in group:
+            r, c = rf.get_column(name), cf.get_column(name)
+            if r.dtype.is_numeric():
+                a, _, _ = drift.finite_sorted(r)
+                b, _, _ = drift.finite_sorted(c)
+                now = time.process_time()
+                phases["sort"] += now - clock
+                clock = now
+                drift.numeric_statistics(a, b)
+                now = time.process_time()
+                phases["numeric statistics"] += now - clock
+            else:
+                drift.categorical_statistics(drift.category_counts(r)[0], drift.category_counts(c)[0])
+                now = time.process_time()
+                phases["categorical"] += now - clock
+            clock = now
+    return {"phases": phases}
+
+
 def work_evidently(ref: str, cur: str) -> dict:
     import evidently
     import pandas as pd
@@ -185,7 +232,13 @@ def work_evidently(ref: str, cur: str) -> dict:
     }
 
 
-WORKLOADS = {"_axtui": work_axtui, "_plain": work_plain, "_evidently": work_evidently}
+WORKLOADS = {
+    "_axtui": work_axtui,
+    "_plain": work_plain,
+    "_evidently": work_evidently,
+    "_floor": work_floor,
+    "_phases": work_phases,
+}
 
 
 # ---------------------------------------------------------------- measuring
@@ -259,6 +312,17 @@ def main() -> None:
     inproc_doc = json.loads(inproc["stdout"])
     plain = measure(child("_plain", ref, cur), "plain per-column pass")
     plain_doc = json.loads(plain["stdout"])
+    floor = measure(child("_floor", ref, cur), "floor (start, read both, one polars sort per numeric column)")
+    compat = measure(
+        [sys.executable, "-m", "axtui", "--json", "drift", "--compat", "evidently", str(ref), str(cur)],
+        "axtui --json drift --compat evidently (CLI)",
+    )
+    phases = json.loads(measure(child("_phases", ref, cur), "axtui phases, one thread")["stdout"])["phases"]
+    cli2 = measure(
+        [sys.executable, "-m", "axtui", "--json", "drift", str(ref), str(cur)],
+        "axtui --json drift (CLI, again)",
+    )
+    extra = {"floor": floor, "compat": compat, "phases": phases, "cli2": cli2}
     worst = check_numbers(inproc_doc["numbers"], plain_doc["numbers"])
 
     evidently = None
@@ -288,6 +352,7 @@ def main() -> None:
     report = render(
         args, doc, cli, inproc, inproc_doc, plain, plain_doc, worst, evidently, (load_before, load_after)
     )
+    report += render_goals(args, cli, plain, extra, evidently)
     print(report)
     if args.write:
         args.write.write_text(report)
@@ -304,6 +369,10 @@ def main() -> None:
                 "axtui_cli_same_rows": evidently["axtui_same_cli"],
             },
             "load_average": [load_before, load_after],
+            "floor": floor,
+            "compat": compat,
+            "cli_again": cli2,
+            "phases_cpu": phases,
         }
         for part in raw.values():
             if isinstance(part, dict):
@@ -426,6 +495,56 @@ def render(args, doc, cli, inproc, inproc_doc, plain, plain_doc, worst, evidentl
         "",
     ]
     return "\n".join(lines)
+
+
+def render_goals(args, cli, plain, extra, evidently) -> str:
+    """The issue-15 goals as CPU ratios of whole processes (start-up included in every one)."""
+    floor, compat, cli2 = extra["floor"], extra["compat"], extra["cli2"]
+    cli_cpu = min(cli["cpu"], cli2["cpu"])
+    lines = [
+        "## Goals by CPU time of whole processes",
+        "",
+        "| process | wall s | CPU s | peak RSS MB |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for m in (cli, cli2, compat, plain, floor):
+        lines.append(f"| {m['label']} | {m['wall']:.2f} | {m['cpu']:.2f} | {m['rss_mb']:.0f} |")
+    lines += [
+        "",
+        "axtui's CPU by phase (one thread, in-process, seconds): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in extra["phases"].items())
+        + ".",
+        "",
+    ]
+    ratio_plain = cli_cpu / plain["cpu"]
+    ratio_floor = cli_cpu / floor["cpu"]
+    ratio_compat = compat["cpu"] / cli_cpu
+    cores = cli["cpu"] / cli["wall"] if cli["wall"] else 0.0
+    lines += [
+        f"* axtui CLI / plain pass, CPU: **{ratio_plain:.2f}×** (goal ≤ 0.40×: "
+        f"{'met' if ratio_plain <= 0.40 else 'NOT met'}).",
+        f"* axtui CLI / floor, CPU: **{ratio_floor:.2f}×** (goal ≤ 1.3×: "
+        f"{'met' if ratio_floor <= 1.3 else 'NOT met'}).",
+        f"* `--compat evidently` / default, CPU: **{ratio_compat:.2f}×** (goal ≤ 1: "
+        f"{'met' if ratio_compat <= 1.0 else 'NOT met'}).",
+        f"* cores used by the CLI (CPU / wall): {cores:.2f} of {os.cpu_count()} (wall is inflated by other "
+        "work on this shared machine).",
+    ]
+    if evidently:
+        ev_cpu = evidently["measure"]["cpu"] * (args.rows / evidently["rows"])
+        same_cpu = evidently["axtui_same_cli"]["cpu"] * (args.rows / evidently["rows"])
+        note = (
+            "measured"
+            if evidently["rows"] == args.rows
+            else (f"both scaled linearly from {evidently['rows']:,} rows")
+        )
+        lines.append(
+            f"* Evidently / axtui CLI, CPU at {args.rows:,} rows ({note}): **{ev_cpu / same_cpu:.0f}×**; "
+            f"Evidently's CPU scaled to {args.rows:,} rows / axtui CLI at full size: "
+            f"**{ev_cpu / cli_cpu:.0f}×** "
+            f"(goal ≥ 50×: {'met' if ev_cpu / cli_cpu >= 50 else 'NOT met'})."
+        )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -29,7 +29,10 @@ MAX_PLOTS = 5
 
 
 def register(app: typer.Typer) -> None:
+    from axtui.commands.profile import profile_command
+
     app.command("drift")(drift_command)
+    app.command("profile")(profile_command)
     app.command("adwin")(adwin_command)
 
 
@@ -43,7 +46,9 @@ def _split(text: str | None) -> list[str] | None:
 def drift_command(
     ctx: typer.Context,
     reference: str = typer.Argument(
-        ..., help="Reference data (training or last good window): csv, parquet, json, jsonl"
+        ...,
+        help="Reference data (training or last good window): a csv/parquet/json/jsonl file, a glob, a "
+        "folder, an s3:// gs:// az:// https:// URL, or a profile written by axtui profile",
     ),
     current: str = typer.Argument(..., help="Current data to compare with the reference"),
     columns: str | None = typer.Option(None, "--columns", help="Only these columns (comma-separated)"),
@@ -72,6 +77,12 @@ def drift_command(
     fail_on_text: str | None = typer.Option(
         None, "--fail-on", help="Exit 1 when the alert level is listed, e.g. RED or YELLOW,RED"
     ),
+    exact: bool = typer.Option(
+        False, "--exact", help="Refuse a profile as the reference: KS and Wasserstein from raw data only"
+    ),
+    progress: bool | None = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr [default: on unless --json]"
+    ),
 ) -> None:
     """Per-column data drift: PSI, KS, Wasserstein, Jensen-Shannon, chi-square, severity and alert level."""
     from axtui import fail_on
@@ -89,6 +100,14 @@ def drift_command(
                 hint="Evidently infers column types itself; leave them out",
             )
         from axtui.stats.evidently import compute_evidently
+        from axtui.stats.profile import as_profile
+
+        if as_profile(reference) is not None:
+            raise InputError(
+                "--compat evidently needs the raw reference data, not a profile",
+                where=reference,
+                hint="pass the reference data file, or leave --compat out",
+            )
 
         result = compute_evidently(
             reference,
@@ -106,11 +125,19 @@ def drift_command(
     if threshold is not None or method_threshold:
         option = "--threshold" if threshold is not None else "--method-threshold"
         raise InputError(f"{option} needs --compat evidently", where=option)
+    from axtui.commands.progress import column_progress
     from axtui.stats.drift import compute_drift
 
-    result = compute_drift(
-        reference, current, columns=_split(columns), categorical=_split(categorical), numeric=_split(numeric)
-    )
+    with column_progress(ctx, progress, "drift") as callback:
+        result = compute_drift(
+            reference,
+            current,
+            columns=_split(columns),
+            categorical=_split(categorical),
+            numeric=_split(numeric),
+            exact=exact,
+            progress=callback,
+        )
     output.emit(ctx, result, lambda con: _render_drift(con, result))
     _gate(result["alert_level"], listed)
 
@@ -251,8 +278,25 @@ def _render_drift(con: Console, result: dict[str, Any]) -> None:
             f"{', '.join(result['only_in_current']) or '-'}[/]",
             highlight=False,
         )
+    compared = result.get("compared", [c["name"] for c in result["columns"]])
+    shown = ", ".join(compared[:12]) + (" ..." if len(compared) > 12 else "")
+    con.print(f"compared {len(compared)} column{'s' if len(compared) != 1 else ''}: {shown}", highlight=False)
     for skipped in result["skipped"]:
         con.print(f"[yellow]skipped {skipped['name']}: {skipped['reason']}[/]", highlight=False)
+    for col in result["columns"]:
+        if col.get("pooled"):
+            pooled = col["pooled"]
+            con.print(
+                f"{col['name']}: {pooled['categories']:,} categories pooled into the reference's "
+                f"{pooled['kept']} most frequent, (other) and (new)",
+                highlight=False,
+            )
+    if result.get("approximate"):
+        con.print(
+            "reference is a profile: PSI, JS and χ² exact; KS and Wasserstein within the sketch's bound "
+            "(see --json error_bound)",
+            highlight=False,
+        )
     drifted = [c for c in result["columns"] if c["drifted"]]
     drifted.sort(key=lambda c: -c["psi"])
     for col in drifted[:MAX_PLOTS]:

@@ -25,17 +25,20 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from axtui.errors import InputError
-from axtui.stats.io import read_table, require_columns, scan_table
+from axtui.stats.io import collect_schema, read_error, require_columns, scan_table, source_label
+
+if TYPE_CHECKING:
+    from axtui.stats.profile import Profile
 
 PSI_QUANTILES = np.arange(1, 10) / 10  # 0.1, 0.2, ..., 0.9 (exact decimals, not linspace)
 PSI_FLOOR = 1e-4
@@ -49,6 +52,17 @@ KS_EXACT_MAX_N = 10_000  # scipy's ks_2samp(method="auto") is exact up to this s
 SMIRNOV_MAX_N = 1_000_000  # above this scipy's smirnov() switches to an approximation
 TOP_DRIFTED = 5
 PLOT_CATEGORIES = 10
+# High-cardinality categoricals (docs/drift.md): when reference and current together have more than
+# CATEGORY_BINS categories, the reference's CATEGORY_BINS - 2 most frequent keep their own bin, its other
+# categories share "(other)" and categories never seen in the reference share "(new)", so a current
+# whose categories are all new reads as drift instead of a sum of clipped, vanishing shares.
+CATEGORY_BINS = 100
+OTHER_BUCKET = "(other)"
+NEW_BUCKET = "(new)"
+LISTED_NEW_CATEGORIES = 100
+READ_BUDGET = 256 * 1024 * 1024  # bytes of column values read at once (both sides)
+WORK_BUDGET = 1024 * 1024 * 1024  # bytes the worker threads may hold at once
+WORK_BYTES_PER_VALUE = 40  # a numeric column's merge holds ~5 arrays of n1 + n2 values
 
 Source = str | Path | pl.DataFrame
 
@@ -57,11 +71,12 @@ _TEXT_DTYPES = (pl.String, pl.Categorical, pl.Enum, pl.Boolean)
 
 @dataclass
 class _Side:
-    """One input table and how to name it in messages."""
+    """One input table (scanned lazily) and how to name it in messages."""
 
     label: str
-    frame: pl.DataFrame
+    lazy: pl.LazyFrame
     schema: dict[str, pl.DataType] = field(default_factory=dict)
+    rows: int = 0
 
     def where(self, column: str | None = None) -> str:
         return f"{self.label}: column {column}" if column else self.label
@@ -76,23 +91,34 @@ class _Plan:
     named: bool
 
 
+ProgressCallback = Callable[[int, int, int], None]  # (columns done, columns in all, rows read)
+
+
 def compute_drift(
-    reference: Source,
+    reference: Source | Profile,
     current: Source,
     *,
     columns: Sequence[str] | None = None,
     categorical: Sequence[str] | None = None,
     numeric: Sequence[str] | None = None,
     workers: int | None = None,
+    exact: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """Per-column drift of ``current`` against ``reference`` as the section 8.1 JSON document.
 
-    ``columns`` limits the analysis (each must exist in both tables);
-    ``categorical``/``numeric`` force a column's kind. Extra keys beyond the
-    contract: ``common_columns``, ``only_in_reference``, ``only_in_current``,
-    ``skipped`` (name + reason), ``histograms`` (per column bin labels and
-    proportions, for plots) and per column ``reference_mean``,
-    ``current_mean``, ``inf_reference``, ``inf_current``.
+    ``reference`` is a data source (file, glob, folder, URL, DataFrame) or a
+    reference profile (``axtui.stats.profile``; a profile file is recognised
+    by its content). ``columns`` limits the analysis (each must exist in both
+    tables); ``categorical``/``numeric`` force a column's kind; ``exact``
+    refuses a profile (whose KS and Wasserstein are within the sketch's bound,
+    not exact). Columns are read a group at a time (``column_groups``) so
+    peak memory follows a few columns, not the table. Extra keys beyond the
+    contract: ``compared``, ``common_columns``, ``only_in_reference``,
+    ``only_in_current``, ``skipped`` (name + reason), ``histograms`` (per
+    column bin labels and proportions, for plots), ``approximate`` and per
+    column ``reference_mean``, ``current_mean``, ``inf_reference``,
+    ``inf_current``. Nothing compared is an error, never GREEN.
     """
     forced_cat = _names(categorical)
     forced_num = _names(numeric)
@@ -103,11 +129,35 @@ def compute_drift(
             hint="name a column in only one of --categorical / --numeric",
         )
     wanted = _names(columns)
-
     named = list(dict.fromkeys([*wanted, *forced_cat, *forced_num]))
-    pair = read_pair(reference, current, wanted=wanted, named=named)
-    ref, cur = pair.reference, pair.current
+    _preload_scipy()  # before any thread starts: an import inside a worker serialises the others
 
+    from axtui.stats import profile as profiles
+
+    ref_profile = profiles.as_profile(reference)
+    if ref_profile is not None:
+        if exact:
+            raise InputError(
+                "exact KS and Wasserstein need the raw reference data, not a profile",
+                where=ref_profile.label,
+                hint="pass the reference data file itself, or leave --exact out "
+                "(KS and Wasserstein are then within the sketch's stated bound)",
+            )
+        from axtui.stats.profile_drift import drift_against_profile
+
+        return drift_against_profile(
+            ref_profile,
+            current,
+            wanted=wanted,
+            named=named,
+            forced_cat=forced_cat,
+            forced_num=forced_num,
+            workers=workers,
+            progress=progress,
+        )
+
+    pair = open_pair(reference, current, wanted=wanted, named=named)
+    ref, cur = pair.reference, pair.current
     plans = [
         _Plan(
             name,
@@ -116,28 +166,143 @@ def compute_drift(
         )
         for name in pair.selected
     ]
-    n_workers = workers or min(len(plans), os.cpu_count() or 1) or 1
-    if n_workers > 1 and len(plans) > 1:
-        with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            results = list(pool.map(lambda plan: _column(plan, ref, cur), plans))
-    else:
-        results = [_column(plan, ref, cur) for plan in plans]
+    results = run_groups(
+        plans,
+        lambda group: (_collect(ref, group), _collect(cur, group)),
+        lambda plan, frames: _column(plan, ref, cur, frames[0], frames[1]),
+        rows=max(ref.rows, cur.rows),
+        total_rows=ref.rows + cur.rows,
+        workers=workers,
+        progress=progress,
+    )
+    return assemble(results, ref.rows, cur.rows, pair)
 
+
+def assemble(results: list[dict[str, Any]], ref_rows: int, cur_rows: int, pair: Pair) -> dict[str, Any]:
+    """The report from the per-column results; nothing compared is an error naming the columns."""
     analysed = [r for r in results if "skip" not in r]
     skipped = [{"name": r["name"], "reason": r["skip"]} for r in results if "skip" in r]
+    if not analysed:
+        shown = "; ".join(f"{s['name']}: {s['reason']}" for s in skipped[:10])
+        raise InputError(
+            f"no column could be compared ({shown})",
+            where=f"{pair.reference.label}, {pair.current.label}",
+            hint="every selected column was skipped; a drift report with nothing compared would read as "
+            "healthy. Pick columns with values on both sides.",
+        )
     histograms = {r["name"]: r.pop("_histogram") for r in analysed}
     return {
-        "reference_rows": ref.frame.height,
-        "current_rows": cur.frame.height,
+        "reference_rows": ref_rows,
+        "current_rows": cur_rows,
         "columns": analysed,
         "alert_level": alert_level(analysed),
         "top_drifted": top_drifted(analysed),
+        "compared": [r["name"] for r in analysed],
         "common_columns": pair.common,
         "only_in_reference": pair.only_reference,
         "only_in_current": pair.only_current,
         "skipped": skipped,
         "histograms": histograms,
     }
+
+
+def column_groups(names: Sequence[str], rows: int, n_workers: int) -> list[list[str]]:
+    """Columns in read order, grouped so one group of both sides stays within ``READ_BUDGET`` bytes.
+
+    A group is read in one polars scan (parallel column decoding, one pass
+    over a CSV) and its columns are then computed on the worker threads; at
+    least ``n_workers`` columns per group keep both cores busy.
+    """
+    per_column = max(rows, 1) * 8 * 2  # both sides, 8 bytes a value
+    size = max(n_workers, READ_BUDGET // per_column, 1)
+    return [list(names[i : i + size]) for i in range(0, len(names), size)]
+
+
+def run_groups(
+    plans: Sequence[_Plan],
+    read: Callable[[list[str]], Any],
+    compute: Callable[[_Plan, Any], dict[str, Any]],
+    *,
+    rows: int,
+    total_rows: int,
+    workers: int | None,
+    progress: ProgressCallback | None,
+) -> list[dict[str, Any]]:
+    """Read the plans' columns a group at a time and compute each column on a small thread pool."""
+    n_workers = workers or worker_count(len(plans), rows)
+    by_name = {p.name: p for p in plans}
+    groups = column_groups([p.name for p in plans], rows, n_workers)
+    results: list[dict[str, Any]] = []
+    done = 0
+    pool = ThreadPoolExecutor(max_workers=n_workers) if n_workers > 1 and len(plans) > 1 else None
+    try:
+        for group in groups:
+            frames = read(group)
+            chunk = [by_name[name] for name in group]
+            if pool is not None and len(chunk) > 1:
+                results.extend(pool.map(lambda plan, f=frames: compute(plan, f), chunk))
+            else:
+                results.extend(compute(plan, frames) for plan in chunk)
+            del frames
+            done += len(group)
+            if progress is not None:
+                progress(done, len(plans), total_rows)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return results
+
+
+def worker_count(columns: int, rows: int) -> int:
+    """Threads for the columns: one per core, fewer when their merges would not fit WORK_BUDGET.
+
+    At 10M rows a side one numeric column's merge holds ~800 MB, so columns
+    then run one at a time (polars still reads with every core).
+    """
+    per_column = max(rows, 1) * 2 * WORK_BYTES_PER_VALUE
+    fits = max(1, WORK_BUDGET // per_column)
+    return max(1, min(columns, os.cpu_count() or 1, fits))
+
+
+def _preload_scipy() -> None:
+    import scipy.special
+    import scipy.stats  # noqa: F401
+
+    keep_freed_memory()
+
+
+_MALLOC_TUNED: list[bool] = []
+
+
+def keep_freed_memory() -> None:
+    """Ask glibc to reuse freed column-sized blocks instead of returning them to the kernel.
+
+    Every column allocates and frees a few arrays of n values; by default
+    glibc maps each one fresh (mmap above 128 KiB), and the kernel's page
+    faults on those new pages cost about a tenth of a drift run's CPU
+    (bench/drift.md). Raising the mmap threshold to its maximum (32 MiB) and
+    the trim threshold keeps them in the heap for the next column. Peak
+    memory is unchanged (the same blocks are reused). A no-op off glibc.
+    """
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED.append(True)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 32 * 1024 * 1024)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+def _collect(side: _Side, columns: list[str]) -> pl.DataFrame:
+    """Only these columns of one side, read now (a projection of the lazy scan)."""
+    try:
+        return side.lazy.select(columns).collect()
+    except Exception as exc:
+        raise read_error(exc, side.label, "check the file's format and encoding") from exc
 
 
 def compute_prediction_drift(
@@ -257,12 +422,16 @@ def ks_and_wasserstein(sorted_ref: np.ndarray, sorted_cur: np.ndarray) -> tuple[
     n1, n2 = sorted_ref.size, sorted_cur.size
     merged = np.concatenate((sorted_ref, sorted_cur))
     order = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
-    steps = np.diff(merged[order])
-    del merged
+    values = np.take(merged, order)
+    steps = np.subtract(values[1:], values[:-1], out=merged[:-1])  # merged's buffer is free now
+    del values
     # each reference value raises the gap by n2, each current value lowers it by n1; float64 is
-    # exact for these integers (|gap| ≤ n1·n2 < 2**53)
-    gap = np.where(order < n1, float(n2), float(-n1))
+    # exact for these integers (|gap| ≤ n1·n2 < 2**53). Built in place: np.where with scalars and a
+    # cumsum that converts from bool each cost more than the merge itself.
+    gap = np.less(order, n1).astype(np.float64)
     del order
+    gap *= float(n1 + n2)
+    gap -= float(n1)
     np.cumsum(gap, out=gap)
     tied = steps == 0
     if tied.any():
@@ -379,23 +548,69 @@ def numeric_statistics(sorted_ref: np.ndarray, sorted_cur: np.ndarray) -> dict[s
 
 
 def categorical_statistics(ref_counts: dict[str, int], cur_counts: dict[str, int]) -> dict[str, Any]:
-    """PSI, JS and the 2×K χ² test over the union of categories; unseen categories listed."""
+    """PSI, JS and the 2×K χ² test over the union of categories; unseen categories listed.
+
+    Above CATEGORY_BINS categories the bins are pooled (``pool_categories``);
+    ``pooled`` then says how, so a reader knows the bins are not one per value.
+    """
     from scipy.stats import chi2_contingency
 
-    categories = sorted(set(ref_counts) | set(cur_counts), key=lambda k: (-ref_counts.get(k, 0), k))
-    ref = np.array([ref_counts.get(k, 0) for k in categories], dtype=np.int64)
-    cur = np.array([cur_counts.get(k, 0) for k in categories], dtype=np.int64)
+    new = sorted(k for k in cur_counts if k not in ref_counts)
+    categories, ref, cur, pooled = pool_categories(ref_counts, cur_counts)
     ref_prop = ref / ref.sum()
     cur_prop = cur / cur.sum()
     chi2 = chi2_contingency(np.vstack([ref, cur]))
-    return {
+    stats: dict[str, Any] = {
         "psi": psi_from_proportions(ref_prop, cur_prop),
         "js_distance": js_distance(ref_prop, cur_prop),
         "chi2_statistic": float(chi2.statistic),
         "chi2_pvalue": float(chi2.pvalue),
-        "new_categories": sorted(k for k in cur_counts if k not in ref_counts),
+        "new_categories": new[:LISTED_NEW_CATEGORIES],
         "_histogram": _category_histogram(categories, ref_prop, cur_prop),
     }
+    if len(new) > LISTED_NEW_CATEGORIES:
+        stats["new_category_count"] = len(new)
+    if pooled is not None:
+        stats["pooled"] = pooled
+    return stats
+
+
+def pool_categories(
+    ref_counts: dict[str, int], cur_counts: dict[str, int]
+) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, Any] | None]:
+    """Bins (labels, reference counts, current counts) and, when pooled, how.
+
+    Up to CATEGORY_BINS categories (both sides together) each category is a
+    bin, ordered by reference count. Beyond that the reference's
+    CATEGORY_BINS − 2 most frequent categories keep their bins, every other
+    reference category goes to "(other)" and every category the reference
+    never had to "(new)"; bins empty on both sides are dropped (χ² needs
+    positive expected counts).
+    """
+    union = set(ref_counts) | set(cur_counts)
+    if len(union) <= CATEGORY_BINS:
+        categories = sorted(union, key=lambda k: (-ref_counts.get(k, 0), k))
+        ref = np.array([ref_counts.get(k, 0) for k in categories], dtype=np.int64)
+        cur = np.array([cur_counts.get(k, 0) for k in categories], dtype=np.int64)
+        return categories, ref, cur, None
+    keep = sorted(ref_counts, key=lambda k: (-ref_counts[k], k))[: CATEGORY_BINS - 2]
+    kept = set(keep)
+    ref_other = sum(n for k, n in ref_counts.items() if k not in kept)
+    cur_other = sum(n for k, n in cur_counts.items() if k not in kept and k in ref_counts)
+    cur_new = sum(n for k, n in cur_counts.items() if k not in ref_counts)
+    labels = [*keep, OTHER_BUCKET, NEW_BUCKET]
+    ref = np.array([*(ref_counts[k] for k in keep), ref_other, 0], dtype=np.int64)
+    cur = np.array([*(cur_counts.get(k, 0) for k in keep), cur_other, cur_new], dtype=np.int64)
+    nonempty = (ref + cur) > 0
+    labels = [label for label, ok in zip(labels, nonempty, strict=True) if ok]
+    pooled = {
+        "categories": len(union),
+        "kept": len(keep),
+        "other_reference": int(ref_other),
+        "other_current": int(cur_other),
+        "new_current": int(cur_new),
+    }
+    return labels, ref[nonempty], cur[nonempty], pooled
 
 
 def votes(stats: dict[str, Any]) -> int:
@@ -413,14 +628,9 @@ def votes(stats: dict[str, Any]) -> int:
 # ---------------------------------------------------------------- per column
 
 
-def _column(plan: _Plan, ref: _Side, cur: _Side) -> dict[str, Any]:
-    name = plan.name
-    ref_s, cur_s = ref.frame.get_column(name), cur.frame.get_column(name)
-    kind_or_skip = _kind(plan, ref, cur, ref_s, cur_s)
-    if kind_or_skip.startswith("skip:"):
-        return {"name": name, "skip": kind_or_skip[5:]}
-    kind = kind_or_skip
-    row: dict[str, Any] = {
+def empty_row(name: str, kind: str) -> dict[str, Any]:
+    """A column's row with every statistic unset (the contract's fields that do not apply stay null)."""
+    return {
         "name": name,
         "kind": kind,
         "null_rate_reference": None,
@@ -437,6 +647,26 @@ def _column(plan: _Plan, ref: _Side, cur: _Side) -> dict[str, Any]:
         "drifted": False,
         "severity": "none",
     }
+
+
+def finish_row(row: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
+    row.update(stats)
+    row["votes"] = votes(stats)
+    row["drifted"] = row["votes"] >= 2
+    row["severity"] = severity(stats["psi"])
+    return row
+
+
+def _column(
+    plan: _Plan, ref: _Side, cur: _Side, ref_frame: pl.DataFrame, cur_frame: pl.DataFrame
+) -> dict[str, Any]:
+    name = plan.name
+    ref_s, cur_s = ref_frame.get_column(name), cur_frame.get_column(name)
+    kind_or_skip = _kind(plan, ref, cur, ref_s.dtype, cur_s.dtype, lambda: _few_values(ref_s, cur_s))
+    if kind_or_skip.startswith("skip:"):
+        return {"name": name, "skip": kind_or_skip[5:]}
+    kind = kind_or_skip
+    row = empty_row(name, kind)
     if kind == "numeric":
         ref_vals, ref_missing, ref_inf = _finite_sorted(ref_s)
         cur_vals, cur_missing, cur_inf = _finite_sorted(cur_s)
@@ -448,25 +678,33 @@ def _column(plan: _Plan, ref: _Side, cur: _Side) -> dict[str, Any]:
         stats = numeric_statistics(ref_vals, cur_vals)
         row.update(inf_reference=ref_inf, inf_current=cur_inf)
     else:
-        ref_counts, ref_missing = _category_counts(ref_s)
-        cur_counts, cur_missing = _category_counts(cur_s)
+        ref_counts, ref_missing = category_counts(ref_s)
+        cur_counts, cur_missing = category_counts(cur_s)
         empty = _empty_side(plan, ref, cur, len(ref_counts), len(cur_counts), "non-null value")
         if empty:
             return {"name": name, "skip": empty}
         stats = categorical_statistics(ref_counts, cur_counts)
     row["null_rate_reference"] = ref_missing / ref_s.len()
     row["null_rate_current"] = cur_missing / cur_s.len()
-    row.update(stats)
-    row["votes"] = votes(stats)
-    row["drifted"] = row["votes"] >= 2
-    row["severity"] = severity(stats["psi"])
-    return row
+    return finish_row(row, stats)
 
 
-def _kind(plan: _Plan, ref: _Side, cur: _Side, ref_s: pl.Series, cur_s: pl.Series) -> str:
-    """The column's kind, or "skip:<reason>" for columns no test applies to."""
+def _kind(
+    plan: _Plan,
+    ref: Any,
+    cur: Any,
+    ref_dtype: pl.DataType,
+    cur_dtype: pl.DataType,
+    few_values: Callable[[], bool],
+) -> str:
+    """The column's kind, or "skip:<reason>" for columns no test applies to.
+
+    ``ref``/``cur`` name the sides in messages (``where``, ``label``,
+    ``schema``); ``few_values`` answers, only when asked, whether an integer
+    column has at most FEW_VALUES distinct values on both sides.
+    """
     name = plan.name
-    dtypes = ((ref, ref_s.dtype), (cur, cur_s.dtype))
+    dtypes = ((ref, ref_dtype), (cur, cur_dtype))
     for side, dtype in dtypes:
         if dtype == pl.Null:
             return _skip_or_raise(plan, side, "all values are null")
@@ -497,7 +735,7 @@ def _kind(plan: _Plan, ref: _Side, cur: _Side, ref_s: pl.Series, cur_s: pl.Serie
                 hint=f"fix the stray text values, or force the kind with --categorical {name}",
             )
         return "categorical"
-    if ref_s.dtype.is_integer() and cur_s.dtype.is_integer() and _few_values(ref_s, cur_s):
+    if ref_dtype.is_integer() and cur_dtype.is_integer() and few_values():
         return "categorical"
     return "numeric"
 
@@ -513,7 +751,7 @@ def _few_values(ref_s: pl.Series, cur_s: pl.Series) -> bool:
     return len(set(ref_values.to_list()) | set(cur_values.to_list())) <= FEW_VALUES
 
 
-def _skip_or_raise(plan: _Plan, side: _Side, reason: str) -> str:
+def _skip_or_raise(plan: _Plan, side: Any, reason: str) -> str:
     if plan.named:
         raise InputError(
             f"column {plan.name!r}: {reason}",
@@ -523,7 +761,7 @@ def _skip_or_raise(plan: _Plan, side: _Side, reason: str) -> str:
     return f"skip:{reason} in {side.label}"
 
 
-def _empty_side(plan: _Plan, ref: _Side, cur: _Side, n_ref: int, n_cur: int, what: str) -> str | None:
+def _empty_side(plan: _Plan, ref: Any, cur: Any, n_ref: int, n_cur: int, what: str) -> str | None:
     """None when both sides have values; otherwise the skip reason (or an error if the column was named)."""
     for side, n in ((ref, n_ref), (cur, n_cur)):
         if n == 0:
@@ -531,18 +769,27 @@ def _empty_side(plan: _Plan, ref: _Side, cur: _Side, n_ref: int, n_cur: int, wha
     return None
 
 
-def _finite_sorted(series: pl.Series) -> tuple[np.ndarray, int, int]:
-    """The finite values sorted, the count of missing values (null or NaN) and of ±inf."""
+def finite_sorted(series: pl.Series) -> tuple[np.ndarray, int, int]:
+    """The finite values sorted, the count of missing values (null or NaN) and of ±inf.
+
+    numpy's sort, not polars': on this project's x86 machines numpy 2's SIMD
+    sort takes about a quarter of the CPU time of polars' (bench/drift.md).
+    """
     values = series.cast(pl.Float64).to_numpy()
     finite = np.isfinite(values)
     if finite.all():
-        return np.sort(values), 0, 0
+        return np.sort(values), 0, 0  # a copy: to_numpy may hand back polars' own buffer
     missing = int(np.isnan(values).sum())
     infinite = int(values.size - finite.sum() - missing)
-    return np.sort(values[finite]), missing, infinite
+    kept = values[finite]
+    kept.sort()
+    return kept, missing, infinite
 
 
-def _category_counts(series: pl.Series) -> tuple[dict[str, int], int]:
+_finite_sorted = finite_sorted
+
+
+def category_counts(series: pl.Series) -> tuple[dict[str, int], int]:
     """Counts per category (values as text) and the number of nulls (and NaN for float columns)."""
     if series.dtype.is_float():
         missing = series.null_count() + int(series.is_nan().sum())
@@ -562,7 +809,7 @@ def _category_counts(series: pl.Series) -> tuple[dict[str, int], int]:
 
 @dataclass
 class Pair:
-    """Reference and current data restricted to the columns to compare."""
+    """Reference and current data (lazy scans) and the columns to compare."""
 
     reference: _Side
     current: _Side
@@ -572,64 +819,95 @@ class Pair:
     only_current: list[str]
 
 
-def read_pair(
+@dataclass
+class LoadedSide:
+    """One side read into memory (for ``--compat evidently``, which works on whole columns)."""
+
+    label: str
+    frame: pl.DataFrame
+
+
+@dataclass
+class LoadedPair:
+    reference: LoadedSide
+    current: LoadedSide
+    selected: list[str]
+    common: list[str]
+    only_reference: list[str]
+    only_current: list[str]
+
+
+def open_pair(
     reference: Source, current: Source, *, wanted: Sequence[str] = (), named: Sequence[str] = ()
 ) -> Pair:
-    """Read both tables, only the columns needed: ``wanted`` if given, else every common column.
+    """Scan both tables lazily and pick the columns: ``wanted`` if given, else every common column.
 
-    Every ``named`` column must exist in both (the error names the file and
+    Every ``named`` column must exist in both (the error names the source and
     the column); columns present on one side only are reported, not fatal.
+    Nothing but the schemas and the row counts is read here.
     """
-    ref_label, ref_schema = _schema(reference, "reference")
-    cur_label, cur_schema = _schema(current, "current")
-    for label, schema in ((ref_label, ref_schema), (cur_label, cur_schema)):
-        require_columns(label, list(schema), list(named))
-    common = [c for c in ref_schema if c in cur_schema]
+    ref = open_side(reference, "reference")
+    cur = open_side(current, "current")
+    for side in (ref, cur):
+        require_columns(side.label, list(side.schema), list(named))
+    common = [c for c in ref.schema if c in cur.schema]
     if not common:
         raise InputError(
             "the reference and current data have no column in common",
-            where=f"{ref_label}, {cur_label}",
+            where=f"{ref.label}, {cur.label}",
             hint="compare files with the same columns",
         )
-    selected = list(wanted) or common
     return Pair(
-        reference=_Side(ref_label, _load(reference, ref_label, selected), ref_schema),
-        current=_Side(cur_label, _load(current, cur_label, selected), cur_schema),
-        selected=selected,
+        reference=ref,
+        current=cur,
+        selected=list(wanted) or common,
         common=common,
-        only_reference=[c for c in ref_schema if c not in cur_schema],
-        only_current=[c for c in cur_schema if c not in ref_schema],
+        only_reference=[c for c in ref.schema if c not in cur.schema],
+        only_current=[c for c in cur.schema if c not in ref.schema],
     )
+
+
+def read_pair(
+    reference: Source, current: Source, *, wanted: Sequence[str] = (), named: Sequence[str] = ()
+) -> LoadedPair:
+    """``open_pair``, then the selected columns of both sides read into memory."""
+    pair = open_pair(reference, current, wanted=wanted, named=named)
+    return LoadedPair(
+        reference=LoadedSide(pair.reference.label, _collect(pair.reference, pair.selected)),
+        current=LoadedSide(pair.current.label, _collect(pair.current, pair.selected)),
+        selected=pair.selected,
+        common=pair.common,
+        only_reference=pair.only_reference,
+        only_current=pair.only_current,
+    )
+
+
+def open_side(source: Source, role: str) -> _Side:
+    """A lazy scan of one side with its schema and row count; empty data is refused."""
+    if isinstance(source, pl.DataFrame):
+        label, lazy = f"{role} data", source.lazy()
+        schema, rows = dict(source.schema), source.height
+    else:
+        label = source_label(source)
+        lazy = scan_table(source)
+        schema = collect_schema(lazy, label)
+        try:
+            rows = int(lazy.select(pl.len()).collect().item())
+        except Exception as exc:
+            raise read_error(exc, label, "check that the data is not empty or truncated") from exc
+    if rows == 0:
+        raise InputError(
+            "the data has no rows" if isinstance(source, pl.DataFrame) else "the file has no rows",
+            where=label,
+            hint="pass data with rows",
+        )
+    return _Side(label, lazy, schema, rows)
 
 
 def _names(values: Sequence[str] | None) -> list[str]:
     if not values:
         return []
     return [v for v in dict.fromkeys(values) if v]
-
-
-def _schema(source: Source, role: str) -> tuple[str, dict[str, pl.DataType]]:
-    if isinstance(source, pl.DataFrame):
-        if source.height == 0:
-            raise InputError("the data has no rows", where=f"{role} data", hint="pass data with rows")
-        return f"{role} data", dict(source.schema)
-    path = Path(source)
-    lazy = scan_table(path)
-    try:
-        schema = lazy.collect_schema()
-    except Exception as exc:  # polars raises many kinds; all mean "cannot read this file"
-        raise InputError(
-            f"cannot read the file: {str(exc).strip().splitlines()[0] if str(exc) else exc}",
-            where=str(path),
-            hint="check that the file is not empty or truncated",
-        ) from exc
-    return str(path), dict(schema)
-
-
-def _load(source: Source, label: str, columns: list[str]) -> pl.DataFrame:
-    if isinstance(source, pl.DataFrame):
-        return source.select(columns)
-    return read_table(label, columns=columns)
 
 
 def _bin_labels(edges: np.ndarray) -> list[str]:

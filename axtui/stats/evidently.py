@@ -38,7 +38,7 @@ import numpy as np
 import polars as pl
 
 from axtui.errors import InputError
-from axtui.stats.drift import Source, read_pair
+from axtui.stats.drift import Source, keep_freed_memory, ks_and_wasserstein, read_pair
 
 SMALL_REFERENCE = 1000
 FEW_UNIQUE = 5
@@ -84,6 +84,7 @@ def compute_evidently(
             f"unknown Evidently stattest {stattest!r}", hint=f"use one of {', '.join(STATTESTS)}"
         )
     wanted = list(dict.fromkeys(columns or []))
+    keep_freed_memory()
     pair = read_pair(reference, current, wanted=wanted, named=wanted)
     ref, cur = pair.reference.frame, pair.current.frame
     names = [c for c in pair.selected if c not in _RESERVED or c in wanted]
@@ -219,7 +220,7 @@ def _test_column(
     method_thresholds: Mapping[str, float],
 ) -> dict[str, Any]:
     if stattest is None:
-        method = default_stattest(kind, ref.len(), _union(ref, cur).n_unique())
+        method = default_stattest(kind, ref.len(), unique_up_to(ref, cur, FEW_UNIQUE))
     else:
         method = stattest
         if kind not in STATTESTS[method][1]:
@@ -248,6 +249,18 @@ def _test_column(
     }
 
 
+def unique_up_to(ref: pl.Series, cur: pl.Series | None, limit: int) -> int:
+    """The number of distinct values of ref (and cur), exact up to ``limit``, else ``limit + 1``.
+
+    Evidently only ever compares the count with small limits (2, 5, 20); a
+    look at the first rows settles most columns without hashing millions.
+    """
+    if ref.head(4096).n_unique() > limit:
+        return limit + 1
+    both = ref if cur is None else _union(ref, cur)
+    return min(both.n_unique(), limit + 1)
+
+
 def _ks(ref: pl.Series, cur: pl.Series, kind: str) -> float:
     from scipy.stats import ks_2samp
 
@@ -255,11 +268,11 @@ def _ks(ref: pl.Series, cur: pl.Series, kind: str) -> float:
 
 
 def _wasserstein(ref: pl.Series, cur: pl.Series, kind: str) -> float:
-    from scipy.stats import wasserstein_distance
-
-    r = ref.cast(pl.Float64).to_numpy()
-    c = cur.cast(pl.Float64).to_numpy()
-    return float(wasserstein_distance(r, c) / max(float(np.std(r)), 0.001))
+    """scipy's ``wasserstein_distance`` / std, from one merge of the sorted samples (drift.py's)."""
+    r = np.sort(ref.cast(pl.Float64).to_numpy())
+    c = np.sort(cur.cast(pl.Float64).to_numpy())
+    _, distance = ks_and_wasserstein(r, c)
+    return float(distance / max(float(np.std(r)), 0.001))
 
 
 def _counts(ref: pl.Series, cur: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -302,7 +315,7 @@ def _z(ref: pl.Series, cur: pl.Series, kind: str) -> float:
 
 def binned(ref: pl.Series, cur: pl.Series, kind: str, *, fill_zeroes: bool) -> tuple[np.ndarray, np.ndarray]:
     """Evidently's get_binned_data: Sturges equal-width bins or per-value shares, zeros optionally filled."""
-    if kind == "num" and ref.n_unique() > BINNING_UNIQUE:
+    if kind == "num" and unique_up_to(ref, None, BINNING_UNIQUE) > BINNING_UNIQUE:
         r = ref.cast(pl.Float64).to_numpy()
         c = cur.cast(pl.Float64).to_numpy()
         edges = np.histogram_bin_edges(np.concatenate([r, c]), bins="sturges")

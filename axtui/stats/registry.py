@@ -114,14 +114,27 @@ def _req(args: dict[str, Any], key: str, conv: Callable[[Any, str], Any], fn: st
 
 def _drift(a: dict[str, Any]) -> dict[str, Any]:
     from axtui.stats.drift import compute_drift
+    from axtui.stats.profile import profile_from_baseline
 
+    profile = profile_from_baseline(a.get("baseline"))  # a stored baseline_stats profile, if any
     return compute_drift(
-        _req(a, "reference", _str, "drift"),
+        profile if profile is not None else _req(a, "reference", _str, "drift"),
         _req(a, "current", _str, "drift"),
         columns=_opt(a, "columns", _list),
         categorical=_opt(a, "categorical", _list),
         numeric=_opt(a, "numeric", _list),
     )
+
+
+def _profile(a: dict[str, Any]) -> dict[str, Any]:
+    from axtui.stats.profile import build_profile
+
+    built = build_profile(
+        _req(a, "data", _str, "profile"),
+        columns=_opt(a, "columns", _list),
+        categorical=_opt(a, "categorical", _list),
+    )
+    return {"profile": built.to_dict(), "rows": built.rows, "columns": list(built.columns)}
 
 
 def _prediction_drift(a: dict[str, Any]) -> dict[str, Any]:
@@ -448,7 +461,14 @@ SPECS: dict[str, ComputeSpec] = {
         _drift,
         "Per-column data drift of current vs reference (PSI, KS, JS, χ²; §8.1).",
         ("reference", "current"),
-        ("columns", "categorical", "numeric"),
+        ("columns", "categorical", "numeric", "baseline"),
+    ),
+    "profile": ComputeSpec(
+        _profile,
+        "Reference profile for drift without the raw data (bins, counts, moments, KLL sketch; "
+        "docs/scaling.md).",
+        ("data",),
+        ("columns", "categorical"),
     ),
     "prediction_drift": ComputeSpec(
         _prediction_drift, "Drift of one prediction or score column.", ("reference", "current", "column"), ()
