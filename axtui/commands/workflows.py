@@ -26,25 +26,30 @@ def list_cmd(ctx: typer.Context) -> None:
     data = [wf.summary() for wf in found]
 
     def human(con: Any) -> None:
-        from rich.table import Table
+        from axtui.present import tables
 
-        table = Table("id", "name", "version", "steps", "duration", "complexity", "description")
+        full = tables.full_output()
+        rows = []
         for wf in data:
             duration = (
                 f"{int(wf['estimated_duration']) // 60} min"
                 if isinstance(wf["estimated_duration"], int | float)
                 else "—"
             )
-            table.add_row(
-                wf["id"],
-                wf["name"],
-                wf["version"],
-                str(wf["steps"]),
-                duration,
-                str(wf["complexity"] or "—"),
-                (wf["description"] or "")[:60],
+            description = wf["description"] or ""
+            rows.append(
+                [
+                    wf["id"],
+                    wf["name"],
+                    wf["version"],
+                    wf["steps"],
+                    duration,
+                    wf["complexity"],
+                    description if full else description[:60],
+                ]
             )
-        con.print(table)
+        columns = ["id:key", "name", "version:key", "steps:num", "duration:key", "complexity", "description"]
+        con.print(tables.build(columns, rows, full=full, style="simple"))
 
     output.emit(ctx, {"workflows": data}, human)
 
@@ -186,6 +191,21 @@ def run_cmd(
         print_summary(settings, summary)
 
 
+def open_cmd(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="session id (see `axtui sessions --all`)"),
+) -> None:
+    """Open a session in the TUI: a completed one read-only on its summary, any other where it stands."""
+    from axtui.core.workflow import Engine
+
+    settings = output.settings(ctx)
+    with _open_store(ctx) as store:
+        sid = Engine(store, settings).open(session_id).id  # an unknown id fails here, before the TUI
+    from axtui.tui.launch import launch_tui
+
+    raise typer.Exit(launch_tui(settings, start={"session": sid}))
+
+
 def resume_cmd(
     ctx: typer.Context,
     session_id: str | None = typer.Argument(None, help="session id (default: the latest incomplete one)"),
@@ -211,8 +231,9 @@ def resume_cmd(
         if session.status == "completed":
             raise InputError(
                 f"session {session.id} is already completed",
-                hint=f"see its report with `axtui export {session.id} --format md`, or start a new "
-                f"run with `axtui run {session.workflow.id}`",
+                hint=f"open it read-only with `axtui open {session.id}`, see its report with "
+                f"`axtui export {session.id} --format md`, or start a new run with "
+                f"`axtui run {session.workflow.id}`",
             )
         if not headless:
             if answers is not None:
@@ -298,5 +319,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(workflows_app, name="workflows")
     app.command("run")(run_cmd)
     app.command("resume")(resume_cmd)
+    app.command("open")(open_cmd)
     app.command("sessions")(sessions_cmd)
     app.command("export")(export_cmd)

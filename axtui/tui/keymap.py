@@ -50,6 +50,13 @@ _SPECS = [
     KeySpec("session.report", "ctrl+o", "report", "Report", "Open this session's Markdown report"),
     KeySpec("session.current", "ctrl+g", "goto_current", "Current", "Jump to the current step"),
     KeySpec("session.back", "escape", "back", "Back", "Back to the home screen"),
+    KeySpec(
+        "session.checklist",
+        "ctrl+l",
+        "focus_checklist",
+        "Steps",
+        "Move to the checklist of steps (arrows, home/end, enter opens a step)",
+    ),
     # chat, memory, report, help and confirm screens (TUI-B)
     KeySpec("chat.send", "ctrl+j", "submit", "Send", "Send the message (alt+enter too)"),
     KeySpec("chat.send_alt", "alt+enter", "submit", "Send", "Send the message", show=False),

@@ -10,10 +10,11 @@ the next starts, quitting anywhere and reopening lands on ``current()``.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
@@ -53,10 +54,27 @@ class ChecklistItem(ListItem):
         self.step = step
 
     def compose(self) -> ComposeResult:
-        text = Text("  " * self.step.depth)
+        text = Text("  " * self.step.depth, no_wrap=True, overflow="ellipsis")
         text.append(f"{self.step.mark} ", style=STATUS_STYLE.get(self.step.status, ""))
         text.append(self.step.name, style="bold" if self.step.status == "current" else "")
-        yield Label(text)
+        yield Label(text, classes="check-name")  # a long name ends in "…", never mid-letter
+
+
+class Checklist(ListView):
+    """The steps; arrows move, home/end jump to the first/last step, enter opens the step."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "first", "First step", show=False),
+        Binding("end", "last", "Last step", show=False),
+    ]
+
+    def action_first(self) -> None:
+        if self.children:
+            self.index = 0
+
+    def action_last(self) -> None:
+        if self.children:
+            self.index = len(self.children) - 1
 
 
 class SessionScreen(Screen[None]):
@@ -64,7 +82,12 @@ class SessionScreen(Screen[None]):
 
     HELP_CONTEXT = "session"
     BINDINGS = keymap.bindings(
-        "session.accept", "session.redo", "session.report", "session.current", "session.back"
+        "session.accept",
+        "session.redo",
+        "session.report",
+        "session.current",
+        "session.checklist",
+        "session.back",
     )
 
     def __init__(
@@ -90,7 +113,7 @@ class SessionScreen(Screen[None]):
             with Vertical(id="checklist"):
                 yield Label(self.workflow_id or self.session_id or "", id="checklist-title")
                 yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="checklist-progress")
-                yield ListView(id="checklist-list")
+                yield Checklist(id="checklist-list")
             with Vertical(id="step-area"):
                 yield Label("", id="step-header")
                 yield Label("opening the session…", id="step-status")
@@ -439,6 +462,13 @@ class SessionScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_focus_checklist(self) -> None:
+        """The checklist's own key: focus it on the step shown (home/end jump to the ends)."""
+        checklist = self.query_one("#checklist-list", ListView)
+        checklist.focus()
+        if checklist.index is not None:
+            checklist.scroll_to_widget(checklist.children[checklist.index], animate=False)
 
     # -- palette -------------------------------------------------------------------------------------
     def palette_commands(self) -> list[tuple[str, Any, str]]:
