@@ -48,11 +48,11 @@ def number(value: Any, digits: int = 4) -> str:
 
 
 def signed(value: Any, digits: int = 4) -> str:
-    """A difference with its sign: ``+0.018``, ``−3.5`` (a typographic minus), ``—``."""
+    """A difference with its sign: ``+0.018``, ``-3.5``, ``—`` (ASCII signs: output is grepped)."""
     if not _finite(value):
         return MISSING
     text = number(abs(value), digits)
-    return ("+" if value > 0 else "−" if value < 0 else "") + text
+    return ("+" if value > 0 else "-" if value < 0 else "") + text
 
 
 def percent(fraction: Any, digits: int = 1, *, sign: bool = True) -> str:
@@ -63,7 +63,7 @@ def percent(fraction: Any, digits: int = 1, *, sign: bool = True) -> str:
     text = f"{abs(pct):,.{digits}f}%"
     if not sign:
         return ("-" if pct < 0 else "") + text
-    return ("+" if pct > 0 else "−" if pct < 0 else "") + text
+    return ("+" if pct > 0 else "-" if pct < 0 else "") + text
 
 
 def pvalue(value: Any) -> str:
