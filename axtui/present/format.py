@@ -130,3 +130,78 @@ def cell(value: Any, digits: int = 4) -> str:
 def is_numeric(value: Any) -> bool:
     """True for numbers (not bools): such columns are right-aligned and sized to their content."""
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# Words written differently from their id: ``mde`` → ``MDE``, ``ab`` → ``A/B``.
+WORDS = {
+    "ab": "A/B",
+    "mde": "MDE",
+    "id": "ID",
+    "ids": "IDs",
+    "psi": "PSI",
+    "ks": "KS",
+    "ml": "ML",
+    "mlops": "MLOps",
+    "llm": "LLM",
+    "api": "API",
+    "url": "URL",
+    "ttl": "TTL",
+    "ci": "CI",
+    "csv": "CSV",
+    "json": "JSON",
+    "kpi": "KPI",
+    "auc": "AUC",
+    "roc": "ROC",
+    "pr": "PR",
+    "srm": "SRM",
+    "sla": "SLA",
+    "slo": "SLO",
+    "gpu": "GPU",
+    "cpu": "CPU",
+    "pct": "%",
+    "h0": "H0",
+    "h1": "H1",
+    "p99": "p99",
+    "utc": "UTC",
+}
+
+
+def label(name: str, given: str | None = None) -> str:
+    """A field's label: its ``label:`` attribute, else its id made readable.
+
+    ``ab_primary_metric`` → ``A/B primary metric``, ``mde`` → ``MDE``, ``error_threshold`` →
+    ``Error threshold`` (not "Ab primary metric" / "Mde").
+    """
+    if given:
+        return given
+    words = [w for w in name.replace("-", "_").split("_") if w]
+    if not words:
+        return name
+    out = [WORDS.get(w.lower(), w.lower()) for w in words]
+    first = out[0]
+    if first == words[0].lower():
+        out[0] = first[:1].upper() + first[1:]
+    return " ".join(out)
+
+
+def markdown_literal(text: str) -> str:
+    """Text for a Markdown widget with ``<...>`` kept visible (escaped), except inside code.
+
+    Markdown treats ``<name>`` as an HTML tag and drops it, so "runs named <prefix>--" read
+    "runs named --". Code spans and fenced blocks are left alone: they show ``<`` as is.
+    """
+    out: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            out.append(line)
+            continue
+        if fenced:
+            out.append(line)
+            continue
+        parts = line.split("`")
+        for i in range(0, len(parts), 2):  # even parts are outside code spans
+            parts[i] = parts[i].replace("<", "\\<")
+        out.append("`".join(parts))
+    return "\n".join(out)
