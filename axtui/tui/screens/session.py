@@ -173,6 +173,9 @@ class SessionScreen(Screen[None]):
 
     def on_auto_step_progress(self, message: AutoStepProgress) -> None:
         self.query_one("#step-status", Label).update(message.text)
+        if message.total:
+            for bar in self.query("#auto-progress").results(ProgressBar):
+                bar.update(total=message.total, progress=message.done or 0)
 
     # -- rendering a step ---------------------------------------------------------------------
     async def _show(self, step_id: str | None) -> None:
@@ -207,7 +210,14 @@ class SessionScreen(Screen[None]):
         )
         header.update(Text(f"Step {number}/{len(snap.steps)} · {step.type} · {step.name}{who}"))
         reviewing = step.id != snap.current_id
-        if reviewing:
+        if step.status == "failed":
+            status.update(
+                Text(
+                    "✗ failed · ctrl+r retries it · to change an input: ctrl+l, pick the step, ctrl+r",
+                    style="bold red",
+                )
+            )
+        elif reviewing:
             where = (
                 "enter: next step"
                 if message_focus_is_fresh(step, snap)
@@ -276,7 +286,12 @@ class SessionScreen(Screen[None]):
             return self._result_view(step, reviewing)
         if step.status == "skipped":
             return Static("this step was skipped (its branch was not taken)", classes="muted")
-        return Vertical(LoadingIndicator(), Static(f"running {step.type} step {step.id}…", classes="muted"))
+        return Vertical(
+            Static(f"running {step.type} step {step.name}…", classes="muted"),
+            # Indeterminate until the compute reports how far it is (done/total).
+            ProgressBar(total=None, show_eta=False, id="auto-progress"),
+            classes="step-running",
+        )
 
     def _prompt_view(self, step: StepView, reviewing: bool) -> Widget:
         from axtui.tui.widgets.chat_view import ChatView
@@ -348,9 +363,25 @@ class SessionScreen(Screen[None]):
     # -- engine actions (in workers) ------------------------------------------------------------
     def _run_auto(self, step_id: str) -> SessionLoaded:
         def on_event(event: Any) -> None:
-            self.post_message(AutoStepProgress(str(event)))
+            data = getattr(event, "data", None) or {}
+            done, total = data.get("done"), data.get("total")
+            numeric = isinstance(done, int | float) and isinstance(total, int | float)
+            self.post_message(
+                AutoStepProgress(
+                    event_text(event), done=done if numeric else None, total=total if numeric else None
+                )
+            )
 
-        self.session.run_auto(step_id, on_event=on_event)
+        try:
+            self.session.run_auto(step_id, on_event=on_event)
+        except AxtuiError:
+            # The engine recorded the failure: show the failed step (no spinner left running);
+            # the app still shows the message as a toast.
+            self.post_message(self._snapshot(focus=step_id))
+            raise
+        except Exception:
+            self.post_message(self._snapshot(focus=step_id))
+            raise  # a bug: the error modal opens over the failed step
         return self._snapshot(focus=step_id)
 
     def on_input_form_submitted(self, message: InputForm.Submitted) -> None:
@@ -500,6 +531,33 @@ class SessionScreen(Screen[None]):
             group="export",  # type: ignore[attr-defined]
             context="export",
         )
+
+
+EVENT_WORDS = {
+    "started": "running",
+    "retry": "retrying",
+    "done": "✓ done",
+    "failed": "✗ failed",
+    "skipped": "skipped",
+    "completed": "✓",
+}
+
+
+def event_text(event: Any) -> str:
+    """An engine progress event as a sentence for the status line (never a Python repr)."""
+    kind = str(getattr(event, "kind", "") or "")
+    message = str(getattr(event, "message", "") or "")
+    data = getattr(event, "data", None) or {}
+    done, total = data.get("done"), data.get("total")
+    if isinstance(done, int | float) and isinstance(total, int | float) and total:
+        unit = f" {data['unit']}" if data.get("unit") else ""
+        return f"{message or 'computing'}: {done:,.0f} of {total:,.0f}{unit} done"
+    if kind == "retry":
+        return f"retrying: {message}"
+    word = EVENT_WORDS.get(kind, kind)
+    if kind == "started":
+        return f"running {message}…"
+    return f"{word}: {message}" if word and message else (message or word)
 
 
 def message_focus_is_fresh(step: StepView, snap: SessionSnapshot) -> bool:
