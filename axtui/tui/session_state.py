@@ -50,6 +50,12 @@ class SessionSnapshot:
     current_id: str | None
     fields: dict[str, list[Any]] = field(default_factory=dict)  # input step id -> fields with values
     conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    decisions: dict[str, Any] = field(default_factory=dict)  # the verdicts, once the session is done
+
+    @property
+    def read_only(self) -> bool:
+        """A completed session is reviewed, not changed (start a new run to change it)."""
+        return self.status == "completed"
 
     def step(self, step_id: str | None) -> StepView | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -97,6 +103,8 @@ def build_snapshot(session: Any, *, with_details_for: str | None = None) -> Sess
         steps=steps,
         current_id=current.id if current else None,
     )
+    if snapshot.current_id is None:
+        snapshot.decisions = dict(session.decisions())
     for step_id in {s for s in (snapshot.current_id, with_details_for) if s}:
         step = snapshot.step(step_id)
         if step is not None and step.type == "input":

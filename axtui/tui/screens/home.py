@@ -44,6 +44,23 @@ class SessionItem(ListItem):
         self.query_one(ProgressBar).update(progress=int(self.row.get("steps_done") or 0))
 
 
+class RecentItem(ListItem):
+    """A recent session; enter opens it (a completed one read-only, on its summary)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        super().__init__(classes="recent-item")
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        done = row.get("status") in ("completed", "done")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("✓ " if done else "▶ ", style="green" if done else "yellow")
+        text.append(f"{row['workflow_id']} ")
+        text.append(f"{row['id']} {row.get('updated', '')}", style="dim")
+        yield Label(text, classes="recent-line")
+
+
 class HomeScreen(Screen[None]):
     """The first screen: start a workflow in two keystrokes (digit, enter) or resume one."""
 
@@ -71,7 +88,8 @@ class HomeScreen(Screen[None]):
                 yield Label("Resume  [dim](r)[/]", classes="section-title")
                 yield ListView(id="resume-list")
                 yield Static("loading sessions…", id="resume-empty", classes="muted")
-                yield Label("Recent sessions", classes="section-title")
+                yield Label("Recent sessions  [dim](enter opens)[/]", classes="section-title")
+                yield ListView(id="recent-list")
                 yield Static("loading…", id="recent-sessions", classes="muted")
                 yield Label("Personas", classes="section-title")
                 yield Static("loading…", id="persona-list")
@@ -146,13 +164,13 @@ class HomeScreen(Screen[None]):
         empty.update("no session to resume" if not summary.incomplete else "")
         empty.display = not summary.incomplete
         resume.display = bool(summary.incomplete)
-        recent = Text()
-        for row in summary.recent[:6]:
-            mark = "✓" if row.get("status") in ("completed", "done") else "▶"
-            recent.append(f"{mark} ", style="green" if mark == "✓" else "yellow")
-            recent.append(f"{row['workflow_id']} ")
-            recent.append(f"{row['id']} {row.get('updated', '')}\n", style="dim")
-        self.query_one("#recent-sessions", Static).update(recent if summary.recent else "no sessions yet")
+        recent = self.query_one("#recent-list", ListView)
+        recent.clear()
+        recent.extend(RecentItem(row) for row in summary.recent[:6])
+        recent.display = bool(summary.recent)
+        none_yet = self.query_one("#recent-sessions", Static)
+        none_yet.update("no sessions yet" if not summary.recent else "")
+        none_yet.display = not summary.recent
         personas = Text(", ".join(p["id"] for p in summary.personas))
         self.query_one("#persona-list", Static).update(personas if summary.personas else "no personas found")
         memory = Table.grid(padding=(0, 1))
@@ -176,7 +194,7 @@ class HomeScreen(Screen[None]):
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         item = event.item
-        if isinstance(item, SessionItem):
+        if isinstance(item, SessionItem | RecentItem):
             self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
 
     def _describe(self, index: int) -> None:
@@ -202,7 +220,7 @@ class HomeScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, ListView):
             item = focused.highlighted_child
-            if isinstance(item, SessionItem):
+            if isinstance(item, SessionItem | RecentItem):
                 self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
             return
         self._start(self.query_one("#workflow-table", DataTable).cursor_row)

@@ -217,6 +217,8 @@ class SessionScreen(Screen[None]):
                     style="bold red",
                 )
             )
+        elif reviewing and snap.read_only:
+            status.update(Text(f"{step.mark} {step.status} · read-only · ctrl+g: the summary", style="dim"))
         elif reviewing:
             where = (
                 "enter: next step"
@@ -250,7 +252,9 @@ class SessionScreen(Screen[None]):
         if action == "accept":
             return bool(viewing and viewing.type == "prompt" and viewing.id == snap.current_id)  # type: ignore[union-attr]
         if action == "redo":
-            return bool(viewing and viewing.status in ("done", "failed", "skipped"))
+            return bool(
+                viewing and viewing.status in ("done", "failed", "skipped") and not snap.read_only  # type: ignore[union-attr]
+            )
         if action == "goto_current":
             return bool(snap and snap.current_id and self.viewing != snap.current_id)
         return True
@@ -278,7 +282,11 @@ class SessionScreen(Screen[None]):
                 step.id,
                 fields,
                 read_only=reviewing,
-                intro="" if not reviewing else "Submitted values (ctrl+r to change them):",
+                intro=""
+                if not reviewing
+                else "Submitted values:"
+                if snap.read_only
+                else "Submitted values (ctrl+r to change them):",
             )
         if step.type == "prompt":
             return self._prompt_view(step, reviewing)
@@ -353,12 +361,27 @@ class SessionScreen(Screen[None]):
         )
 
     def _done_view(self, snap: SessionSnapshot) -> Widget:
-        return Vertical(
-            Static(Text(f"All {len(snap.steps)} steps are done. The report is ready.", style="bold")),
-            Button("Open the report  (ctrl+o)", id="open-report", variant="success"),
-            Button("Back to home  (esc)", id="go-home"),
-            id="session-done",
-        )
+        from axtui.tui.widgets.outcome import outcome
+
+        lines = outcome(snap)
+        parts: list[Widget] = []
+        if lines:
+            parts.append(Static(Text("\n").join(lines), id="session-outcome"))
+        parts += [
+            Static(
+                Text(
+                    f"All {len(snap.steps)} steps are done · read-only: ctrl+l and enter on a step "
+                    "shows its tables and plots",
+                    style="dim",
+                )
+            ),
+            Horizontal(
+                Button("Open the report  (ctrl+o)", id="open-report", variant="success"),
+                Button("Back to home  (esc)", id="go-home"),
+                id="session-done-buttons",
+            ),
+        ]
+        return VerticalScroll(*parts, id="session-done")
 
     # -- engine actions (in workers) ------------------------------------------------------------
     def _run_auto(self, step_id: str) -> SessionLoaded:
@@ -456,6 +479,11 @@ class SessionScreen(Screen[None]):
     def action_redo(self) -> None:
         snap = self.snapshot
         step = snap.step(self.viewing) if snap else None
+        if snap is not None and snap.read_only:
+            self.notify(
+                "this session is complete and read-only; start a new run to change it", severity="warning"
+            )
+            return
         if step is None or step.status not in ("done", "failed", "skipped"):
             self.notify("open a completed step in the checklist to redo it", severity="warning")
             return

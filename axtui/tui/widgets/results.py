@@ -33,13 +33,20 @@ def fmt(value: Any, digits: int = 4) -> str:
     return cell(value, digits)
 
 
+def decision_style(label: str) -> str:
+    """SHIP / PASS / GREEN green, ROLLBACK / FAIL / RED red, anything else amber."""
+    if label in GOOD_DECISIONS or label == "GREEN":
+        return "bold green"
+    if label in BAD_DECISIONS or label == "RED":
+        return "bold red"
+    return "bold yellow"
+
+
 def decision_text(decision: Any, reason: Any = None) -> Text:
     """A verdict in its colour (SHIP green, ROLLBACK red, others amber) with its reason."""
     label = decision.get("decision") if isinstance(decision, dict) else decision
     label = str(label)
-    style = (
-        "bold green" if label in GOOD_DECISIONS else "bold red" if label in BAD_DECISIONS else "bold yellow"
-    )
+    style = decision_style(label)
     text = Text("Decision: ", style="bold")
     text.append(label, style=style)
     if isinstance(decision, dict):
