@@ -187,7 +187,10 @@ def run_cmd(
     with _open_store(ctx) as store:
         session = Engine(store, settings).start(wf, inputs)
         output.note(f"session {session.id} started ({wf.id} v{wf.version})")
-        summary = session.run_headless(answer_map, on_progress=progress_printer(session))
+        from axtui.tui.live import registered
+
+        with registered(settings.db_path, session.id):
+            summary = session.run_headless(answer_map, on_progress=progress_printer(session))
         print_summary(settings, summary)
 
 
@@ -261,9 +264,13 @@ def sessions_cmd(
 ) -> None:
     """Sessions: id, workflow, status, steps done/total, updated."""
     from axtui.core.workflow import Engine
+    from axtui.tui.live import status_of
 
+    db_path = output.settings(ctx).db_path
     with _open_store(ctx) as store:
         rows = Engine(store, output.settings(ctx)).list_sessions(include_completed=show_all)
+    for r in rows:  # "running" only while a process has it open; otherwise "interrupted"
+        r["state"] = status_of(db_path, r["id"], r["status"])
 
     def human(con: Any) -> None:
         from rich.table import Table
@@ -280,7 +287,7 @@ def sessions_cmd(
             table.add_row(
                 r["id"],
                 r["workflow_id"],
-                r["status"],
+                r["state"],
                 f"{r['steps_done']}/{r['steps_total']}",
                 r["current_step"] or "—",
                 str(r["updated_at"])[:19],

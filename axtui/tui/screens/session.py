@@ -124,6 +124,12 @@ class SessionScreen(Screen[None]):
         self.sub_title = self.session_id or self.workflow_id or ""
         self._run(self._open, "open session")
 
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            from axtui.tui import live
+
+            live.unregister(self.app.settings.db_path, self.session.id)
+
     # -- worker plumbing --------------------------------------------------------------------
     def _run(self, fn: Any, what: str) -> None:
         """Run an engine call in the session's worker group (one at a time, in order)."""
@@ -137,6 +143,9 @@ class SessionScreen(Screen[None]):
         else:
             session = engine.start(self.workflow_id, self.start_inputs, strict=False)
         self.session = session
+        from axtui.tui import live
+
+        live.register(self.app.settings.db_path, session.id)  # `axtui sessions` says "running"
         return SessionLoaded(build_snapshot(session))
 
     def _snapshot(self, focus: str | None = None) -> SessionLoaded:
@@ -151,7 +160,7 @@ class SessionScreen(Screen[None]):
         self.sub_title = f"{snap.workflow_id} · {snap.id}"
         self.query_one("#checklist-title", Label).update(Text(snap.workflow_name, style="bold"))
         bar = self.query_one("#checklist-progress", ProgressBar)
-        bar.update(total=max(len(snap.steps), 1), progress=snap.done_count)
+        bar.update(total=max(snap.total, 1), progress=snap.done_count)
         checklist = self.query_one("#checklist-list", ListView)
         await checklist.clear()
         await checklist.extend(ChecklistItem(step) for step in snap.steps)
@@ -191,14 +200,14 @@ class SessionScreen(Screen[None]):
         self.refresh_bindings()
         if step is None:
             header.update(Text(f"✓ {snap.workflow_name}: session complete", style="bold green"))
-            status.update(f"{snap.done_count}/{len(snap.steps)} steps done · ctrl+o opens the report")
+            status.update(f"{snap.done_count}/{snap.total} steps done · ctrl+o opens the report")
             await view_area.mount(self._done_view(snap))
             self.query_one("#open-report", Button).focus()
             self.viewing = DONE_VIEW
             self.busy = False
             self.refresh_bindings()
             return
-        number = snap.steps.index(step) + 1
+        number = snap.number(step)
         who = (
             f" · {step.agent}"
             if step.agent
@@ -208,7 +217,10 @@ class SessionScreen(Screen[None]):
             if step.tool
             else ""
         )
-        header.update(Text(f"Step {number}/{len(snap.steps)} · {step.type} · {step.name}{who}"))
+        counted = (
+            f"Step {number}/{snap.total}" if number is not None else f"Inputs ({snap.total} steps follow)"
+        )
+        header.update(Text(f"{counted} · {step.type} · {step.name}{who}"))
         reviewing = step.id != snap.current_id
         if step.status == "failed":
             status.update(
@@ -370,7 +382,7 @@ class SessionScreen(Screen[None]):
         parts += [
             Static(
                 Text(
-                    f"All {len(snap.steps)} steps are done · read-only: ctrl+l and enter on a step "
+                    f"All {snap.total} steps are done · read-only: ctrl+l and enter on a step "
                     "shows its tables and plots",
                     style="dim",
                 )
