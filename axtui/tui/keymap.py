@@ -57,6 +57,7 @@ _SPECS = [
         "Steps",
         "Move to the checklist of steps (arrows, home/end, enter opens a step)",
     ),
+    KeySpec("form.submit", "ctrl+s", "submit", "Continue", "Validate and save this step"),
     # chat, memory, report, help and confirm screens (TUI-B)
     KeySpec("chat.send", "ctrl+j", "submit", "Send", "Send the message (alt+enter too)"),
     KeySpec("chat.send_alt", "alt+enter", "submit", "Send", "Send the message", show=False),
@@ -146,6 +147,16 @@ def binding(binding_id: str, *, key: str | None = None) -> Binding:
 
 def bindings(*binding_ids: str) -> list[Binding]:
     return [binding(binding_id) for binding_id in binding_ids]
+
+
+def key(binding_id: str, user_keys: dict[str, str] | None = None) -> str:
+    """The key a binding answers to now (the user's keymap first), as hints and labels print it.
+
+    Hints such as "ctrl+s continues" read their key from here, so a remapped key is the one shown.
+    """
+    keys = (user_keys or {}).get(binding_id) or SPECS[binding_id].key
+    first = keys.split(",")[0].strip()
+    return {"escape": "esc", "slash": "/", "question_mark": "?"}.get(first, first)
 
 
 def user_keymap(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

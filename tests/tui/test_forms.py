@@ -44,6 +44,11 @@ steps:
       args:
         checks:
           - {id: one, title: "PSI ordered", condition: "psi_moderate < psi_significant", pass: ok, fail: bad}
+  - stepId: later
+    name: Still to do (keeps the session open, so it can be redone)
+    type: input
+    fields:
+      done: {type: bool, default: true}
 """
 START = {"workflow": "tui-forms"}
 

@@ -79,3 +79,13 @@ def test_axtui_open_lands_on_the_session(monkeypatch, demo_session, db_path, cap
     assert main(["--db", str(db_path), "open", "nope"]) == 1
     assert "nope" in capsys.readouterr().err
     assert not seen[1:]  # an unknown id fails before the TUI starts
+
+
+async def test_hints_and_buttons_show_the_remapped_key(make_app, demo_session) -> None:
+    session_id = demo_session("(end)")
+    app = make_app(start={"session": session_id}, config={"keymap": {"session.report": "ctrl+y"}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: viewing(app) == DONE_VIEW, tries=200)
+        button = app.screen.query_one("#open-report")
+        assert "ctrl+y" in str(button.label) and "ctrl+o" not in str(button.label)
+        assert "ctrl+y opens the report" in str(app.screen.query_one("#step-status").render())

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from axtui.tui import keymap
 from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
+from axtui.tui.services import app_of
 from axtui.tui.widgets.chat_view import ChatView, model_label, persona_name
 
 AUTO = "__auto__"
@@ -180,17 +181,17 @@ class ChatScreen(Screen[None]):
     # -- workers (threads; they return a message, never touch widgets) ---------------------
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
         """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
-        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="chat")  # type: ignore[attr-defined]
+        app_of(self).run_guarded(self, fn, name=name, group=name, exclusive=True, context="chat")
 
     def _store(self) -> Any:
-        return self.app.store()  # type: ignore[attr-defined]
+        return app_of(self).store()
 
     def _load(self) -> Message:
         from axtui.core.chat import ChatService
         from axtui.core.personas import load_personas
 
         personas = load_personas()
-        service = ChatService(self._store(), self.app.settings, personas=personas)  # type: ignore[attr-defined]
+        service = ChatService(self._store(), app_of(self).settings, personas=personas)
         conversations = titled(service, service.list_conversations())
         messages = None
         agent_id = self.agent_id

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView
 from axtui.tui import keymap
 from axtui.tui.messages import HomeDataLoaded, HomeSummary, WorkflowsLoaded
 from axtui.tui.screens.home_data import load_home_summary, load_workflows, workflow_row
+from axtui.tui.services import app_of
 
 
 class SessionItem(ListItem):
@@ -114,7 +115,7 @@ class HomeScreen(Screen[None]):
         if self._painted:
             return
         self._painted = True
-        self.app.first_paint_done()  # type: ignore[attr-defined]
+        app_of(self).first_paint_done()
         self.refresh_data()
 
     def on_screen_resume(self) -> None:
@@ -138,7 +139,7 @@ class HomeScreen(Screen[None]):
 
     def on_workflows_loaded(self, message: WorkflowsLoaded) -> None:
         self.workflows = message.workflows
-        self.app.workflows_cache = self.workflows  # type: ignore[attr-defined]
+        app_of(self).workflows_cache = self.workflows
         table = self.query_one("#workflow-table", DataTable)
         table.clear()
         for n, wf in enumerate(self.workflows, start=1):
@@ -156,7 +157,7 @@ class HomeScreen(Screen[None]):
     # -- filling in --------------------------------------------------------------------
     def on_home_data_loaded(self, message: HomeDataLoaded) -> None:
         summary = self.summary = message.summary
-        self.app.sessions_cache = summary.recent  # type: ignore[attr-defined]
+        app_of(self).sessions_cache = summary.recent
         resume = self.query_one("#resume-list", ListView)
         resume.clear()
         resume.extend(SessionItem(row) for row in summary.incomplete)
@@ -195,7 +196,7 @@ class HomeScreen(Screen[None]):
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         item = event.item
         if isinstance(item, SessionItem | RecentItem):
-            self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
+            app_of(self).resume_session(item.row["id"])
 
     def _describe(self, index: int) -> None:
         if not self.workflows or index >= len(self.workflows):
@@ -207,7 +208,7 @@ class HomeScreen(Screen[None]):
 
     def _start(self, index: int) -> None:
         if 0 <= index < len(self.workflows):
-            self.app.start_workflow(workflow_row(self.workflows[index])["id"])  # type: ignore[attr-defined]
+            app_of(self).start_workflow(workflow_row(self.workflows[index])["id"])
 
     # -- actions -------------------------------------------------------------------------
     def action_jump(self, n: int) -> None:
@@ -221,7 +222,7 @@ class HomeScreen(Screen[None]):
         if isinstance(focused, ListView):
             item = focused.highlighted_child
             if isinstance(item, SessionItem | RecentItem):
-                self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
+                app_of(self).resume_session(item.row["id"])
             return
         self._start(self.query_one("#workflow-table", DataTable).cursor_row)
 
@@ -232,10 +233,10 @@ class HomeScreen(Screen[None]):
             return
         item = resume.highlighted_child or resume.children[0]
         if isinstance(item, SessionItem):
-            self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
+            app_of(self).resume_session(item.row["id"])
 
     def action_open_memory(self) -> None:
-        self.app.action_open_memory()  # type: ignore[attr-defined]
+        app_of(self).action_open_memory()
 
     def action_open_chat(self) -> None:
-        self.app.action_open_chat()  # type: ignore[attr-defined]
+        app_of(self).action_open_chat()

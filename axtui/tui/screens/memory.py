@@ -34,6 +34,7 @@ from textual.widgets.option_list import Option
 from axtui.errors import InputError
 from axtui.tui import keymap
 from axtui.tui.screens.confirm import ConfirmScreen
+from axtui.tui.services import app_of
 from axtui.tui.widgets.json_view import JsonView
 from axtui.tui.widgets.memory_format import age_text, duration, expiry_text, query_error_text, ttl_text
 
@@ -173,10 +174,10 @@ class MemoryScreen(Screen[None]):
     # -- workers -------------------------------------------------------------------------
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
         """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
-        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="memory")  # type: ignore[attr-defined]
+        app_of(self).run_guarded(self, fn, name=name, group=name, exclusive=True, context="memory")
 
     def _store(self) -> Any:
-        return self.app.store()  # type: ignore[attr-defined]
+        return app_of(self).store()
 
     def _memory(self) -> Any:
         from axtui.core.memory import Memory

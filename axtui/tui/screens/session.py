@@ -33,6 +33,7 @@ from textual.widgets import (
 from axtui.errors import AxtuiError
 from axtui.tui import keymap
 from axtui.tui.messages import AutoStepProgress, InputRejected, Notice, SessionLoaded, UserFacingError
+from axtui.tui.services import app_of
 from axtui.tui.session_state import SessionSnapshot, StepView, build_snapshot
 from axtui.tui.widgets.input_form import InputForm
 
@@ -128,16 +129,16 @@ class SessionScreen(Screen[None]):
         if self.session is not None:
             from axtui.tui import live
 
-            live.unregister(self.app.settings.db_path, self.session.id)
+            live.unregister(app_of(self).settings.db_path, self.session.id)
 
     # -- worker plumbing --------------------------------------------------------------------
     def _run(self, fn: Any, what: str) -> None:
         """Run an engine call in the session's worker group (one at a time, in order)."""
         self.busy = True
-        self.app.run_guarded(self, fn, name=what, group="session", context=what)  # type: ignore[attr-defined]
+        app_of(self).run_guarded(self, fn, name=what, group="session", context=what)
 
     def _open(self) -> SessionLoaded:
-        engine = self.app.engine()  # type: ignore[attr-defined]
+        engine = app_of(self).engine()
         if self.session_id:
             session = engine.open(self.session_id)
         else:
@@ -145,7 +146,7 @@ class SessionScreen(Screen[None]):
         self.session = session
         from axtui.tui import live
 
-        live.register(self.app.settings.db_path, session.id)  # `axtui sessions` says "running"
+        live.register(app_of(self).settings.db_path, session.id)  # `axtui sessions` says "running"
         return SessionLoaded(build_snapshot(session))
 
     def _snapshot(self, focus: str | None = None) -> SessionLoaded:
@@ -188,6 +189,7 @@ class SessionScreen(Screen[None]):
 
     # -- rendering a step ---------------------------------------------------------------------
     async def _show(self, step_id: str | None) -> None:
+        K = self._key  # the key bound now (user keymap first), for hints
         snap = self.snapshot
         assert snap is not None
         self.viewing = None  # set again once the step's view is mounted (tests wait on it)
@@ -200,7 +202,9 @@ class SessionScreen(Screen[None]):
         self.refresh_bindings()
         if step is None:
             header.update(Text(f"✓ {snap.workflow_name}: session complete", style="bold green"))
-            status.update(f"{snap.done_count}/{snap.total} steps done · ctrl+o opens the report")
+            status.update(
+                f"{snap.done_count}/{snap.total} steps done · {K('session.report')} opens the report"
+            )
             await view_area.mount(self._done_view(snap))
             self.query_one("#open-report", Button).focus()
             self.viewing = DONE_VIEW
@@ -225,19 +229,29 @@ class SessionScreen(Screen[None]):
         if step.status == "failed":
             status.update(
                 Text(
-                    "✗ failed · ctrl+r retries it · to change an input: ctrl+l, pick the step, ctrl+r",
+                    f"✗ failed · {K('session.redo')} retries it · to change an input: "
+                    f"{K('session.checklist')}, pick the step, {K('session.redo')}",
                     style="bold red",
                 )
             )
         elif reviewing and snap.read_only:
-            status.update(Text(f"{step.mark} {step.status} · read-only · ctrl+g: the summary", style="dim"))
+            status.update(
+                Text(
+                    f"{step.mark} {step.status} · read-only · {K('session.current')}: the summary",
+                    style="dim",
+                )
+            )
         elif reviewing:
             where = (
                 "enter: next step"
                 if message_focus_is_fresh(step, snap)
-                else "ctrl+g: back to the current step"
+                else f"{K('session.current')}: back to the current step"
             )
-            status.update(Text(f"{step.mark} {step.status} · {where} · ctrl+r: redo from here", style="dim"))
+            status.update(
+                Text(
+                    f"{step.mark} {step.status} · {where} · {K('session.redo')}: redo from here", style="dim"
+                )
+            )
         else:
             status.update(self._current_hint(step))
         widget = self._step_widget(step, reviewing)
@@ -245,17 +259,23 @@ class SessionScreen(Screen[None]):
         self.viewing = step.id
         self.busy = False
         self.refresh_bindings()
-        if step.type == "prompt" and not reviewing:
+        from axtui.tui.widgets.chat_view import ChatView
+
+        if step.type == "prompt" and not reviewing and isinstance(widget, ChatView):
             # Focus the message box at once: a stray enter must not land on the checklist.
-            widget.prompt.focus()  # type: ignore[attr-defined]
-        if getattr(self, "_first_answer_needed", False):
+            widget.prompt.focus()
+        if getattr(self, "_first_answer_needed", False) and isinstance(widget, ChatView):
             self._first_answer_needed = False
-            widget.send(None)  # type: ignore[attr-defined]
+            widget.send(None)
         buttons = [b for b in widget.query(Button) if b.id == "continue"]
         if buttons:
             buttons[0].focus()
         if not reviewing and step.is_auto and step.status not in ("done", "failed"):
             self._run(lambda: self._run_auto(step.id), f"run {step.id}")
+
+    def _key(self, binding_id: str) -> str:
+        """The key bound to ``binding_id`` now (the user's keymap first), for hints and buttons."""
+        return keymap.key(binding_id, getattr(self.app, "user_keys", None))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the step actions that apply to what is on screen (others leave the footer)."""
@@ -272,9 +292,11 @@ class SessionScreen(Screen[None]):
         return True
 
     def _current_hint(self, step: StepView) -> Text:
+        K = self._key  # the key bound now (user keymap first), for hints
         hints = {
-            "input": "fill in the form · enter moves to the next field · ctrl+s continues",
-            "prompt": "ctrl+j / alt+enter send a follow-up · ctrl+n accepts the answer and continues",
+            "input": f"fill in the form · enter moves to the next field · {K('form.submit')} continues",
+            "prompt": f"{K('chat.send')} / {K('chat.send_alt')} send a follow-up · "
+            f"{K('session.accept')} accepts the answer and continues",
             "tool": "running the memory operation…",
             "compute": "computing…",
             "conditional": "evaluating the condition…",
@@ -282,6 +304,7 @@ class SessionScreen(Screen[None]):
         return Text(hints.get(step.type, ""), style="dim")
 
     def _step_widget(self, step: StepView, reviewing: bool) -> Widget:
+        K = self._key  # the key bound now (user keymap first), for hints
         snap = self.snapshot
         assert snap is not None
         if step.error and step.status == "failed":
@@ -298,7 +321,7 @@ class SessionScreen(Screen[None]):
                 if not reviewing
                 else "Submitted values:"
                 if snap.read_only
-                else "Submitted values (ctrl+r to change them):",
+                else f"Submitted values ({K('session.redo')} to change them):",
             )
         if step.type == "prompt":
             return self._prompt_view(step, reviewing)
@@ -331,9 +354,9 @@ class SessionScreen(Screen[None]):
             persona=_Persona(step.agent),
             turn=turn,
             history=history,
-            model=self.app.settings.default_model,
+            model=app_of(self).settings.default_model,
             id="prompt-chat",
-        )  # type: ignore[attr-defined]
+        )
         chat.disabled = reviewing
         # No complete answer yet (none, or one cut off by a quit): ask for the first answer again.
         self._first_answer_needed = not reviewing and not any(
@@ -362,17 +385,20 @@ class SessionScreen(Screen[None]):
         return box
 
     def _failed_view(self, step: StepView) -> Widget:
+        K = self._key  # the key bound now (user keymap first), for hints
         return VerticalScroll(
             Static(Text(f"✗ {step.name} failed", style="bold red")),
             Static(step.error or ""),
             Static(
-                "ctrl+r retries this step (fix the input it needs first if the message says so)",
+                f"{K('session.redo')} retries this step "
+                "(fix the input it needs first if the message says so)",
                 classes="muted",
             ),
             classes="step-body",
         )
 
     def _done_view(self, snap: SessionSnapshot) -> Widget:
+        K = self._key  # the key bound now (user keymap first), for hints
         from axtui.tui.widgets.outcome import outcome
 
         lines = outcome(snap)
@@ -382,14 +408,15 @@ class SessionScreen(Screen[None]):
         parts += [
             Static(
                 Text(
-                    f"All {snap.total} steps are done · read-only: ctrl+l and enter on a step "
+                    f"All {snap.total} steps are done · read-only: "
+                    f"{K('session.checklist')} and enter on a step "
                     "shows its tables and plots",
                     style="dim",
                 )
             ),
             Horizontal(
-                Button("Open the report  (ctrl+o)", id="open-report", variant="success"),
-                Button("Back to home  (esc)", id="go-home"),
+                Button(f"Open the report  ({K('session.report')})", id="open-report", variant="success"),
+                Button(f"Back to home  ({K('session.back')})", id="go-home"),
                 id="session-done-buttons",
             ),
         ]
@@ -529,7 +556,7 @@ class SessionScreen(Screen[None]):
 
     def action_report(self) -> None:
         if self.session_id:
-            self.app.open_report(self.session_id)  # type: ignore[attr-defined]
+            app_of(self).open_report(self.session_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -543,6 +570,7 @@ class SessionScreen(Screen[None]):
 
     # -- palette -------------------------------------------------------------------------------------
     def palette_commands(self) -> list[tuple[str, Any, str]]:
+        K = self._key  # the key bound now (user keymap first), for hints
         commands: list[tuple[str, Any, str]] = []
         if self.session_id:
             commands += [
@@ -550,7 +578,7 @@ class SessionScreen(Screen[None]):
                 ("export: session as JSON", lambda: self._export("json"), "write the full record"),
                 ("export: replay file", lambda: self._export("replay"), "a file `axtui --batch` can run"),
                 ("session: open report", self.action_report, "the Markdown report viewer"),
-                ("session: jump to current step", self.action_goto_current, "ctrl+g"),
+                ("session: jump to current step", self.action_goto_current, K("session.current")),
             ]
         return commands
 
@@ -564,13 +592,7 @@ class SessionScreen(Screen[None]):
             path.write_text(self.session.export(fmt), encoding="utf-8")
             return Notice(f"exported to {path}", "export")
 
-        self.app.run_guarded(
-            self,
-            export,
-            name="export",
-            group="export",  # type: ignore[attr-defined]
-            context="export",
-        )
+        app_of(self).run_guarded(self, export, name="export", group="export", context="export")
 
 
 EVENT_WORDS = {

@@ -332,8 +332,16 @@ class ChatView(Vertical):
             return None
         self.generating = True
         self.post_message(self.Sent(self, text))
+        # The widgets of the turn are mounted here, on the UI side; the worker only awaits them.
+        answer = ChatMessage("assistant", "", label=self.assistant_label())
+        turn_widgets = ([ChatMessage("user", text, label="You")] if text else []) + [answer]
+        mounted = self.message_log.mount_all(turn_widgets)
         self._worker = self.run_worker(
-            self._run_turn(text), name="chat-turn", group="chat-turn", exclusive=True, exit_on_error=False
+            self._run_turn(text, answer, mounted),
+            name="chat-turn",
+            group="chat-turn",
+            exclusive=True,
+            exit_on_error=False,
         )
         return self._worker
 
@@ -406,13 +414,10 @@ class ChatView(Vertical):
 
         return turn
 
-    async def _run_turn(self, text: str | None) -> Any:
+    async def _run_turn(self, text: str | None, answer: ChatMessage, mounted: Any) -> Any:
         log = self.message_log
-        if text:
-            await log.mount(ChatMessage("user", text, label="You"))
-        answer = ChatMessage("assistant", "", label=self.assistant_label())
         self._answer = answer
-        await log.mount(answer)
+        await mounted
         # Follow the answer as it streams, until the user scrolls up or focuses a message to read.
         # (Not Widget.anchor(): it scrolls to a negative offset while the log is shorter than the view.)
         self._follow = True

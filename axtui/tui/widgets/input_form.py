@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 
 from axtui.core.workflow.fields import FormError, validate_form
 from axtui.present.format import label
+from axtui.tui import keymap
 from axtui.tui.form_rules import order_errors, ordered_pairs
 
 
@@ -58,9 +59,7 @@ def field_label(field: Any) -> str:
 class InputForm(Widget):
     """Fields of one input step; posts ``InputForm.Submitted`` with the raw values."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Continue", tooltip="Validate and save this step", id="form.submit")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [keymap.binding("form.submit")]
 
     class Submitted(Message):
         def __init__(self, step_id: str, values: dict[str, Any]) -> None:
@@ -92,7 +91,7 @@ class InputForm(Widget):
                     yield Label("", classes="field-error", id=f"error-{field.name}")
             yield Static("", id="form-error")
             if not self.read_only:
-                yield Button("Continue  (ctrl+s)", id="form-submit", variant="primary")
+                yield Button(f"Continue  ({self._key('form.submit')})", id="form-submit", variant="primary")
 
     def _editor(self, field: Any) -> Widget:
         widget_id = f"input-{field.name}"
@@ -126,6 +125,9 @@ class InputForm(Widget):
         # Numbers are typed as text: a restricted Input silently drops a bad character; here the
         # engine's own check names it ("expected a number, got '1.5x'").
         return Input(_default_text(field), placeholder=placeholder, id=widget_id, disabled=self.read_only)
+
+    def _key(self, binding_id: str) -> str:
+        return keymap.key(binding_id, getattr(self.app, "user_keys", None))
 
     def on_mount(self) -> None:
         if self.fields and not self.read_only:
