@@ -196,19 +196,15 @@ def adwin_command(
 
 
 def _num(value: Any, digits: int = 4) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        if value != 0 and abs(value) < 1e-3:
-            return f"{value:.1e}"
-        return f"{value:.{digits}g}"
-    return str(value)
+    from axtui.present.format import number
+
+    return number(value, digits)
 
 
 def _pct(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "0%" if value == 0 else f"{value * 100:.1f}%"
+    from axtui.present.format import percent
+
+    return percent(value, sign=False)
 
 
 def _render_drift(con: Console, result: dict[str, Any]) -> None:

@@ -379,10 +379,9 @@ def namespaces_cmd(ctx: typer.Context) -> None:
 
 
 def _ttl_text(seconds: int | None) -> str:
-    if seconds is None:
-        return "permanent"
-    days, rest = divmod(int(seconds), 86_400)
-    return f"{days} d" if not rest else f"{seconds} s"
+    from axtui.present.format import ttl
+
+    return ttl(seconds)
 
 
 def register(app: typer.Typer) -> None:

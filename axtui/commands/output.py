@@ -66,7 +66,9 @@ def emit(ctx: typer.Context, data: Any, human: Callable[[Console], None] | None 
         sys.stdout.write(to_json(data) + "\n")
         sys.stdout.flush()
     else:
-        human(stdout)
+        from axtui.present.tables import console
+
+        human(console())  # unlimited width in a pipe: ids and values print in full
 
 
 def note(message: str) -> None:

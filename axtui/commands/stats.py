@@ -43,20 +43,16 @@ def register(app: typer.Typer) -> None:
 
 
 def fmt(value: Any, digits: int = 4) -> str:
-    """A number for a table cell: 4 significant digits, '-' for missing."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.{digits}g}"
-    return str(value)
+    """A number for a table cell, in the one shared style (``axtui.present.format``)."""
+    from axtui.present.format import number
+
+    return number(value, digits)
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:+.2f}%"
+    from axtui.present.format import percent
+
+    return percent(value, 2)
 
 
 def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:

@@ -26,9 +26,10 @@ def list_cmd(ctx: typer.Context) -> None:
     data = [wf.summary() for wf in found]
 
     def human(con: Any) -> None:
-        from rich.table import Table
+        from axtui.present import tables
 
-        table = Table("id", "name", "version", "steps", "duration", "complexity", "description")
+        full = tables.full_output()
+        rows = []
         for wf in data:
             duration = (
                 f"{int(wf['estimated_duration']) // 60} min"
@@ -36,16 +37,20 @@ def list_cmd(ctx: typer.Context) -> None:
                 else "—"
             )
             hidden = ", ".join(f"{o['version'] or '?'} at {o['path']}" for o in wf.get("overrides") or [])
-            table.add_row(
-                wf["id"],
-                wf["name"],
-                wf["version"] + (f" (overrides {hidden})" if hidden else ""),
-                str(wf["steps"]),
-                duration,
-                str(wf["complexity"] or "—"),
-                (wf["description"] or "")[:60],
+            description = wf["description"] or ""
+            rows.append(
+                [
+                    wf["id"],
+                    wf["name"],
+                    wf["version"] + (f" (overrides {hidden})" if hidden else ""),
+                    wf["steps"],
+                    duration,
+                    wf["complexity"],
+                    description if full else description[:60],
+                ]
             )
-        con.print(table)
+        columns = ["id:key", "name", "version:key", "steps:num", "duration:key", "complexity", "description"]
+        con.print(tables.build(columns, rows, full=full, style="simple"))
 
     output.emit(ctx, {"workflows": data}, human)
 
@@ -205,7 +210,10 @@ def run_cmd(
     with _open_store(ctx) as store:
         session = Engine(store, settings).start(wf, inputs)
         output.note(f"session {session.id} started ({wf.id} v{wf.version})")
-        summary = session.run_headless(answer_map, on_progress=progress_printer(session))
+        from axtui.tui.live import registered
+
+        with registered(settings.db_path, session.id):
+            summary = session.run_headless(answer_map, on_progress=progress_printer(session))
         print_summary(settings, summary)
     _fail_on_session(listed, summary.decisions)
 
@@ -217,6 +225,21 @@ def _fail_on_session(listed: frozenset[str], decisions: dict[str, Any]) -> None:
     if hits:
         output.note(fail_on.message(hits))
         raise typer.Exit(1)
+
+
+def open_cmd(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="session id (see `axtui sessions --all`)"),
+) -> None:
+    """Open a session in the TUI: a completed one read-only on its summary, any other where it stands."""
+    from axtui.core.workflow import Engine
+
+    settings = output.settings(ctx)
+    with _open_store(ctx) as store:
+        sid = Engine(store, settings).open(session_id).id  # an unknown id fails here, before the TUI
+    from axtui.tui.launch import launch_tui
+
+    raise typer.Exit(launch_tui(settings, start={"session": sid}))
 
 
 def resume_cmd(
@@ -251,8 +274,9 @@ def resume_cmd(
         if session.status == "completed":
             raise InputError(
                 f"session {session.id} is already completed",
-                hint=f"see its report with `axtui export {session.id} --format md`, or start a new "
-                f"run with `axtui run {session.workflow.id}`",
+                hint=f"open it read-only with `axtui open {session.id}`, see its report with "
+                f"`axtui export {session.id} --format md`, or start a new run with "
+                f"`axtui run {session.workflow.id}`",
             )
         if not headless:
             if answers is not None:
@@ -281,9 +305,13 @@ def sessions_cmd(
 ) -> None:
     """Sessions: id, workflow, status, steps done/total, updated."""
     from axtui.core.workflow import Engine
+    from axtui.tui.live import status_of
 
+    db_path = output.settings(ctx).db_path
     with _open_store(ctx) as store:
         rows = Engine(store, output.settings(ctx)).list_sessions(include_completed=show_all)
+    for r in rows:  # "running" only while a process has it open; otherwise "interrupted"
+        r["state"] = status_of(db_path, r["id"], r["status"])
 
     def human(con: Any) -> None:
         from rich.table import Table
@@ -309,7 +337,7 @@ def sessions_cmd(
             table.add_row(
                 r["id"],
                 r["workflow_id"],
-                r["status"],
+                r["state"],
                 f"{r['steps_done']}/{r['steps_total']}",
                 *([str(r.get("not_measured") or 0)] if unmeasured else []),
                 r["current_step"] or "—",
@@ -353,5 +381,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(workflows_app, name="workflows")
     app.command("run")(run_cmd)
     app.command("resume")(resume_cmd)
+    app.command("open")(open_cmd)
     app.command("sessions")(sessions_cmd)
     app.command("export")(export_cmd)

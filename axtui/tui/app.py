@@ -73,6 +73,7 @@ class AxtuiApp(App[int]):
                 )
         else:
             self.theme = DEFAULT_THEME
+        self.user_keys: dict[str, str] = {}  # the config file's keymap (binding id -> keys)
         self.workflows_cache: list[Any] = []
         self.sessions_cache: list[dict[str, Any]] = []
         from axtui.tui.store_watch import StoreWatcher
@@ -84,6 +85,7 @@ class AxtuiApp(App[int]):
         from axtui.tui.screens.home import HomeScreen
 
         user_keys, problems = keymap.user_keymap(self.settings.config)
+        self.user_keys = user_keys
         if user_keys:
             self.set_keymap(user_keys)
         if self._theme_problem:
@@ -135,6 +137,10 @@ class AxtuiApp(App[int]):
 
                 self._engine = Engine(store, self.settings)
             return self._engine
+
+    def key(self, binding_id: str) -> str:
+        """The key bound to ``binding_id`` now, for hints ("ctrl+s continues")."""
+        return keymap.key(binding_id, self.user_keys)
 
     def on_unmount(self) -> None:
         if self._owns_store and self._store is not None:

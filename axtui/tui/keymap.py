@@ -50,6 +50,14 @@ _SPECS = [
     KeySpec("session.report", "ctrl+o", "report", "Report", "Open this session's Markdown report"),
     KeySpec("session.current", "ctrl+g", "goto_current", "Current", "Jump to the current step"),
     KeySpec("session.back", "escape", "back", "Back", "Back to the home screen"),
+    KeySpec(
+        "session.checklist",
+        "ctrl+l",
+        "focus_checklist",
+        "Steps",
+        "Move to the checklist of steps (arrows, home/end, enter opens a step)",
+    ),
+    KeySpec("form.submit", "ctrl+s", "submit", "Continue", "Validate and save this step"),
     # chat, memory, report, help and confirm screens (TUI-B)
     KeySpec("chat.send", "ctrl+j", "submit", "Send", "Send the message (alt+enter too)"),
     KeySpec("chat.send_alt", "alt+enter", "submit", "Send", "Send the message", show=False),
@@ -143,13 +151,19 @@ def bindings(*binding_ids: str) -> list[Binding]:
     return [binding(binding_id) for binding_id in binding_ids]
 
 
+def key(binding_id: str, user_keys: dict[str, str] | None = None) -> str:
+    """The key a binding answers to now (the user's keymap first), as hints and labels print it.
+
+    Hints such as "ctrl+s continues" read their key from here, so a remapped key is the one shown.
+    """
+    keys = (user_keys or {}).get(binding_id) or SPECS[binding_id].key
+    first = keys.split(",")[0].strip()
+    return {"escape": "esc", "slash": "/", "question_mark": "?"}.get(first, first)
+
+
 def key_label(binding_id: str, app: Any = None) -> str:
-    """The key(s) of a binding as a person reads them, after the user's keymap (``app``)."""
-    keys = SPECS[binding_id].key
-    user = getattr(app, "_keymap", None) if app is not None else None
-    if isinstance(user, dict) and user.get(binding_id):
-        keys = str(user[binding_id])
-    return " / ".join(k.strip() for k in keys.split(",") if k.strip())
+    """:func:`key` with the keymap of a running app (``App.set_keymap`` keeps it)."""
+    return key(binding_id, getattr(app, "_keymap", None) if app is not None else None)
 
 
 def user_keymap(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

@@ -109,9 +109,11 @@ class TurnFinished(Message):
 class AutoStepProgress(Message):
     """A tool/compute/conditional step reported progress while running."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, done: float | None = None, total: float | None = None) -> None:
         super().__init__()
         self.text = text
+        self.done = done  # with ``total``: how far a long compute is (columns or rows done)
+        self.total = total
 
 
 class Notice(Message):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+INPUTS_STEP_ID = "inputs"  # the engine's synthetic first step (axtui.core.workflow.model)
 MARKS = {"done": "✓", "current": "▶", "failed": "✗", "pending": "·", "skipped": "–", "not_measured": "⊘"}
 AUTO_TYPES = ("tool", "compute", "conditional", "parallel", "discuss", "loop", "delegate")
 
@@ -50,6 +51,12 @@ class SessionSnapshot:
     current_id: str | None
     fields: dict[str, list[Any]] = field(default_factory=dict)  # input step id -> fields with values
     conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    decisions: dict[str, Any] = field(default_factory=dict)  # the verdicts, once the session is done
+
+    @property
+    def read_only(self) -> bool:
+        """A completed session is reviewed, not changed (start a new run to change it)."""
+        return self.status == "completed"
 
     def step(self, step_id: str | None) -> StepView | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -59,8 +66,26 @@ class SessionSnapshot:
         return self.step(self.current_id)
 
     @property
+    def numbered(self) -> list[StepView]:
+        """The workflow's own steps: the synthetic "Inputs" form is not numbered.
+
+        One count everywhere: home and ``axtui workflows list`` say "18 steps", the report
+        numbers its sections 1–18, so the session says "Step 7/18" (not "8/19").
+        """
+        return [s for s in self.steps if s.id != INPUTS_STEP_ID]
+
+    @property
+    def total(self) -> int:
+        return len(self.numbered)
+
+    def number(self, step: StepView) -> int | None:
+        """The step's number (1-based) in that count; ``None`` for the inputs form."""
+        numbered = self.numbered
+        return numbered.index(step) + 1 if step in numbered else None
+
+    @property
     def done_count(self) -> int:
-        return sum(1 for s in self.steps if s.status in ("done", "skipped", "not_measured"))
+        return sum(1 for s in self.numbered if s.status in ("done", "skipped", "not_measured"))
 
     @property
     def finished(self) -> bool:
@@ -97,6 +122,8 @@ def build_snapshot(session: Any, *, with_details_for: str | None = None) -> Sess
         steps=steps,
         current_id=current.id if current else None,
     )
+    if snapshot.current_id is None:
+        snapshot.decisions = dict(session.decisions())
     for step_id in {s for s in (snapshot.current_id, with_details_for) if s}:
         step = snapshot.step(step_id)
         if step is not None and step.type == "input":

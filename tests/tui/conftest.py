@@ -34,6 +34,26 @@ def demo_workflows(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     return folder
 
 
+# What a picture depends on besides the app: the user's shell must not change it.
+UNPINNED_ENV = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TEXTUAL", "TEXTUAL_COLOR_SYSTEM", "COLORTERM")
+
+
+@pytest.fixture(autouse=True)
+def steady_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No blinking cursor (a picture caught it off half the time), and the environment pinned.
+
+    ``NO_COLOR=1`` turned the chat picture red, ``COLUMNS`` and ``TERM`` change what Rich and
+    Textual measure: they are removed or set here, so the suite passes in anyone's shell.
+    """
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)  # the cursor stays shown
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+    for var in UNPINNED_ENV:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
 @pytest.fixture(autouse=True)
 def frozen_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     """Session ids s0001, s0002, ... instead of random hex."""

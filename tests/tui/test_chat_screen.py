@@ -399,3 +399,31 @@ async def test_the_key_hint_follows_a_remapped_stop_key() -> None:
         view = app.query_one(ChatView)
         await pilot.pause()
         assert "f9 stop" in view._hint() and view.stop_key == "f9"
+
+
+async def test_history_titles_and_a_reopened_conversation_opens_at_its_end(store: Store) -> None:
+    service = ChatService(store)
+    step = service.new_conversation("data-scientist", session_id="s0042", step_id="plan")
+    asked = service.new_conversation("ml-engineer")
+    for n in range(6):  # long enough to scroll
+        await service.asend(
+            asked, f"Question {n}: how do I monitor drift in feature {n}?", persona="ml-engineer"
+        )
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_screen(pilot, ChatScreen())
+        options = screen.query_one("#conversation-list", OptionList)
+        labels = {
+            options.get_option_at_index(i).id: str(options.get_option_at_index(i).prompt) for i in range(2)
+        }
+        assert labels[step].startswith("step plan · session s0042")
+        assert labels[asked].startswith("Question 0: how do I monitor drift")
+        assert not any("untitled" in text for text in labels.values())
+        await pilot.press("ctrl+o")
+        options.highlighted = next(i for i in range(2) if options.get_option_at_index(i).id == asked)
+        await pilot.press("enter")
+        await settle(pilot)
+        log = screen.chat_view.message_log
+        for _ in range(10):  # Markdown blocks lay out over a few refreshes
+            await pilot.pause()
+        assert log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y

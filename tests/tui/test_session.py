@@ -9,6 +9,7 @@ from textual.widgets import Input
 from axtui.tui.messages import InputRejected, SessionLoaded
 from axtui.tui.screens.session import DONE_VIEW, ChecklistItem, SessionScreen
 from axtui.tui.widgets.chat_view import ChatView, PromptArea
+from axtui.tui.widgets.fit_table import FitTable
 from axtui.tui.widgets.input_form import InputForm
 from tests.fake_openai import Reply, fake_openai  # noqa: F401  (fixture)
 from tests.tui.conftest import session_screen, step_rows, viewing, wait_until
@@ -155,8 +156,8 @@ async def test_auto_steps_run_and_show_their_results(make_app, store) -> None:
         assert "1/1 checks passed" in text
         await pilot.press("enter")
         await wait_until(pilot, lambda: viewing(app) == "save")
-        table = app.screen.query_one("ToolRecordView DataTable")
-        assert [str(c) for c in table.get_row_at(0)][:4] == ["store", "ml-experiments", "demo-goal", "1 h"]
+        table = app.screen.query_one("ToolRecordView FitTable", FitTable)
+        assert table.plain_rows()[0][:4] == ["store", "ml-experiments", "demo-goal", "1 h"]
         await pilot.press("enter")
         await wait_until(pilot, lambda: viewing(app) == DONE_VIEW)
         assert app.screen.query_one("#open-report").has_focus

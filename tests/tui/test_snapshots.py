@@ -235,6 +235,34 @@ EVALUATE = {
 }
 
 
+CHECKS = {
+    "passed": 7,
+    "total": 10,
+    "all_passed": False,
+    "results": [
+        {
+            "id": "business-metric",
+            "title": "Problem definition includes a clear business metric, not just an ML metric",
+            "passed": False,
+            "reason": "no business metric beyond the ML metric "
+            "(business metric: '', evaluation metric: 'roc_auc')",
+        },
+        {
+            "id": "leakage",
+            "title": "Feature engineering pipeline has no leakage",
+            "passed": True,
+            "reason": "5 of 5 features are computed strictly before the prediction date",
+        },
+        {
+            "id": "ab-size",
+            "title": "A/B test has a sample size",
+            "passed": True,
+            "reason": "3,841 per variant, 8 days at 10,000 units/day",
+        },
+    ],
+}
+
+
 class ResultHarness(App[None]):
     """One compute result view with the app's stylesheet, as the session screen shows it."""
 
@@ -252,8 +280,62 @@ class ResultHarness(App[None]):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(
     ("fn", "result"),
-    [("drift", DRIFT), ("ab_analyze", AB), ("evaluate", EVALUATE)],
-    ids=["drift", "ab", "evaluate"],
+    [("drift", DRIFT), ("ab_analyze", AB), ("evaluate", EVALUATE), ("checks", CHECKS)],
+    ids=["drift", "ab", "evaluate", "checks"],
 )
 def test_compute_result_views(snap_compare, fn, result, size) -> None:
     assert snap_compare(ResultHarness(fn, result), terminal_size=size)
+
+
+FAILING = """\
+workflowId: tui-fails
+name: TUI fails
+description: A compute that cannot read its file.
+version: "1.0"
+steps:
+  - stepId: analyse
+    name: Analyse the events
+    type: compute
+    config:
+      fn: ab_analyze
+      args: {events: "/no/such/events.csv", variant_col: variant, control: control, metrics: [converted]}
+"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_session_failed_step(snap_compare, make_app, demo_workflows, size) -> None:
+    (demo_workflows / "tui-fails.yaml").write_text(FAILING, encoding="utf-8")
+
+    async def run_before(pilot: Any) -> None:
+        await wait_until(
+            pilot,
+            lambda: (
+                viewing(pilot.app) == "analyse"
+                and "failed" in str(pilot.app.screen.query_one("#step-status").render())
+            ),
+            tries=300,
+        )
+        for toast in pilot.app.query("Toast"):  # the toast's timer would race the picture
+            toast.remove()
+        await pilot.pause()
+
+    assert snap_compare(make_app(start={"workflow": "tui-fails"}), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_session_form_list_and_threshold_order(snap_compare, make_app, demo_workflows, size) -> None:
+    from tests.tui.test_forms import FORMS
+
+    (demo_workflows / "tui-forms.yaml").write_text(FORMS, encoding="utf-8")
+
+    async def run_before(pilot: Any) -> None:
+        from textual.widgets import Input
+
+        await until_viewing("design")(pilot)
+        box = pilot.app.screen.query_one("#input-psi_moderate", Input)
+        box.focus()
+        box.value = ""
+        await pilot.press(*"0.3")
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(start={"workflow": "tui-forms"}), terminal_size=size, run_before=run_before)

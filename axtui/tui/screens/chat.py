@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -25,6 +26,7 @@ from textual.widgets.option_list import Option
 from axtui.tui import keymap
 from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
+from axtui.tui.services import app_of
 from axtui.tui.widgets.chat_view import ChatView, model_label, persona_name
 
 AUTO = "__auto__"
@@ -73,6 +75,31 @@ class ChatExported(Message):
 
 
 # -- pure helpers (no widgets) -------------------------------------------------------------
+def titled(service: Any, conversations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every conversation with a title: its own, else its workflow step, else its first question.
+
+    Session prompt steps open conversations without a title, so the history used to be a
+    column of "untitled" (call from a worker thread: reads messages).
+    """
+    out = []
+    for conv in conversations:
+        conv = dict(conv)
+        if not conv.get("title"):
+            if conv.get("step_id"):
+                conv["title"] = f"step {conv['step_id']}" + (
+                    f" · session {conv['session_id']}" if conv.get("session_id") else ""
+                )
+            else:
+                first = next(
+                    (m.get("content") for m in service.messages(conv["id"]) if m.get("role") == "user"),
+                    None,
+                )
+                if first and str(first).strip():
+                    conv["title"] = str(first).strip().splitlines()[0][:80]
+        out.append(conv)
+    return out
+
+
 def _warm_llm() -> None:
     """Import LiteLLM in a thread now, so the first answer does not freeze the screen for seconds."""
     from axtui.core.llm import litellm_module
@@ -154,18 +181,18 @@ class ChatScreen(Screen[None]):
     # -- workers (threads; they return a message, never touch widgets) ---------------------
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
         """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
-        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="chat")  # type: ignore[attr-defined]
+        app_of(self).run_guarded(self, fn, name=name, group=name, exclusive=True, context="chat")
 
     def _store(self) -> Any:
-        return self.app.store()  # type: ignore[attr-defined]
+        return app_of(self).store()
 
     def _load(self) -> Message:
         from axtui.core.chat import ChatService
         from axtui.core.personas import load_personas
 
         personas = load_personas()
-        service = ChatService(self._store(), self.app.settings, personas=personas)  # type: ignore[attr-defined]
-        conversations = service.list_conversations()
+        service = ChatService(self._store(), app_of(self).settings, personas=personas)
+        conversations = titled(service, service.list_conversations())
         messages = None
         agent_id = self.agent_id
         if self.conversation_id:
@@ -177,7 +204,9 @@ class ChatScreen(Screen[None]):
     def _reload_conversations(self) -> None:
         service = self.service
         if service is not None:
-            self._in_thread(lambda: ConversationsLoaded(service.list_conversations()), name="chat-list")
+            self._in_thread(
+                lambda: ConversationsLoaded(titled(service, service.list_conversations())), name="chat-list"
+            )
 
     # -- message handlers (the only code that touches widgets) ----------------------------
     async def on_chat_ready(self, message: ChatReady) -> None:
@@ -199,6 +228,7 @@ class ChatScreen(Screen[None]):
         self._fill_conversations(message.conversations)
         if message.messages is not None:
             await self.chat_view.load_history(message.messages)
+            self._scroll_to_latest()
         self._in_thread(_warm_llm, name="chat-warm")
 
     def on_user_facing_error(self, message: UserFacingError) -> None:
@@ -215,8 +245,14 @@ class ChatScreen(Screen[None]):
             self.query_one("#persona-select", Select).value = message.agent_id
             self.chat_view.persona = self.personas[message.agent_id]
         await self.chat_view.load_history(message.messages)
+        self._scroll_to_latest()
         self.chat_view.prompt.focus()
         self.notify(f"Reopened conversation ({len(message.messages)} messages)", timeout=3)
+
+    def _scroll_to_latest(self) -> None:
+        """A reopened conversation opens at its end (the latest answer), once it is laid out."""
+        log = self.chat_view.message_log
+        log.call_after_refresh(log.scroll_end, animate=False)
 
     def on_chat_exported(self, message: ChatExported) -> None:
         self.notify(f"Exported {message.count} messages to {message.path}", title="Chat exported", timeout=8)
@@ -263,7 +299,7 @@ class ChatScreen(Screen[None]):
         options = self.query_one("#conversation-list", OptionList)
         options.clear_options()
         for conv in conversations:
-            title = (conv.get("title") or "untitled").replace("\n", " ")
+            title = escape((conv.get("title") or "untitled").replace("\n", " "))
             label = f"{title[:40]}\n[dim]{conv.get('agent_id') or '?'} · {_when(conv.get('updated_at'))}[/]"
             options.add_option(Option(label, id=conv.get("id")))
         if not conversations:

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
+from axtui.tui.services import app_of
+
 
 class ErrorScreen(ModalScreen[None]):
     """A bug report the user can copy (OSC 52) or select; closing it returns to a working app."""
@@ -49,4 +51,4 @@ class ErrorScreen(ModalScreen[None]):
             self.dismiss()
 
     def action_copy(self) -> None:
-        self.app.copy_text(f"{self.error_title}\n\n{self.details}", "error details")  # type: ignore[attr-defined]
+        app_of(self).copy_text(f"{self.error_title}\n\n{self.details}", "error details")

@@ -22,6 +22,7 @@ from axtui.tui import keymap
 from axtui.tui.messages import HomeDataLoaded, HomeSummary, UserFacingError, WorkflowsLoaded
 from axtui.tui.screens.home_data import load_home_summary, load_workflows, workflow_row
 from axtui.tui.store_watch import StoreChanged
+from axtui.tui.services import app_of
 
 
 class SessionItem(ListItem):
@@ -43,6 +44,23 @@ class SessionItem(ListItem):
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).update(progress=int(self.row.get("steps_done") or 0))
+
+
+class RecentItem(ListItem):
+    """A recent session; enter opens it (a completed one read-only, on its summary)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        super().__init__(classes="recent-item")
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        done = row.get("status") in ("completed", "done")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("✓ " if done else "▶ ", style="green" if done else "yellow")
+        text.append(f"{row['workflow_id']} ")
+        text.append(f"{row['id']} {row.get('updated', '')}", style="dim")
+        yield Label(text, classes="recent-line")
 
 
 class HomeScreen(Screen[None]):
@@ -72,7 +90,8 @@ class HomeScreen(Screen[None]):
                 yield Label("Resume  [dim](r)[/]", classes="section-title")
                 yield ListView(id="resume-list")
                 yield Static("loading sessions…", id="resume-empty", classes="muted")
-                yield Label("Recent sessions", classes="section-title")
+                yield Label("Recent sessions  [dim](enter opens)[/]", classes="section-title")
+                yield ListView(id="recent-list")
                 yield Static("loading…", id="recent-sessions", classes="muted")
                 yield Label("Personas", classes="section-title")
                 yield Static("loading…", id="persona-list")
@@ -97,7 +116,7 @@ class HomeScreen(Screen[None]):
         if self._painted:
             return
         self._painted = True
-        self.app.first_paint_done()  # type: ignore[attr-defined]
+        app_of(self).first_paint_done()
         self.refresh_data()
 
     def on_screen_resume(self) -> None:
@@ -121,7 +140,7 @@ class HomeScreen(Screen[None]):
 
     def on_workflows_loaded(self, message: WorkflowsLoaded) -> None:
         self.workflows = message.workflows
-        self.app.workflows_cache = self.workflows  # type: ignore[attr-defined]
+        app_of(self).workflows_cache = self.workflows
         table = self.query_one("#workflow-table", DataTable)
         table.clear()
         for n, wf in enumerate(self.workflows, start=1):
@@ -152,7 +171,7 @@ class HomeScreen(Screen[None]):
     def on_home_data_loaded(self, message: HomeDataLoaded) -> None:
         summary = self.summary = message.summary
         self._loaded = True
-        self.app.sessions_cache = summary.recent  # type: ignore[attr-defined]
+        app_of(self).sessions_cache = summary.recent
         resume = self.query_one("#resume-list", ListView)
         resume.clear()
         resume.extend(SessionItem(row) for row in summary.incomplete)
@@ -160,13 +179,13 @@ class HomeScreen(Screen[None]):
         empty.update("no session to resume" if not summary.incomplete else "")
         empty.display = not summary.incomplete
         resume.display = bool(summary.incomplete)
-        recent = Text()
-        for row in summary.recent[:6]:
-            mark = "✓" if row.get("status") in ("completed", "done") else "▶"
-            recent.append(f"{mark} ", style="green" if mark == "✓" else "yellow")
-            recent.append(f"{row['workflow_id']} ")
-            recent.append(f"{row['id']} {row.get('updated', '')}\n", style="dim")
-        self.query_one("#recent-sessions", Static).update(recent if summary.recent else "no sessions yet")
+        recent = self.query_one("#recent-list", ListView)
+        recent.clear()
+        recent.extend(RecentItem(row) for row in summary.recent[:6])
+        recent.display = bool(summary.recent)
+        none_yet = self.query_one("#recent-sessions", Static)
+        none_yet.update("no sessions yet" if not summary.recent else "")
+        none_yet.display = not summary.recent
         personas = Text(", ".join(p["id"] for p in summary.personas))
         self.query_one("#persona-list", Static).update(personas if summary.personas else "no personas found")
         memory = Table.grid(padding=(0, 1))
@@ -190,8 +209,8 @@ class HomeScreen(Screen[None]):
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         item = event.item
-        if isinstance(item, SessionItem):
-            self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
+        if isinstance(item, SessionItem | RecentItem):
+            app_of(self).resume_session(item.row["id"])
 
     def _describe(self, index: int) -> None:
         if not self.workflows or index >= len(self.workflows):
@@ -203,7 +222,7 @@ class HomeScreen(Screen[None]):
 
     def _start(self, index: int) -> None:
         if 0 <= index < len(self.workflows):
-            self.app.start_workflow(workflow_row(self.workflows[index])["id"])  # type: ignore[attr-defined]
+            app_of(self).start_workflow(workflow_row(self.workflows[index])["id"])
 
     # -- actions -------------------------------------------------------------------------
     def action_jump(self, n: int) -> None:
@@ -216,8 +235,8 @@ class HomeScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, ListView):
             item = focused.highlighted_child
-            if isinstance(item, SessionItem):
-                self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
+            if isinstance(item, SessionItem | RecentItem):
+                app_of(self).resume_session(item.row["id"])
             return
         self._start(self.query_one("#workflow-table", DataTable).cursor_row)
 
@@ -228,10 +247,10 @@ class HomeScreen(Screen[None]):
             return
         item = resume.highlighted_child or resume.children[0]
         if isinstance(item, SessionItem):
-            self.app.resume_session(item.row["id"])  # type: ignore[attr-defined]
+            app_of(self).resume_session(item.row["id"])
 
     def action_open_memory(self) -> None:
-        self.app.action_open_memory()  # type: ignore[attr-defined]
+        app_of(self).action_open_memory()
 
     def action_open_chat(self) -> None:
-        self.app.action_open_chat()  # type: ignore[attr-defined]
+        app_of(self).action_open_chat()

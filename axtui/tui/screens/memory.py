@@ -36,6 +36,7 @@ from axtui.tui import keymap
 from axtui.tui.messages import UserFacingError
 from axtui.tui.screens.confirm import ConfirmScreen
 from axtui.tui.store_watch import StoreChanged
+from axtui.tui.services import app_of
 from axtui.tui.widgets.json_view import JsonView
 from axtui.tui.widgets.memory_format import age_text, duration, expiry_text, query_error_text, ttl_text
 
@@ -175,10 +176,10 @@ class MemoryScreen(Screen[None]):
     # -- workers -------------------------------------------------------------------------
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
         """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
-        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="memory")  # type: ignore[attr-defined]
+        app_of(self).run_guarded(self, fn, name=name, group=name, exclusive=True, context="memory")
 
     def _store(self) -> Any:
-        return self.app.store()  # type: ignore[attr-defined]
+        return app_of(self).store()
 
     def _memory(self) -> Any:
         from axtui.core.memory import Memory

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, MarkdownViewer, Static
 from axtui.tui import keymap
 from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
+from axtui.tui.services import app_of
 from axtui.tui.widgets.clipboard import copy_text
 
 WIDE_ENOUGH_FOR_TOC = 110
@@ -82,11 +83,11 @@ class ReportScreen(Screen[None]):
             return engine()
         from axtui.core.workflow import Engine
 
-        return Engine(self.app.store(), self.app.settings)  # type: ignore[attr-defined]
+        return Engine(app_of(self).store(), app_of(self).settings)
 
     def _in_thread(self, fn: Callable[[], Message | None], *, name: str) -> None:
         """Run ``fn`` in a thread worker; the app posts its message back and turns failures into toasts."""
-        self.app.run_guarded(self, fn, name=name, group=name, exclusive=True, context="report")  # type: ignore[attr-defined]
+        app_of(self).run_guarded(self, fn, name=name, group=name, exclusive=True, context="report")
 
     async def on_report_loaded(self, message: ReportLoaded) -> None:
         self.markdown = message.markdown

@@ -10,10 +10,11 @@ the next starts, quitting anywhere and reopening lands on ``current()``.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
@@ -32,6 +33,7 @@ from textual.widgets import (
 from axtui.errors import AxtuiError
 from axtui.tui import keymap
 from axtui.tui.messages import AutoStepProgress, InputRejected, Notice, SessionLoaded, UserFacingError
+from axtui.tui.services import app_of
 from axtui.tui.session_state import SessionSnapshot, StepView, build_snapshot
 from axtui.tui.widgets.input_form import InputForm
 
@@ -54,10 +56,27 @@ class ChecklistItem(ListItem):
         self.step = step
 
     def compose(self) -> ComposeResult:
-        text = Text("  " * self.step.depth)
+        text = Text("  " * self.step.depth, no_wrap=True, overflow="ellipsis")
         text.append(f"{self.step.mark} ", style=STATUS_STYLE.get(self.step.status, ""))
         text.append(self.step.name, style="bold" if self.step.status == "current" else "")
-        yield Label(text)
+        yield Label(text, classes="check-name")  # a long name ends in "…", never mid-letter
+
+
+class Checklist(ListView):
+    """The steps; arrows move, home/end jump to the first/last step, enter opens the step."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "first", "First step", show=False),
+        Binding("end", "last", "Last step", show=False),
+    ]
+
+    def action_first(self) -> None:
+        if self.children:
+            self.index = 0
+
+    def action_last(self) -> None:
+        if self.children:
+            self.index = len(self.children) - 1
 
 
 class SessionScreen(Screen[None]):
@@ -65,7 +84,12 @@ class SessionScreen(Screen[None]):
 
     HELP_CONTEXT = "session"
     BINDINGS = keymap.bindings(
-        "session.accept", "session.redo", "session.report", "session.current", "session.back"
+        "session.accept",
+        "session.redo",
+        "session.report",
+        "session.current",
+        "session.checklist",
+        "session.back",
     )
 
     def __init__(
@@ -91,7 +115,7 @@ class SessionScreen(Screen[None]):
             with Vertical(id="checklist"):
                 yield Label(self.workflow_id or self.session_id or "", id="checklist-title")
                 yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="checklist-progress")
-                yield ListView(id="checklist-list")
+                yield Checklist(id="checklist-list")
             with Vertical(id="step-area"):
                 yield Label("", id="step-header")
                 yield Label("opening the session…", id="step-status")
@@ -102,19 +126,28 @@ class SessionScreen(Screen[None]):
         self.sub_title = self.session_id or self.workflow_id or ""
         self._run(self._open, "open session")
 
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            from axtui.tui import live
+
+            live.unregister(app_of(self).settings.db_path, self.session.id)
+
     # -- worker plumbing --------------------------------------------------------------------
     def _run(self, fn: Any, what: str) -> None:
         """Run an engine call in the session's worker group (one at a time, in order)."""
         self.busy = True
-        self.app.run_guarded(self, fn, name=what, group="session", context=what)  # type: ignore[attr-defined]
+        app_of(self).run_guarded(self, fn, name=what, group="session", context=what)
 
     def _open(self) -> SessionLoaded:
-        engine = self.app.engine()  # type: ignore[attr-defined]
+        engine = app_of(self).engine()
         if self.session_id:
             session = engine.open(self.session_id)
         else:
             session = engine.start(self.workflow_id, self.start_inputs, strict=False)
         self.session = session
+        from axtui.tui import live
+
+        live.register(app_of(self).settings.db_path, session.id)  # `axtui sessions` says "running"
         return SessionLoaded(build_snapshot(session))
 
     def _snapshot(self, focus: str | None = None) -> SessionLoaded:
@@ -129,7 +162,7 @@ class SessionScreen(Screen[None]):
         self.sub_title = f"{snap.workflow_id} · {snap.id}"
         self.query_one("#checklist-title", Label).update(Text(snap.workflow_name, style="bold"))
         bar = self.query_one("#checklist-progress", ProgressBar)
-        bar.update(total=max(len(snap.steps), 1), progress=snap.done_count)
+        bar.update(total=max(snap.total, 1), progress=snap.done_count)
         checklist = self.query_one("#checklist-list", ListView)
         await checklist.clear()
         await checklist.extend(ChecklistItem(step) for step in snap.steps)
@@ -151,9 +184,13 @@ class SessionScreen(Screen[None]):
 
     def on_auto_step_progress(self, message: AutoStepProgress) -> None:
         self.query_one("#step-status", Label).update(message.text)
+        if message.total:
+            for bar in self.query("#auto-progress").results(ProgressBar):
+                bar.update(total=message.total, progress=message.done or 0)
 
     # -- rendering a step ---------------------------------------------------------------------
     async def _show(self, step_id: str | None) -> None:
+        K = self._key  # the key bound now (user keymap first), for hints
         snap = self.snapshot
         assert snap is not None
         self.viewing = None  # set again once the step's view is mounted (tests wait on it)
@@ -166,14 +203,16 @@ class SessionScreen(Screen[None]):
         self.refresh_bindings()
         if step is None:
             header.update(Text(f"✓ {snap.workflow_name}: session complete", style="bold green"))
-            status.update(f"{snap.done_count}/{len(snap.steps)} steps done · ctrl+o opens the report")
+            status.update(
+                f"{snap.done_count}/{snap.total} steps done · {K('session.report')} opens the report"
+            )
             await view_area.mount(self._done_view(snap))
             self.query_one("#open-report", Button).focus()
             self.viewing = DONE_VIEW
             self.busy = False
             self.refresh_bindings()
             return
-        number = snap.steps.index(step) + 1
+        number = snap.number(step)
         who = (
             f" · {step.agent}"
             if step.agent
@@ -183,15 +222,37 @@ class SessionScreen(Screen[None]):
             if step.tool
             else ""
         )
-        header.update(Text(f"Step {number}/{len(snap.steps)} · {step.type} · {step.name}{who}"))
+        counted = (
+            f"Step {number}/{snap.total}" if number is not None else f"Inputs ({snap.total} steps follow)"
+        )
+        header.update(Text(f"{counted} · {step.type} · {step.name}{who}"))
         reviewing = step.id != snap.current_id
-        if reviewing:
+        if step.status == "failed":
+            status.update(
+                Text(
+                    f"✗ failed · {K('session.redo')} retries it · to change an input: "
+                    f"{K('session.checklist')}, pick the step, {K('session.redo')}",
+                    style="bold red",
+                )
+            )
+        elif reviewing and snap.read_only:
+            status.update(
+                Text(
+                    f"{step.mark} {step.status} · read-only · {K('session.current')}: the summary",
+                    style="dim",
+                )
+            )
+        elif reviewing:
             where = (
                 "enter: next step"
                 if message_focus_is_fresh(step, snap)
-                else "ctrl+g: back to the current step"
+                else f"{K('session.current')}: back to the current step"
             )
-            status.update(Text(f"{step.mark} {step.status} · {where} · ctrl+r: redo from here", style="dim"))
+            status.update(
+                Text(
+                    f"{step.mark} {step.status} · {where} · {K('session.redo')}: redo from here", style="dim"
+                )
+            )
         else:
             status.update(self._current_hint(step))
         widget = self._step_widget(step, reviewing)
@@ -199,17 +260,23 @@ class SessionScreen(Screen[None]):
         self.viewing = step.id
         self.busy = False
         self.refresh_bindings()
-        if step.type == "prompt" and not reviewing:
+        from axtui.tui.widgets.chat_view import ChatView
+
+        if step.type == "prompt" and not reviewing and isinstance(widget, ChatView):
             # Focus the message box at once: a stray enter must not land on the checklist.
-            widget.prompt.focus()  # type: ignore[attr-defined]
-        if getattr(self, "_first_answer_needed", False):
+            widget.prompt.focus()
+        if getattr(self, "_first_answer_needed", False) and isinstance(widget, ChatView):
             self._first_answer_needed = False
-            widget.send(None)  # type: ignore[attr-defined]
+            widget.send(None)
         buttons = [b for b in widget.query(Button) if b.id == "continue"]
         if buttons:
             buttons[0].focus()
         if not reviewing and step.is_auto and step.status not in ("done", "failed", "not_measured"):
             self._run(lambda: self._run_auto(step.id), f"run {step.id}")
+
+    def _key(self, binding_id: str) -> str:
+        """The key bound to ``binding_id`` now (the user's keymap first), for hints and buttons."""
+        return keymap.key(binding_id, getattr(self.app, "user_keys", None))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the step actions that apply to what is on screen (others leave the footer)."""
@@ -218,15 +285,21 @@ class SessionScreen(Screen[None]):
         if action == "accept":
             return bool(viewing and viewing.type == "prompt" and viewing.id == snap.current_id)  # type: ignore[union-attr]
         if action == "redo":
-            return bool(viewing and viewing.status in ("done", "failed", "skipped", "not_measured"))
+            return bool(
+                viewing
+                and viewing.status in ("done", "failed", "skipped", "not_measured")
+                and not snap.read_only  # type: ignore[union-attr]
+            )
         if action == "goto_current":
             return bool(snap and snap.current_id and self.viewing != snap.current_id)
         return True
 
     def _current_hint(self, step: StepView) -> Text:
+        K = self._key  # the key bound now (user keymap first), for hints
         hints = {
-            "input": "fill in the form · enter moves to the next field · ctrl+s continues",
-            "prompt": "ctrl+j / alt+enter send a follow-up · ctrl+n accepts the answer and continues",
+            "input": f"fill in the form · enter moves to the next field · {K('form.submit')} continues",
+            "prompt": f"{K('chat.send')} / {K('chat.send_alt')} send a follow-up · "
+            f"{K('session.accept')} accepts the answer and continues",
             "tool": "running the memory operation…",
             "compute": "computing…",
             "conditional": "evaluating the condition…",
@@ -238,6 +311,7 @@ class SessionScreen(Screen[None]):
         return Text(hints.get(step.type, ""), style="dim")
 
     def _step_widget(self, step: StepView, reviewing: bool) -> Widget:
+        K = self._key  # the key bound now (user keymap first), for hints
         snap = self.snapshot
         assert snap is not None
         if step.error and step.status == "failed":
@@ -250,7 +324,11 @@ class SessionScreen(Screen[None]):
                 step.id,
                 fields,
                 read_only=reviewing,
-                intro="" if not reviewing else "Submitted values (ctrl+r to change them):",
+                intro=""
+                if not reviewing
+                else "Submitted values:"
+                if snap.read_only
+                else f"Submitted values ({K('session.redo')} to change them):",
             )
         if step.status == "not_measured":
             why = "; ".join((step.result or {}).get("missing") or [])
@@ -261,7 +339,12 @@ class SessionScreen(Screen[None]):
             return self._result_view(step, reviewing)
         if step.status == "skipped":
             return Static("this step was skipped (its branch was not taken)", classes="muted")
-        return Vertical(LoadingIndicator(), Static(f"running {step.type} step {step.id}…", classes="muted"))
+        return Vertical(
+            Static(f"running {step.type} step {step.name}…", classes="muted"),
+            # Indeterminate until the compute reports how far it is (done/total).
+            ProgressBar(total=None, show_eta=False, id="auto-progress"),
+            classes="step-running",
+        )
 
     def _prompt_view(self, step: StepView, reviewing: bool) -> Widget:
         from axtui.tui.widgets.chat_view import ChatView
@@ -281,9 +364,9 @@ class SessionScreen(Screen[None]):
             persona=_Persona(step.agent),
             turn=turn,
             history=history,
-            model=self.app.settings.default_model,
+            model=app_of(self).settings.default_model,
             id="prompt-chat",
-        )  # type: ignore[attr-defined]
+        )
         chat.disabled = reviewing
         # No complete answer yet (none, or one cut off by a quit): ask for the first answer again.
         self._first_answer_needed = not reviewing and not any(
@@ -318,30 +401,65 @@ class SessionScreen(Screen[None]):
         return box
 
     def _failed_view(self, step: StepView) -> Widget:
+        K = self._key  # the key bound now (user keymap first), for hints
         return VerticalScroll(
             Static(Text(f"✗ {step.name} failed", style="bold red")),
             Static(step.error or ""),
             Static(
-                "ctrl+r retries this step (fix the input it needs first if the message says so)",
+                f"{K('session.redo')} retries this step "
+                "(fix the input it needs first if the message says so)",
                 classes="muted",
             ),
             classes="step-body",
         )
 
     def _done_view(self, snap: SessionSnapshot) -> Widget:
-        return Vertical(
-            Static(Text(f"All {len(snap.steps)} steps are done. The report is ready.", style="bold")),
-            Button("Open the report  (ctrl+o)", id="open-report", variant="success"),
-            Button("Back to home  (esc)", id="go-home"),
-            id="session-done",
-        )
+        K = self._key  # the key bound now (user keymap first), for hints
+        from axtui.tui.widgets.outcome import outcome
+
+        lines = outcome(snap)
+        parts: list[Widget] = []
+        if lines:
+            parts.append(Static(Text("\n").join(lines), id="session-outcome"))
+        parts += [
+            Static(
+                Text(
+                    f"All {snap.total} steps are done · read-only: "
+                    f"{K('session.checklist')} and enter on a step "
+                    "shows its tables and plots",
+                    style="dim",
+                )
+            ),
+            Horizontal(
+                Button(f"Open the report  ({K('session.report')})", id="open-report", variant="success"),
+                Button(f"Back to home  ({K('session.back')})", id="go-home"),
+                id="session-done-buttons",
+            ),
+        ]
+        return VerticalScroll(*parts, id="session-done")
 
     # -- engine actions (in workers) ------------------------------------------------------------
     def _run_auto(self, step_id: str) -> SessionLoaded:
         def on_event(event: Any) -> None:
-            self.post_message(AutoStepProgress(str(event)))
+            data = getattr(event, "data", None) or {}
+            done, total = data.get("done"), data.get("total")
+            numeric = isinstance(done, int | float) and isinstance(total, int | float)
+            self.post_message(
+                AutoStepProgress(
+                    event_text(event), done=done if numeric else None, total=total if numeric else None
+                )
+            )
 
-        self.session.run_auto(step_id, on_event=on_event)
+        try:
+            self.session.run_auto(step_id, on_event=on_event)
+        except AxtuiError:
+            # The engine recorded the failure: show the failed step (no spinner left running);
+            # the app still shows the message as a toast.
+            self.post_message(self._snapshot(focus=step_id))
+            raise
+        except Exception:
+            self.post_message(self._snapshot(focus=step_id))
+            raise  # a bug: the error modal opens over the failed step
         return self._snapshot(focus=step_id)
 
     def on_input_form_submitted(self, message: InputForm.Submitted) -> None:
@@ -416,6 +534,11 @@ class SessionScreen(Screen[None]):
     def action_redo(self) -> None:
         snap = self.snapshot
         step = snap.step(self.viewing) if snap else None
+        if snap is not None and snap.read_only:
+            self.notify(
+                "this session is complete and read-only; start a new run to change it", severity="warning"
+            )
+            return
         if step is None or step.status not in ("done", "failed", "skipped", "not_measured"):
             self.notify("open a completed step in the checklist to redo it", severity="warning")
             return
@@ -449,13 +572,21 @@ class SessionScreen(Screen[None]):
 
     def action_report(self) -> None:
         if self.session_id:
-            self.app.open_report(self.session_id)  # type: ignore[attr-defined]
+            app_of(self).open_report(self.session_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_focus_checklist(self) -> None:
+        """The checklist's own key: focus it on the step shown (home/end jump to the ends)."""
+        checklist = self.query_one("#checklist-list", ListView)
+        checklist.focus()
+        if checklist.index is not None:
+            checklist.scroll_to_widget(checklist.children[checklist.index], animate=False)
+
     # -- palette -------------------------------------------------------------------------------------
     def palette_commands(self) -> list[tuple[str, Any, str]]:
+        K = self._key  # the key bound now (user keymap first), for hints
         commands: list[tuple[str, Any, str]] = []
         if self.session_id:
             commands += [
@@ -463,7 +594,7 @@ class SessionScreen(Screen[None]):
                 ("export: session as JSON", lambda: self._export("json"), "write the full record"),
                 ("export: replay file", lambda: self._export("replay"), "a file `axtui --batch` can run"),
                 ("session: open report", self.action_report, "the Markdown report viewer"),
-                ("session: jump to current step", self.action_goto_current, "ctrl+g"),
+                ("session: jump to current step", self.action_goto_current, K("session.current")),
             ]
         return commands
 
@@ -477,13 +608,34 @@ class SessionScreen(Screen[None]):
             path.write_text(self.session.export(fmt), encoding="utf-8")
             return Notice(f"exported to {path}", "export")
 
-        self.app.run_guarded(
-            self,
-            export,
-            name="export",
-            group="export",  # type: ignore[attr-defined]
-            context="export",
-        )
+        app_of(self).run_guarded(self, export, name="export", group="export", context="export")
+
+
+EVENT_WORDS = {
+    "started": "running",
+    "retry": "retrying",
+    "done": "✓ done",
+    "failed": "✗ failed",
+    "skipped": "skipped",
+    "completed": "✓",
+}
+
+
+def event_text(event: Any) -> str:
+    """An engine progress event as a sentence for the status line (never a Python repr)."""
+    kind = str(getattr(event, "kind", "") or "")
+    message = str(getattr(event, "message", "") or "")
+    data = getattr(event, "data", None) or {}
+    done, total = data.get("done"), data.get("total")
+    if isinstance(done, int | float) and isinstance(total, int | float) and total:
+        unit = f" {data['unit']}" if data.get("unit") else ""
+        return f"{message or 'computing'}: {done:,.0f} of {total:,.0f}{unit} done"
+    if kind == "retry":
+        return f"retrying: {message}"
+    word = EVENT_WORDS.get(kind, kind)
+    if kind == "started":
+        return f"running {message}…"
+    return f"{word}: {message}" if word and message else (message or word)
 
 
 def message_focus_is_fresh(step: StepView, snap: SessionSnapshot) -> bool:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 from axtui.core.workflow.fields import FormError, validate_form
+from axtui.present.format import label
+from axtui.tui import keymap
+from axtui.tui.form_rules import order_errors, ordered_pairs
 
 
 def _default_text(field: Any) -> str:
@@ -25,7 +29,7 @@ def _default_text(field: Any) -> str:
     if value is None:
         return ""
     if field.type == "list" and isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return "\n".join(str(v) for v in value)  # one item per line: an item may hold commas
     if field.type == "json" and not isinstance(value, str):
         return json.dumps(value)
     return str(value)
@@ -39,20 +43,23 @@ def _kind_label(field: Any) -> str:
         if field.max is not None:
             parts.append(f"≤ {field.max:g}")
     if field.type == "list":
-        parts.append("comma-separated")
+        parts.append("one item per line")
     if field.type == "path" and field.must_exist:
         parts.append("must exist")
-    if not field.required or field.has_default:
-        parts.append("optional" if not field.has_default else "has default")
+    if not field.required and field.default in (None, "", []):
+        parts.append("optional")
     return " · ".join(parts)
+
+
+def field_label(field: Any) -> str:
+    """The ``label:`` attribute, else a readable form of the id ("A/B primary metric", "MDE")."""
+    return label(field.name, getattr(field, "label", None))
 
 
 class InputForm(Widget):
     """Fields of one input step; posts ``InputForm.Submitted`` with the raw values."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Continue", tooltip="Validate and save this step", id="form.submit")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [keymap.binding("form.submit")]
 
     class Submitted(Message):
         def __init__(self, step_id: str, values: dict[str, Any]) -> None:
@@ -74,17 +81,17 @@ class InputForm(Widget):
             for field in self.fields:
                 with Vertical(classes="form-field", id=f"field-{field.name}"):
                     yield Label(
-                        f"{field.title if hasattr(field, 'title') else field.name}  "
-                        f"[dim]({_kind_label(field)})[/]",
+                        f"{escape(field_label(field))}  [dim]({escape(_kind_label(field))})[/]",
                         classes="field-label",
                     )
                     yield self._editor(field)
                     if field.help:
-                        yield Static(" ".join(str(field.help).split()), classes="field-help")
+                        help_text = escape(" ".join(str(field.help).split()))
+                        yield Static(help_text, classes="field-help")
                     yield Label("", classes="field-error", id=f"error-{field.name}")
             yield Static("", id="form-error")
             if not self.read_only:
-                yield Button("Continue  (ctrl+s)", id="form-submit", variant="primary")
+                yield Button(f"Continue  ({self._key('form.submit')})", id="form-submit", variant="primary")
 
     def _editor(self, field: Any) -> Widget:
         widget_id = f"input-{field.name}"
@@ -101,18 +108,56 @@ class InputForm(Widget):
                 id=widget_id,
                 disabled=self.read_only,
             )
-        kind = {"integer": "integer", "number": "number"}.get(field.type, "text")
-        placeholder = {"list": "a, b, c", "json": '{"key": "value"}', "path": "path/to/file"}.get(
-            field.type, ""
-        )
-        return Input(
-            _default_text(field), placeholder=placeholder, type=kind, id=widget_id, disabled=self.read_only
-        )
+        if field.type == "list":
+            # One item per line, so a comma inside an item stays in that item.
+            area = TextArea(
+                _default_text(field),
+                id=widget_id,
+                classes="list-editor",
+                soft_wrap=True,
+                show_line_numbers=False,
+                tab_behavior="focus",
+                read_only=self.read_only,
+            )
+            area.disabled = self.read_only
+            return area
+        placeholder = {"json": '{"key": "value"}', "path": "path/to/file"}.get(field.type, "")
+        # Numbers are typed as text: a restricted Input silently drops a bad character; here the
+        # engine's own check names it ("expected a number, got '1.5x'").
+        return Input(_default_text(field), placeholder=placeholder, id=widget_id, disabled=self.read_only)
+
+    def _key(self, binding_id: str) -> str:
+        return keymap.key(binding_id, getattr(self.app, "user_keys", None))
 
     def on_mount(self) -> None:
         if self.fields and not self.read_only:
-            empty = [f for f in self.fields if f.value in (None, "") and f.default in (None, "")]
-            self.query_one(f"#input-{(empty or self.fields)[0].name}").focus()
+            # The first required field still empty, else the first field (after a redo the
+            # form is filled in: focus its top, never a field further down).
+            empty = [
+                f
+                for f in self.fields
+                if f.required and f.value in (None, "") and f.default in (None, "") and not f.has_default
+            ]
+            target = (empty or self.fields)[0].name
+            self.query_one(f"#input-{target}").focus(scroll_visible=False)
+            self.call_after_refresh(self.reveal, target)
+
+    def reveal(self, name: str) -> None:
+        """Scroll the field (label, editor, help and error) into view once the form is laid out."""
+        box = self.query_one(f"#field-{name}")
+        scroll = self.query_one("#form-scroll", VerticalScroll)
+        if name == self.fields[0].name:
+            scroll.scroll_home(animate=False)
+        else:
+            scroll.scroll_to_widget(box, animate=False, top=False)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        """Whatever takes focus (tab, enter, a click, an error) is scrolled fully into view."""
+        widget = event.widget
+        for field in self.fields:
+            if widget.id == f"input-{field.name}":
+                self.call_after_refresh(self.reveal, field.name)
+                return
 
     def _focus_after(self, widget: Widget) -> None:
         editors = [self.query_one(f"#input-{f.name}") for f in self.fields]
@@ -133,37 +178,60 @@ class InputForm(Widget):
             elif isinstance(widget, Select):
                 if widget.value is not Select.BLANK:
                     out[field.name] = widget.value
+            elif isinstance(widget, TextArea):
+                items = [line.strip() for line in widget.text.splitlines() if line.strip()]
+                if items or field.required:
+                    out[field.name] = items
             elif isinstance(widget, Input) and widget.value.strip():
                 out[field.name] = widget.value
         return out
 
     def show_errors(self, errors: dict[str, str], general: str = "") -> None:
         for field in self.fields:
-            label = self.query_one(f"#error-{field.name}", Label)
-            message = errors.get(field.name, "")
-            label.update(f"✗ {message}" if message else "")
-            label.set_class(bool(message), "-shown")
-            self.query_one(f"#input-{field.name}").set_class(bool(message), "-invalid")
-        self.query_one("#form-error", Static).update(general)
+            self._show_field(field.name, errors.get(field.name))
+        self.query_one("#form-error", Static).update(escape(general))
 
     def check(self, only: str | None = None) -> dict[str, str]:
-        """Per-field problems according to the engine's validation (all fields, or one)."""
+        """Problems per field: the engine's validation, then the cross-field rules (threshold order)."""
         fields = [f for f in self.fields if only is None or f.name == only]
-        values = {k: v for k, v in self.values().items() if only is None or k == only}
+        all_values = self.values()
+        values = {k: v for k, v in all_values.items() if only is None or k == only}
+        problems: dict[str, str] = {}
         try:
             validate_form(self.step_id, fields, values)
         except FormError as exc:
-            return dict(exc.errors)
-        return {}
+            problems = dict(exc.errors)
+        for name, message in order_errors(self.fields, all_values).items():
+            if name not in problems and (only is None or name in self._related(only)):
+                problems[name] = message
+        return problems
+
+    def _related(self, name: str) -> set[str]:
+        """The field and those it is ordered against."""
+        related = {name}
+        for low, high in ordered_pairs(self.fields):
+            if name in (low.name, high.name):
+                related |= {low.name, high.name}
+        return related
+
+    def _show_field(self, name: str, problem: str | None) -> None:
+        label_widget = self.query_one(f"#error-{name}", Label)
+        label_widget.update(f"✗ {problem}" if problem else "")
+        label_widget.set_class(bool(problem), "-shown")
+        self.query_one(f"#input-{name}").set_class(bool(problem), "-invalid")
+
+    def _recheck(self, name: str) -> None:
+        if not any(f.name == name for f in self.fields):
+            return
+        for related in sorted(self._related(name)):
+            problems = self.check(related)
+            self._show_field(related, problems.get(related))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        name = (event.input.id or "").removeprefix("input-")
-        if any(f.name == name for f in self.fields):
-            problems = self.check(name)
-            label = self.query_one(f"#error-{name}", Label)
-            label.update(f"✗ {problems[name]}" if name in problems else "")
-            label.set_class(name in problems, "-shown")
-            event.input.set_class(name in problems, "-invalid")
+        self._recheck((event.input.id or "").removeprefix("input-"))
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._recheck((event.text_area.id or "").removeprefix("input-"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -10,7 +10,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-_UNITS = (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+# Days are the largest unit, as in every TTL the app prints (``axtui.present.format.ttl``).
+_UNITS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
 _COLUMN = re.compile(r"(?:column|col\.?|position|pos\.?|char(?:acter)?)\s*(\d+)", re.I)
 
 
@@ -36,11 +37,11 @@ def duration(seconds: float, *, units: int = 2) -> str:
 
 def ttl_text(ttl: float | timedelta | None) -> str:
     """A namespace's default TTL as shown in the list."""
-    if ttl is None:
-        return "permanent"
+    from axtui.present.format import ttl as ttl_style
+
     if isinstance(ttl, timedelta):
         ttl = ttl.total_seconds()
-    return duration(ttl)
+    return ttl_style(ttl)
 
 
 def expiry_text(expires_at: datetime | None, now: datetime) -> str:

@@ -8,8 +8,6 @@ new compute function is always shown, just less prettily.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,8 +15,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, Markdown, Static
+from textual.widgets import Label, Markdown, Static
 from textual_plotext import PlotextPlot
+
+from axtui.present.format import cell, interval, percent, pvalue, signed
+from axtui.tui.widgets.fit_table import FitTable
 
 SEVERITY_STYLE = {"none": "green", "moderate": "yellow", "significant": "bold red"}
 ALERT_STYLE = {"GREEN": "bold green", "YELLOW": "bold yellow", "RED": "bold red"}
@@ -28,29 +29,24 @@ BAD_DECISIONS = {"ROLLBACK", "REJECT", "NO_GO", "NO_SHIP", "RETRAIN_URGENT", "FA
 
 
 def fmt(value: Any, digits: int = 4) -> str:
-    """Numbers short and aligned, None as an em dash, containers as compact JSON."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return "—"
-        return f"{value:.{digits}g}"
-    if isinstance(value, list | dict):
-        return json.dumps(value, default=str)[:80]
-    return str(value)
+    """A cell value in the one shared style (``axtui.present.format.cell``)."""
+    return cell(value, digits)
+
+
+def decision_style(label: str) -> str:
+    """SHIP / PASS / GREEN green, ROLLBACK / FAIL / RED red, anything else amber."""
+    if label in GOOD_DECISIONS or label == "GREEN":
+        return "bold green"
+    if label in BAD_DECISIONS or label == "RED":
+        return "bold red"
+    return "bold yellow"
 
 
 def decision_text(decision: Any, reason: Any = None) -> Text:
     """A verdict in its colour (SHIP green, ROLLBACK red, others amber) with its reason."""
     label = decision.get("decision") if isinstance(decision, dict) else decision
     label = str(label)
-    style = (
-        "bold green" if label in GOOD_DECISIONS else "bold red" if label in BAD_DECISIONS else "bold yellow"
-    )
+    style = decision_style(label)
     text = Text("Decision: ", style="bold")
     text.append(label, style=style)
     if isinstance(decision, dict):
@@ -65,14 +61,14 @@ def _decision(result: dict[str, Any]) -> Static:
     return Static(decision_text(result["decision"], reason), classes="result-summary decision")
 
 
-def table(columns: list[str], rows: Iterable[list[Any]], *, classes: str = "result-table") -> DataTable:
-    """A read-only table; cells may be rich Text (for colours) or plain values."""
-    widget: DataTable = DataTable(classes=classes, zebra_stripes=True, cursor_type="none")
-    widget.add_columns(*columns)
-    for row in rows:
-        widget.add_row(*[cell if isinstance(cell, Text) else fmt(cell) for cell in row])
-    widget.styles.height = min(2 + len(widget.rows), 16)
-    return widget
+def table(
+    columns: list[str], rows: Iterable[list[Any]], *, lines: bool = False, classes: str = "result-table"
+) -> FitTable:
+    """A read-only table that fits the pane: ``"p:key"`` never wraps, ``"n:num"`` is sized to content.
+
+    Cells may be rich ``Text`` (for colours) or plain values (formatted by ``axtui.present.format``).
+    """
+    return FitTable(columns, rows, lines=lines, classes=classes)
 
 
 class BarPlot(PlotextPlot):
@@ -164,23 +160,35 @@ def _drift(result: dict[str, Any]) -> Iterable[Widget]:
     rows = []
     for col in columns:
         sev = str(col.get("severity") or "none")
-        pvalue = col.get("ks_pvalue") if col.get("ks_pvalue") is not None else col.get("chi2_pvalue")
+        p_raw = col.get("ks_pvalue") if col.get("ks_pvalue") is not None else col.get("chi2_pvalue")
         rows.append(
             [
                 col.get("name"),
-                col.get("kind"),
-                col.get("psi"),
-                pvalue,
-                col.get("wasserstein"),
-                col.get("js_distance"),
-                col.get("votes"),
                 Text(sev, style=SEVERITY_STYLE.get(sev, "")),
                 Text("yes", style="bold red") if col.get("drifted") else Text("no", style="green"),
+                col.get("psi"),
+                pvalue(p_raw),
+                col.get("votes"),
+                col.get("kind"),
+                col.get("wasserstein"),
+                col.get("js_distance"),
             ]
         )
     if rows:
+        # Key cells first (severity, drifted): at 80×24 they are on screen before any scrolling.
         yield table(
-            ["column", "kind", "PSI", "p (KS/χ²)", "Wass.", "JS", "votes", "severity", "drifted"], rows
+            [
+                "column",
+                "severity:key",
+                "drifted:key",
+                "PSI:num",
+                "p (KS/χ²):num",
+                "votes:num",
+                "kind:key",
+                "Wass.:num",
+                "JS:num",
+            ],
+            rows,
         )
         names = [str(c.get("name")) for c in columns]
         series = []
@@ -227,18 +235,18 @@ def _ab_analyze(result: dict[str, Any]) -> Iterable[Widget]:
     for m in metrics:
         ci = m.get("ci95") or [None, None]
         sig = bool(m.get("significant"))
+        arm = m.get("arm")
         rows.append(
             [
-                m.get("metric"),
-                m.get("arm"),
+                f"{m.get('metric')}" + (f" ({arm})" if arm and arm != "treatment" else ""),
+                m.get("test"),
+                pvalue(m.get("p_value")),
+                Text("yes", style="bold green") if sig else Text("no", style="dim"),
+                percent(m.get("relative_lift")),
+                signed(m.get("abs_diff")),
+                interval(ci[0], ci[1]),
                 m.get("control_mean"),
                 m.get("treatment_mean"),
-                m.get("abs_diff"),
-                m.get("relative_lift"),
-                f"[{fmt(ci[0])}, {fmt(ci[1])}]",
-                m.get("test"),
-                m.get("p_value"),
-                Text("yes", style="bold green") if sig else Text("no", style="dim"),
             ]
         )
         if None not in (ci[0], ci[1], m.get("abs_diff")):
@@ -255,8 +263,20 @@ def _ab_analyze(result: dict[str, Any]) -> Iterable[Widget]:
                 )
             )
     if rows:
+        # The verdict columns (test, p, significant) first; the means after (they scroll at 80×24).
         yield table(
-            ["metric", "arm", "control", "treatment", "diff", "lift", "95% CI", "test", "p", "sig."], rows
+            [
+                "metric",
+                "test:key",
+                "p:key",
+                "sig.:key",
+                "lift:num",
+                "diff:num",
+                "95% CI:key",
+                "control:num",
+                "treatment:num",
+            ],
+            rows,
         )
     if ci_rows:
         yield CIPlot("Treatment − control, % of the control mean, with 95% CI", ci_rows)
@@ -282,7 +302,7 @@ def _confusion(matrix: Any) -> Iterable[Widget]:
                 for j, v in enumerate(row)
             ]
         )
-    yield table(["true \\ pred", *labels], rows)
+    yield table(["true \\ pred", *(f"{label}:num" for label in labels)], rows)
 
 
 def _fairness_tables(fairness: dict[str, Any]) -> Iterable[Widget]:
@@ -306,7 +326,7 @@ def _fairness_tables(fairness: dict[str, Any]) -> Iterable[Widget]:
         yield Static(text, classes="result-summary")
         groups = info.get("groups") or {}
         yield table(
-            ["group", "count", "selection rate", "TPR", "FPR", "accuracy"],
+            ["group", "count:num", "selection rate:num", "TPR:num", "FPR:num", "accuracy:num"],
             [
                 [g, v.get("count"), v.get("selection_rate"), v.get("tpr"), v.get("fpr"), v.get("accuracy")]
                 for g, v in groups.items()
@@ -323,20 +343,21 @@ def _evaluate(result: dict[str, Any]) -> Iterable[Widget]:
     yield Static(head, classes="result-summary")
     flat = [(k, v) for k, v in metrics.items() if not isinstance(v, dict | list)]
     if flat:
-        yield table(
-            ["metric", "value", "95% CI"],
-            [
-                [k, v, f"[{fmt(ci[k][0])}, {fmt(ci[k][1])}]" if isinstance(ci.get(k), list) else ""]
-                for k, v in flat
-            ],
-        )
+        with_ci = [k for k, _ in flat if isinstance(ci.get(k), list) and len(ci[k]) == 2]
+        if with_ci:  # a CI column only when some metric has one (never an empty column)
+            yield table(
+                ["metric", "value:num", "95% CI:key"],
+                [[k, v, interval(*ci[k]) if k in with_ci else None] for k, v in flat],
+            )
+        else:
+            yield table(["metric", "value:num"], [[k, v] for k, v in flat])
     if result.get("confusion_matrix") is not None:
         yield from _confusion(result["confusion_matrix"])
     per_class = result.get("per_class")
     if isinstance(per_class, dict) and per_class:
         keys = sorted({k for v in per_class.values() if isinstance(v, dict) for k in v})
         yield table(
-            ["class", *keys],
+            ["class", *(f"{k}:num" for k in keys)],
             [[c, *[v.get(k) for k in keys]] for c, v in per_class.items() if isinstance(v, dict)],
         )
     elif isinstance(per_class, list) and per_class:
@@ -376,7 +397,7 @@ def _checks(result: dict[str, Any]) -> Iterable[Widget]:
                 item.get("reason"),
             ]
         )
-    yield table(["#", "check", "result", "reason"], rows)
+    yield table(["#:num", "check", "result:key", "reason"], rows, lines=True)
 
 
 def _generic(result: dict[str, Any]) -> Iterable[Widget]:

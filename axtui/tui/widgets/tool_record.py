@@ -10,21 +10,15 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
+
+from axtui.present.format import timestamp, ttl
+from axtui.tui.widgets.fit_table import FitTable
 
 
 def format_ttl(seconds: Any) -> str:
-    """A TTL in words: ``permanent``, ``30 d``, ``6 h``, ``45 s``."""
-    if seconds in (None, "", "permanent"):
-        return "permanent"
-    try:
-        value = float(seconds)
-    except (TypeError, ValueError):
-        return str(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if (value >= size and value % size == 0) or value >= size * 10:
-            return f"{value / size:g} {unit}"
-    return f"{value:g} s"
+    """A TTL in the one style of the app (``axtui.present.format.ttl``): ``permanent``, ``30 d``, ``6 h``."""
+    return ttl(seconds)
 
 
 def _ttl_seconds(entry: dict[str, Any]) -> float | None:
@@ -41,10 +35,8 @@ def _ttl_seconds(entry: dict[str, Any]) -> float | None:
 
 
 def _short_time(value: Any) -> str:
-    """``2026-01-01T13:00:00.123Z`` as ``2026-01-01 13:00 UTC``."""
-    if not value:
-        return ""
-    return str(value).replace("T", " ")[:16] + " UTC"
+    """``2026-01-01T13:00:00.123Z`` as ``2026-01-01 13:00 UTC`` (empty when there is none)."""
+    return timestamp(value) if value else ""
 
 
 def tool_records(tool: str, result: Any, config: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -120,20 +112,23 @@ class ToolRecordView(VerticalScroll):
         if not self.rows:
             yield Static(Text("no memory record for this step", style="dim"))
             return
-        table: DataTable = DataTable(classes="result-table", cursor_type="row")
-        table.add_columns("op", "namespace", "key", "TTL", "expires", "version")
+        cells = []
         for row in self.rows:
-            ttl = "—" if row["op"].startswith(("search", "delete")) else format_ttl(row["ttl"])
-            table.add_row(
-                row["op"],
-                str(row["namespace"]),
-                str(row["key"]),
-                ttl,
-                _short_time(row["expires_at"]) or ("never" if ttl != "—" else "—"),
-                str(row["version"] or "—"),
+            ttl_cell = "—" if row["op"].startswith(("search", "delete")) else format_ttl(row["ttl"])
+            cells.append(
+                [
+                    row["op"],
+                    str(row["namespace"]),
+                    str(row["key"]),
+                    ttl_cell,
+                    _short_time(row["expires_at"]) or ("never" if ttl_cell != "—" else "—"),
+                    row["version"],
+                ]
             )
-        table.styles.height = min(2 + len(self.rows), 10)
-        yield table
+        # Version and expiry are key cells: never cut (the key wraps instead).
+        yield FitTable(
+            ["op", "namespace", "key", "TTL:key", "expires", "version:num"], cells, id="tool-table"
+        )
         if self.tool == "memory_search":
             query = self.result.get("query") if isinstance(self.result, dict) else ""
             yield Static(f"query: {query} · {len(self.rows)} hit(s)", classes="muted")
