@@ -210,7 +210,7 @@ def run_cmd(
     with _open_store(ctx) as store:
         session = Engine(store, settings).start(wf, inputs)
         output.note(f"session {session.id} started ({wf.id} v{wf.version})")
-        from axtui.tui.live import registered
+        from axtui.core.live import registered
 
         with registered(settings.db_path, session.id):
             summary = session.run_headless(answer_map, on_progress=progress_printer(session))
@@ -305,7 +305,7 @@ def sessions_cmd(
 ) -> None:
     """Sessions: id, workflow, status, steps done/total, updated."""
     from axtui.core.workflow import Engine
-    from axtui.tui.live import status_of
+    from axtui.core.live import status_of
 
     db_path = output.settings(ctx).db_path
     with _open_store(ctx) as store:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from axtui.tui import live
+from axtui.core import live
 
 
 def test_running_only_while_a_living_process_has_it_open(tmp_path: Path) -> None:
@@ -23,7 +23,7 @@ def test_running_only_while_a_living_process_has_it_open(tmp_path: Path) -> None
 
 def test_a_crashed_process_leaves_an_interrupted_session(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
-    code = f"from axtui.tui import live; live.register({str(db)!r}, 's2')"
+    code = f"from axtui.core import live; live.register({str(db)!r}, 's2')"
     subprocess.run([sys.executable, "-c", code], check=True)  # exits without unregistering
     assert (live.live_dir(db) / "s2.pid").exists()
     assert live.status_of(db, "s2", "running") == "interrupted"

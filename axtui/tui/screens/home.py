@@ -21,8 +21,8 @@ from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView
 from axtui.tui import keymap
 from axtui.tui.messages import HomeDataLoaded, HomeSummary, UserFacingError, WorkflowsLoaded
 from axtui.tui.screens.home_data import load_home_summary, load_workflows, workflow_row
-from axtui.tui.store_watch import StoreChanged
 from axtui.tui.services import app_of
+from axtui.tui.store_watch import StoreChanged
 
 
 class SessionItem(ListItem):

@@ -35,8 +35,8 @@ from axtui.errors import InputError
 from axtui.tui import keymap
 from axtui.tui.messages import UserFacingError
 from axtui.tui.screens.confirm import ConfirmScreen
-from axtui.tui.store_watch import StoreChanged
 from axtui.tui.services import app_of
+from axtui.tui.store_watch import StoreChanged
 from axtui.tui.widgets.json_view import JsonView
 from axtui.tui.widgets.memory_format import age_text, duration, expiry_text, query_error_text, ttl_text
 

@@ -128,7 +128,7 @@ class SessionScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         if self.session is not None:
-            from axtui.tui import live
+            from axtui.core import live
 
             live.unregister(app_of(self).settings.db_path, self.session.id)
 
@@ -145,7 +145,7 @@ class SessionScreen(Screen[None]):
         else:
             session = engine.start(self.workflow_id, self.start_inputs, strict=False)
         self.session = session
-        from axtui.tui import live
+        from axtui.core import live
 
         live.register(app_of(self).settings.db_path, session.id)  # `axtui sessions` says "running"
         return SessionLoaded(build_snapshot(session))

@@ -4,7 +4,7 @@ The database only knows a session is "running" (not finished); after the app qui
 it stays "running" forever, so ``axtui sessions`` said "running" for a session nobody had open.
 While a session is driven, ``<database>.live/<session id>.pid`` holds the driving process's pid;
 ``status_of`` reports "running" only if that process is alive, else "interrupted".
-No Textual here: the CLI imports this module too.
+Core, not a front end: the CLI, the headless engine and the TUI all read it.
 """
 
 from __future__ import annotations
