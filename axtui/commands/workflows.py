@@ -304,8 +304,8 @@ def sessions_cmd(
     ctx: typer.Context, show_all: bool = typer.Option(False, "--all", help="include completed sessions")
 ) -> None:
     """Sessions: id, workflow, status, steps done/total, updated."""
-    from axtui.core.workflow import Engine
     from axtui.core.live import status_of
+    from axtui.core.workflow import Engine
 
     db_path = output.settings(ctx).db_path
     with _open_store(ctx) as store:
