@@ -242,3 +242,54 @@ def test_batch_replay_is_checked_before_any_step(capsys, tmp_path: Path) -> None
     code, _out, err = cli(capsys, "--db", str(db), "--batch", str(replay))
     assert code == 2 and "has no column 'variant'" in err
     assert _db_rows(db) == (0, 0)
+
+
+def test_an_answers_file_is_checked_against_earlier_inputs(capsys, tmp_path: Path) -> None:
+    """An input step's file field may name a workflow input in ``columns:``; the answers file is checked
+    when that step is reached, and nothing after it runs (no memory written)."""
+    wf = tmp_path / "wf.yaml"
+    wf.write_text(
+        yaml.safe_dump(
+            {
+                "workflowId": "cols-answers",
+                "name": "cols",
+                "version": "1",
+                "inputs": {"col": {"type": "text"}},
+                "steps": [
+                    {
+                        "stepId": "upload",
+                        "type": "input",
+                        "config": {"fields": {"data": {"type": "path", "columns": ["{{col}}"]}}},
+                    },
+                    {
+                        "stepId": "save",
+                        "type": "tool",
+                        "tool": "memory_store",
+                        "config": {"namespace": "notes", "key": "k", "value": "{{data}}"},
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        yaml.safe_dump({"upload": {"data": str(_events_without_variant(tmp_path))}}), encoding="utf-8"
+    )
+    db = tmp_path / "a.duckdb"
+    code, _out, err = cli(
+        capsys,
+        "--db",
+        str(db),
+        "run",
+        str(wf),
+        "--headless",
+        "--input",
+        '{"col": "variant"}',
+        "--answers",
+        str(answers),
+    )
+    assert code == 2
+    assert "upload" in err and "has no column 'variant' (the file has: user_id, arm" in err
+    with Store(db) as store:
+        assert store.query("SELECT count(*) FROM memory_entries")[0][0] == 0

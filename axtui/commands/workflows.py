@@ -75,6 +75,7 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
             "fields": [f.to_dict() for f in s.fields],
             **({"body": [b.id for b in s.body]} if s.body else {}),
             **({"dependencies": list(s.dependencies)} if s.dependencies else {}),
+            "evidence": s.evidence,
         }
         for s in wf.flat_steps()
     ]
@@ -108,8 +109,9 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
                 default = (
                     f" [default: {f.default}]" if f.has_default else (" (required)" if f.required else "")
                 )
+                columns = f" · columns: {', '.join(f.columns)}" if f.columns else ""
                 con.print(
-                    f"  {f.name}: {f.type}{default}" + (f" — {f.help}" if f.help else ""),
+                    f"  {f.name}: {f.type}{default}{columns}" + (f" — {f.help}" if f.help else ""),
                     markup=False,
                     soft_wrap=True,
                 )
@@ -119,7 +121,8 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
             branch = f"[{s['branch']}] " if s["branch"] else ""
             con.print(
                 f"  {'  ' * s['depth']}{branch}{s['id']} ({s['type']}{': ' + detail if detail else ''})"
-                f" — {s['name']}",
+                f" — {s['name']}"
+                + (" (optional evidence: not measured without it)" if s["evidence"] else ""),
                 markup=False,
                 soft_wrap=True,
             )

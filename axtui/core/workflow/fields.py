@@ -163,7 +163,7 @@ def file_columns(path: str | Path) -> list[str]:
                 header = next(csv.reader(handle, delimiter="\t" if suffix == ".tsv" else ","), None)
             if not header:
                 raise _Invalid("the file is empty (no header row)")
-            return [name.strip() for name in header]
+            return list(header)  # as polars names them (no stripping)
         import polars as pl
 
         if suffix in (".parquet", ".pq"):
