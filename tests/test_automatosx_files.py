@@ -262,3 +262,22 @@ def test_a_newer_override_is_shown_but_not_warned(tmp_path: Path, monkeypatch) -
     ab = next(w for w in found if w.id == "ml-ab-testing")
     assert ab.version == "99.0.0" and ab.overrides
     assert not [p for p in problems if p.field == "version"]
+
+
+def test_bad_files_in_the_config_folder_are_warnings_too(
+    isolated_home: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    agents = isolated_home / "config" / "axtui" / "agents"
+    workflows = isolated_home / "config" / "axtui" / "workflows"
+    agents.mkdir(parents=True)
+    workflows.mkdir(parents=True)
+    (agents / "bomb.yaml").write_text(billion_laughs(), encoding="utf-8")
+    (workflows / "half.yaml").write_text(
+        "workflowId: half\nsteps:\n  - {stepId: x, type: nope}\n", encoding="utf-8"
+    )
+    code, out, err = run_cli(capsys, "agents", "list")
+    assert code == 0 and "bomb.yaml" in err and "nested aliases" in err and "writer" in out
+    code, out, err = run_cli(capsys, "--json", "workflows", "list")
+    assert code == 0 and "half.yaml" in err and "unknown step type 'nope'" in err
+    assert "ml-ab-testing" in {w["id"] for w in json.loads(out)["workflows"]}

@@ -283,3 +283,27 @@ def test_retry_policy_gives_up_after_max_attempts(engine: Engine, monkeypatch) -
     with pytest.raises(RuntimeError, match="always"):
         session.run_headless({})
     assert calls["n"] == 2 and session.step_state("b").status == "failed"
+
+
+def test_memory_store_without_value_stores_the_previous_output(engine: Engine) -> None:
+    text = """
+workflowId: scaffold
+version: "1.0.0"
+steps:
+  - stepId: gather
+    type: prompt
+    config: {agentId: writer, prompt: "List the requirements for {{domain}}"}
+  - stepId: store-result
+    type: tool
+    config:
+      tool: memory_store
+      namespace: scaffold
+      key: "{{domain}}/latest"
+"""
+    wf, problems = load_source(text, "scaffold.yaml")
+    assert not errors(problems)
+    assert any("previous step 'gather' is stored" in p.message for p in problems if p.severity == "warning")
+    session = engine.start(wf, {"domain": "billing"})
+    assert session.run_headless({}).status == "completed"
+    stored = memory_value(engine, "scaffold", "billing/latest")
+    assert stored["answer"] == session.step_state("gather").result["answer"]

@@ -39,7 +39,10 @@ def load_source(
 
 
 def validate_file(
-    path: str | Path, catalogue: Catalogue | None = None
+    path: str | Path,
+    catalogue: Catalogue | None = None,
+    *,
+    sources: dict[str, list[Path]] | None = None,
 ) -> tuple[Workflow | None, list[Problem]]:
     p = Path(path)
     if not p.is_file():
@@ -50,7 +53,7 @@ def validate_file(
         return None, [Problem(str(p), 0, "file", f"cannot read the file: {exc}")]
     wf, problems = load_source(text, str(p), catalogue)
     if wf is not None:
-        problems += override_problems(wf.id, p, wf.version)
+        problems += override_problems(wf.id, p, wf.version, sources=sources)
     return wf, problems
 
 
@@ -118,9 +121,9 @@ def _version_key(version: str | None) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts) if parts else None
 
 
-def overridden(wid: str, path: Path) -> list[dict[str, Any]]:
+def overridden(wid: str, path: Path, *, sources: dict[str, list[Path]] | None = None) -> list[dict[str, Any]]:
     """The earlier files ``path`` hides for workflow ``wid`` (each: path, version)."""
-    paths = workflow_sources().get(wid, [])
+    paths = (sources if sources is not None else workflow_sources()).get(wid, [])
     resolved = path.resolve()
     if resolved not in [p.resolve() for p in paths]:
         return [{"path": str(p), "version": _quick_meta(p)[1]} for p in paths]  # a file elsewhere
@@ -128,11 +131,13 @@ def overridden(wid: str, path: Path) -> list[dict[str, Any]]:
     return [{"path": str(p), "version": _quick_meta(p)[1]} for p in paths[:index]]
 
 
-def override_problems(wid: str, path: Path, version: str) -> list[Problem]:
+def override_problems(
+    wid: str, path: Path, version: str, *, sources: dict[str, list[Path]] | None = None
+) -> list[Problem]:
     """A warning when ``path`` is older than a file it overrides (or would override) for ``wid``."""
     out: list[Problem] = []
     mine = _version_key(version)
-    for other in overridden(wid, path):
+    for other in overridden(wid, path, sources=sources):
         theirs = _version_key(other["version"])
         if mine is not None and theirs is not None and mine < theirs:
             out.append(
@@ -173,13 +178,15 @@ def list_workflows() -> tuple[list[Workflow], list[Problem]]:
     out: list[Workflow] = []
     broken: list[Problem] = []
     catalogue = default_catalogue()
-    for _wid, path in sorted(workflow_files().items()):
-        wf, problems = validate_file(path, catalogue)
+    sources = workflow_sources()  # scanned once: every file's override check reads it
+    for _wid, paths in sorted(sources.items()):
+        path = paths[-1]
+        wf, problems = validate_file(path, catalogue, sources=sources)
         errors = [p for p in problems if p.severity == "error"]
         if wf is None or errors:
             broken += errors
             continue
         broken += [p for p in problems if p.severity == "warning" and p.field == "version"]
-        wf.overrides = overridden(wf.id, path)
+        wf.overrides = overridden(wf.id, path, sources=sources)
         out.append(wf)
     return out, broken

@@ -89,6 +89,18 @@ def normalise_tool(config: YDict) -> YDict:
     return out
 
 
+def store_previous_output(ctx: Any, config: YDict, where: str, previous: str) -> YDict:
+    """A ``memory_store`` with no ``value`` stores the previous step's output: AutomatosX hands each
+    step the output of the one before it, and its files rely on that (``passContext``)."""
+    ctx.add(
+        config.line,
+        f"{where}.config.value",
+        f"no value given; the output of the previous step {previous!r} is stored",
+        "warning",
+    )
+    return _copy(config, {"value": "{{" + previous + "}}"}, {"value": config.line})
+
+
 def outside_domain(tool: Any) -> str:
     """Why a tool is refused, and the nearest axtui step type to rewrite it as."""
     if tool is None:

@@ -58,19 +58,30 @@ class YamlProblem(InputError):
     """The file is not YAML we can read: names file, line and column."""
 
 
-_RESOLVER: Any = None
+_TABLE: dict[str, list[tuple[str, Any]]] | None = None
 
 
-def _resolver() -> Any:
-    """ruamel.yaml's YAML 1.2 resolver, imported on first use (it costs ~70 ms to import)."""
-    global _RESOLVER
-    if _RESOLVER is None:
-        from ruamel.yaml.nodes import ScalarNode as RuamelScalar
+def _implicit_table() -> dict[str, list[tuple[str, Any]]]:
+    """ruamel.yaml's YAML 1.2 implicit-type table (first character -> (tag, pattern)), read once.
+
+    ruamel is imported on first use (~70 ms); matching its table directly skips the per-call
+    bookkeeping of ``VersionedResolver.resolve`` (same result, about a third of the parse time).
+    """
+    global _TABLE
+    if _TABLE is None:
         from ruamel.yaml.resolver import VersionedResolver
 
-        resolver = VersionedResolver(version=(1, 2))
-        _RESOLVER = (resolver, RuamelScalar)
-    return _RESOLVER
+        table = VersionedResolver(version=(1, 2)).versioned_resolver
+        _TABLE = {k: [(str(tag), rx) for tag, rx in entries] for k, entries in table.items() if k is not None}
+    return _TABLE
+
+
+def resolve_plain(value: str) -> str:
+    """The YAML 1.2 tag of a plain (unquoted, untagged) scalar."""
+    for tag, regexp in _implicit_table().get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _STR
 
 
 class _Yaml12Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
@@ -78,8 +89,7 @@ class _Yaml12Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode:
-            resolver, ruamel_scalar = _resolver()
-            return str(resolver.resolve(ruamel_scalar, value, implicit))
+            return resolve_plain(value) if implicit[0] else _STR
         return super().resolve(kind, value, implicit)
 
 
@@ -160,7 +170,8 @@ def _scalar(node: yaml.ScalarNode, path: str) -> Any:
             return float(low)
         except ValueError:
             raise YamlProblem(f"bad number {value!r}", where=_where(path, node.start_mark)) from None
-    if tag in (_STR, "tag:yaml.org,2002:timestamp") or not tag.startswith("tag:yaml.org,2002:"):
+    text_tags = (_STR, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+    if tag in text_tags or not tag.startswith("tag:yaml.org,2002:"):
         return value
     raise YamlProblem(
         f"unsupported value type {tag.rsplit(':', 1)[-1]!r}",

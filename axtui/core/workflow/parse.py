@@ -328,8 +328,16 @@ def parse_steps(
         return []
     steps = []
     for i, item in enumerate(node):
+        previous = steps[-1].id if steps else None
         step = parse_step(
-            ctx, item, f"{where}[{i}]", _line(node, i), parent=parent, branch=branch, depth=depth
+            ctx,
+            item,
+            f"{where}[{i}]",
+            _line(node, i),
+            parent=parent,
+            branch=branch,
+            depth=depth,
+            previous=previous,
         )
         if step is not None:
             steps.append(step)
@@ -337,7 +345,15 @@ def parse_steps(
 
 
 def parse_step(
-    ctx: _Ctx, node: Any, where: str, line: int, *, parent: str | None, branch: str | None, depth: int
+    ctx: _Ctx,
+    node: Any,
+    where: str,
+    line: int,
+    *,
+    parent: str | None,
+    branch: str | None,
+    depth: int,
+    previous: str | None = None,
 ) -> Step | None:
     if not isinstance(node, YDict):
         ctx.add(line, where, "a step must be a mapping with stepId and type")
@@ -428,6 +444,10 @@ def parse_step(
         tool = node.get("tool") or config.get("tool") or config.get("toolName")
         step.tool = tool
         config = step.config = normalise_tool(config)
+        if tool == "memory_store" and "value" not in config and previous is not None:
+            from axtui.core.workflow.forms import store_previous_output
+
+            config = step.config = store_previous_output(ctx, config, swhere, previous)
         if tool not in TOOLS:
             from axtui.core.workflow.forms import outside_domain
 

@@ -20,7 +20,7 @@ def load_workflows() -> tuple[list[Any], str | None]:
     (a catalogue without personas or computations: loading those would import
     the statistics stack). Starting a workflow loads it fully and reports the rest.
     """
-    from axtui.core.workflow.catalog import validate_file, workflow_files
+    from axtui.core.workflow.catalog import validate_file, workflow_sources
     from axtui.core.workflow.validate import Catalogue
 
     light = Catalogue(personas=None, computes=None)
@@ -28,11 +28,12 @@ def load_workflows() -> tuple[list[Any], str | None]:
     broken: list[str] = []
     older: list[str] = []
     try:
-        files = workflow_files()
+        sources = workflow_sources()
+        files = {wid: paths[-1] for wid, paths in sources.items()}
     except AxtuiError as exc:
         return [], exc.render()
     for _wid, path in sorted(files.items()):
-        wf, problems = validate_file(path, light)
+        wf, problems = validate_file(path, light, sources=sources)
         errors = [p for p in problems if p.severity == "error"]
         if wf is None or errors:
             broken.append(errors[0].render() if errors else str(path))
