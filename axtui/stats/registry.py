@@ -465,7 +465,7 @@ SPECS: dict[str, ComputeSpec] = {
     ),
     "ab_analyze": ComputeSpec(
         _ab_analyze,
-        "A/B analysis per metric and arm, SRM, and SHIP/ROLLBACK/EXTEND/NO_SHIP.",
+        "A/B analysis per metric and arm, SRM, CUPED, sequential, and SHIP/ROLLBACK/EXTEND/NO_SHIP/INVALID.",
         ("events", "variant_col", "metrics"),
         (
             "control",
