@@ -417,3 +417,17 @@ def test_cli_size_ratio_and_sequential_cuped_output(capsys: pytest.CaptureFixtur
     code = main([*argv, "--covariate", "revenue=pre_revenue", "--sequential", "--tuning", "1000"])
     out = capsys.readouterr()[0]
     assert code == 0 and "CUPED revenue (pre_revenue)" in out and "sequential revenue" in out
+
+
+def test_workflow_sample_size_for_a_mean_metric(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    events = Path(__file__).resolve().parents[1] / "examples" / "data" / "ab_events.csv"
+    inputs = {
+        "experiment_id": "means",
+        "events_path": str(events),
+        "primary_metric": "revenue",
+        "metric_std": 10,
+        "mde": 1,
+    }
+    summary, report = _run_workflow(capsys, tmp_path, inputs)
+    assert '"required_per_variant": 1570' in report  # the two-sided means size, not the proportions one
+    assert summary["decisions"]["ab_decision"] in ("SHIP", "NO_SHIP", "ROLLBACK")  # 2,000 per arm is enough
