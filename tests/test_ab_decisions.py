@@ -431,3 +431,20 @@ def test_workflow_sample_size_for_a_mean_metric(capsys: pytest.CaptureFixture[st
     summary, report = _run_workflow(capsys, tmp_path, inputs)
     assert '"required_per_variant": 1570' in report  # the two-sided means size, not the proportions one
     assert summary["decisions"]["ab_decision"] in ("SHIP", "NO_SHIP", "ROLLBACK")  # 2,000 per arm is enough
+
+
+def test_workflow_sequential_decision_agrees_with_the_early_stop(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    events = Path(__file__).resolve().parents[1] / "examples" / "data" / "ab_events.csv"
+    inputs = {
+        "experiment_id": "seq",
+        "events_path": str(events),
+        "primary_metric": "converted",
+        "sequential": True,
+    }
+    summary, report = _run_workflow(capsys, tmp_path, inputs)
+    decisions = summary["decisions"]
+    # below the planned 3,841 per arm, but confidence sequences are valid at every peek
+    assert '"decision_basis": "sequential"' in report
+    assert decisions["can_stop_early"] is (decisions["ab_decision"] == "SHIP")
