@@ -359,3 +359,92 @@ def test_workflow_srm_branch_explains_what_to_check(
     steps = {s["id"]: s["status"] for s in summary["steps"]}
     assert steps.get("srm-investigation") == "done"
     assert "Assignment" in report and "do not re-weight" in report
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    n = 60
+    path = tmp_path / "messy.csv"
+    pl.DataFrame(
+        {
+            "variant": ["control", "treatment"] * (n // 2),
+            "y": np.arange(n, dtype=float) % 7,
+            "flat": [1.0] * n,
+            "empty": [None] * n,
+            "word": ["a", "b", "c"] * (n // 3),
+        },
+        schema_overrides={"empty": pl.Float64},
+    ).write_csv(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--metric", "flat"], "column 'flat' is constant"),
+        (["--metric", "empty"], "column 'empty' has no values"),
+        (["--metric", "word"], "column 'word' is String, not numeric"),
+        (["--metric", "y", "--covariate", "y=pre"], "covariate column 'pre' does not exist"),
+        (["--metric", "y", "--covariate", "y=word"], "covariate column 'word' is String"),
+        (["--metric", "y", "--guardrail", "flat"], "column 'flat' is constant"),
+    ],
+)
+def test_cli_bad_columns_exit_2_naming_the_column(
+    capsys: pytest.CaptureFixture[str], messy: Path, extra: list, fragment: str
+) -> None:
+    code = main(["ab", "analyze", str(messy), "--variant-col", "variant", *extra])
+    _, err = capsys.readouterr()
+    assert code == 2 and fragment in err and "Traceback" not in err
+
+
+def test_cli_sequential_needs_two_units_per_arm(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "tiny.csv"
+    pl.DataFrame({"variant": ["control", "treatment", "treatment"], "y": [1.0, 2.0, 4.0]}).write_csv(path)
+    code = main(["ab", "analyze", str(path), "--variant-col", "variant", "--metric", "y", "--sequential"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--sequential" in err and "at least 2 units per arm" in err
+
+
+def test_cli_size_ratio_and_sequential_cuped_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--json", "ab", "size", "--baseline", "0.1", "--mde", "0.02", "--ratio", "2"])
+    data = json.loads(capsys.readouterr()[0])
+    assert code == 0 and data["ratio"] == 2.0 and data["per_arm"] == {"control": 2911, "treatment": 5822}
+    assert data["total"] == 2911 + 5822
+    code = main(["ab", "size", "--baseline", "0.1", "--mde", "0.02", "--ratio", "0"])
+    assert code == 2 and "allocation ratio" in capsys.readouterr()[1]
+    events = Path(__file__).parent / "data" / "ab" / "events.csv"
+    argv = ["ab", "analyze", str(events), "--variant-col", "variant", "--metric", "revenue"]
+    code = main([*argv, "--covariate", "revenue=pre_revenue", "--sequential", "--tuning", "1000"])
+    out = capsys.readouterr()[0]
+    assert code == 0 and "CUPED revenue (pre_revenue)" in out and "sequential revenue" in out
+
+
+def test_workflow_sample_size_for_a_mean_metric(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    events = Path(__file__).resolve().parents[1] / "examples" / "data" / "ab_events.csv"
+    inputs = {
+        "experiment_id": "means",
+        "events_path": str(events),
+        "primary_metric": "revenue",
+        "metric_std": 10,
+        "mde": 1,
+    }
+    summary, report = _run_workflow(capsys, tmp_path, inputs)
+    assert '"required_per_variant": 1570' in report  # the two-sided means size, not the proportions one
+    assert summary["decisions"]["ab_decision"] in ("SHIP", "NO_SHIP", "ROLLBACK")  # 2,000 per arm is enough
+
+
+def test_workflow_sequential_decision_agrees_with_the_early_stop(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    events = Path(__file__).resolve().parents[1] / "examples" / "data" / "ab_events.csv"
+    inputs = {
+        "experiment_id": "seq",
+        "events_path": str(events),
+        "primary_metric": "converted",
+        "sequential": True,
+    }
+    summary, report = _run_workflow(capsys, tmp_path, inputs)
+    decisions = summary["decisions"]
+    # below the planned 3,841 per arm, but confidence sequences are valid at every peek
+    assert '"decision_basis": "sequential"' in report
+    assert decisions["can_stop_early"] is (decisions["ab_decision"] == "SHIP")

@@ -39,7 +39,7 @@ def test_every_contract_name_is_registered_and_listed() -> None:
         doc, args = listed[name]
         assert doc and "\n" not in doc
         assert all(isinstance(a, str) for a in args)
-    assert listed["ab_size"][1] == ["baseline", "mde", "relative?", "alpha?", "power?", "ratio?"]
+    assert listed["ab_size"][1] == ["baseline", "mde", "relative?", "alpha?", "power?", "ratio?", "std?"]
 
 
 def test_unknown_name_lists_valid_names() -> None:
@@ -51,7 +51,7 @@ def test_unknown_name_lists_valid_names() -> None:
 def test_unknown_argument_lists_valid_arguments() -> None:
     with pytest.raises(InputError, match="unknown argument\\(s\\) for compute ab_size: base") as err:
         registry.run_compute("ab_size", {"base": 0.1, "mde": 0.02})
-    assert err.value.hint == "valid: baseline, mde, relative, alpha, power, ratio"
+    assert err.value.hint == "valid: baseline, mde, relative, alpha, power, ratio, std"
 
 
 def test_missing_required_argument() -> None:

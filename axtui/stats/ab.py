@@ -267,6 +267,17 @@ def _parse_weights(
     """The planned split in the order of ``arms``; a mapping names the arms, a list follows their order."""
     if weights is None:
         return None
+    try:
+        return _weights_in_order(weights, arms)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"--weights must be numbers (got {weights!r})",
+            where="--weights",
+            hint=f"one weight per arm in this order ({', '.join(arms)}), e.g. 50,50",
+        ) from None
+
+
+def _weights_in_order(weights: Sequence[float] | Mapping[str, float], arms: list[str]) -> list[float]:
     if isinstance(weights, Mapping):
         unknown = sorted(set(weights) - set(arms))
         missing = [a for a in arms if a not in weights]

@@ -148,8 +148,19 @@ def _prediction_drift(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ab_size(a: dict[str, Any]) -> dict[str, Any]:
-    from axtui.stats.sample_size import sample_size_proportions
+    from axtui.stats.sample_size import sample_size_means, sample_size_proportions
 
+    std = _opt(a, "std", _num, 0.0)
+    if std:  # a mean (non 0/1) metric: mde is a difference in means, baseline is not used
+        if _opt(a, "relative", _bool, False):
+            raise InputError("relative applies to proportions only", where="ab_size: relative")
+        return sample_size_means(
+            std,
+            _req(a, "mde", _num, "ab_size"),
+            alpha=_opt(a, "alpha", _num, 0.05),
+            power=_opt(a, "power", _num, 0.8),
+            ratio=_opt(a, "ratio", _num, 1.0),
+        )
     return sample_size_proportions(
         _req(a, "baseline", _num, "ab_size"),
         _req(a, "mde", _num, "ab_size"),
@@ -477,7 +488,7 @@ SPECS: dict[str, ComputeSpec] = {
         _ab_size,
         "Per-variant sample size for two proportions (§8.2).",
         ("baseline", "mde"),
-        ("relative", "alpha", "power", "ratio"),
+        ("relative", "alpha", "power", "ratio", "std"),
     ),
     "ab_size_means": ComputeSpec(
         _ab_size_means,
@@ -493,7 +504,7 @@ SPECS: dict[str, ComputeSpec] = {
     ),
     "ab_analyze": ComputeSpec(
         _ab_analyze,
-        "A/B analysis per metric and arm, SRM, and SHIP/ROLLBACK/EXTEND/NO_SHIP.",
+        "A/B analysis per metric and arm, SRM, CUPED, sequential, and SHIP/ROLLBACK/EXTEND/NO_SHIP/INVALID.",
         ("events", "variant_col", "metrics"),
         (
             "control",
