@@ -9,7 +9,7 @@ The rows match what ``json_tree`` gave: the same ``fullkey`` spelling and the sa
 of each scalar (numbers are re-spelled by DuckDB's own JSON parser).
 
 Limits (docs/ARCHITECTURE.md, "Memory values"): a value is at most ``max_value_bytes()``
-of JSON text (16 MiB unless ``AXTUI_MAX_VALUE_MB`` says otherwise) and nested at most
+of JSON text (16 MB (10^6 bytes) unless ``AXTUI_MAX_VALUE_MB`` says otherwise) and nested at most
 ``MAX_DEPTH`` levels; beyond either the write is refused with a message saying so.
 """
 
@@ -41,7 +41,7 @@ def max_value_bytes() -> int:
             where=MAX_VALUE_ENV,
             hint=f"unset it for the default of {DEFAULT_MAX_VALUE_MB} MB",
         ) from None
-    return int(mb * 1024 * 1024)
+    return int(mb * 1_000_000)
 
 
 def check_depth(value: Any, *, where: str = "value") -> None:
@@ -86,7 +86,7 @@ def check_size(text: str, *, where: str = "value") -> None:
     size = len(text.encode("utf-8"))
     if size > limit:
         raise InputError(
-            f"the value is {size / 1048576:.1f} MB of JSON; the maximum is {limit / 1048576:g} MB",
+            f"the value is {size / 1e6:.1f} MB of JSON; the maximum is {limit / 1e6:g} MB",
             where=where,
             hint=f"store a path or a summary instead (or raise {MAX_VALUE_ENV} for this process)",
         )
@@ -123,35 +123,23 @@ def iter_scalars(value: Any) -> Iterator[tuple[str, str, str]]:
 
 def stage_scalars(con: Any, values: Iterable[tuple[int, Any]]) -> None:
     """Fill the temporary RAW_TABLE with (id, fullkey, kind, raw) for each (entry id, value),
-    in chunks of CHUNK_ROWS so Python never holds more than one chunk of rows."""
-    import pyarrow as pa
-
+    in chunks of CHUNK_ROWS so Python never holds more than one chunk of rows. The chunks go in
+    as four list parameters unnested side by side (no pyarrow: a one-key CLI write stays light)."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} (id BIGINT, fullkey VARCHAR, kind VARCHAR, raw VARCHAR)"
     )
-    ids: list[int] = []
-    paths: list[str] = []
-    kinds: list[str] = []
-    raws: list[str] = []
+    columns: tuple[list[Any], list[Any], list[Any], list[Any]] = ([], [], [], [])
+    ids, paths, kinds, raws = columns
 
     def flush() -> None:
-        if not ids:
-            return
-        chunk = pa.table(
-            {
-                "id": pa.array(ids, pa.int64()),
-                "fullkey": pa.array(paths, pa.string()),
-                "kind": pa.array(kinds, pa.string()),
-                "raw": pa.array(raws, pa.string()),
-            }
-        )
-        con.register("axtui_chunk", chunk)
-        try:
-            con.execute(f"INSERT INTO {RAW_TABLE} SELECT * FROM axtui_chunk")
-        finally:
-            con.unregister("axtui_chunk")
-        for column in (ids, paths, kinds, raws):
-            column.clear()
+        if ids:
+            con.execute(
+                f"INSERT INTO {RAW_TABLE} SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                list(columns),
+            )
+            for column in columns:
+                column.clear()
 
     for entry_id, value in values:
         for path, kind, raw in iter_scalars(value):
