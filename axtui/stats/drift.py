@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -250,6 +251,7 @@ def run_groups(
     finally:
         if pool is not None:
             pool.shutdown()
+        release_workspace()
     return results
 
 
@@ -272,6 +274,28 @@ def _preload_scipy() -> None:
 
 
 _MALLOC_TUNED: list[bool] = []
+_WORK = threading.local()
+
+
+def workspace(name: str, size: int, dtype: type = np.float64) -> np.ndarray:
+    """A per-thread scratch array of ``size`` values, reused from column to column.
+
+    At 10M rows a column's merge touches ~1 GB of fresh arrays; allocated
+    anew for every column, the kernel's page faults (zeroing every page)
+    cost more system time than the statistics. Reusing the same buffers
+    faults them in once. ``release_workspace`` frees them after a run.
+    """
+    buffers = _WORK.__dict__.setdefault("buffers", {})
+    arr = buffers.get(name)
+    if arr is None or arr.size < size or arr.dtype != dtype:
+        buffers.pop(name, None)
+        arr = np.empty(max(size, 1), dtype=dtype)
+        buffers[name] = arr
+    return arr[:size]
+
+
+def release_workspace() -> None:
+    _WORK.__dict__.pop("buffers", None)
 
 
 def keep_freed_memory() -> None:
@@ -407,7 +431,9 @@ def bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.diff(np.concatenate(([0], below, [sorted_values.size])))
 
 
-def ks_and_wasserstein(sorted_ref: np.ndarray, sorted_cur: np.ndarray) -> tuple[float, float]:
+def ks_and_wasserstein(
+    sorted_ref: np.ndarray, sorted_cur: np.ndarray, *, reuse: bool = False
+) -> tuple[float, float]:
     """KS statistic and first Wasserstein distance from two sorted samples, in one merge.
 
     The merge gives, at every position of the combined sample, how many
@@ -420,20 +446,25 @@ def ks_and_wasserstein(sorted_ref: np.ndarray, sorted_cur: np.ndarray) -> tuple[
     Σ |F_ref − F_cur|·Δx needs no such care because Δx is 0 inside a run.
     """
     n1, n2 = sorted_ref.size, sorted_cur.size
-    merged = np.concatenate((sorted_ref, sorted_cur))
+    n = n1 + n2
+
+    def scratch(name: str, dtype: type = np.float64) -> np.ndarray:
+        return workspace(name, n, dtype) if reuse else np.empty(n, dtype=dtype)
+
+    merged = np.concatenate((sorted_ref, sorted_cur), out=scratch("merged"))
     order = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
-    values = np.take(merged, order)
+    values = np.take(merged, order, out=scratch("values"))
     steps = np.subtract(values[1:], values[:-1], out=merged[:-1])  # merged's buffer is free now
     del values
     # each reference value raises the gap by n2, each current value lowers it by n1; float64 is
     # exact for these integers (|gap| ≤ n1·n2 < 2**53). Built in place: np.where with scalars and a
     # cumsum that converts from bool each cost more than the merge itself.
-    gap = np.less(order, n1).astype(np.float64)
+    is_ref = np.less(order, n1, out=scratch("is_ref", np.bool_))
     del order
-    gap *= float(n1 + n2)
+    gap = np.multiply(is_ref, float(n1 + n2), out=scratch("gap"))
     gap -= float(n1)
     np.cumsum(gap, out=gap)
-    tied = steps == 0
+    tied = np.equal(steps, 0, out=is_ref[:-1])
     if tied.any():
         positions = np.flatnonzero(np.append(~tied, True))
         at_ends = gap[positions]
@@ -513,7 +544,9 @@ def smirnov_sf(n: int, x: float) -> float:
     return float(x * np.sum(binom.pmf(v, n, p) / p))
 
 
-def numeric_statistics(sorted_ref: np.ndarray, sorted_cur: np.ndarray) -> dict[str, Any]:
+def numeric_statistics(
+    sorted_ref: np.ndarray, sorted_cur: np.ndarray, *, reuse: bool = False
+) -> dict[str, Any]:
     """Every section 8.1 number for one numeric column, from its two sorted, finite samples."""
     n1, n2 = sorted_ref.size, sorted_cur.size
     if max(n1, n2) <= KS_EXACT_MAX_N:
@@ -521,9 +554,9 @@ def numeric_statistics(sorted_ref: np.ndarray, sorted_cur: np.ndarray) -> dict[s
 
         result = ks_2samp(sorted_ref, sorted_cur)  # exact method: reuse scipy as is
         ks_stat, ks_p = float(result.statistic), float(result.pvalue)
-        _, wasserstein = ks_and_wasserstein(sorted_ref, sorted_cur)
+        _, wasserstein = ks_and_wasserstein(sorted_ref, sorted_cur, reuse=reuse)
     else:
-        ks_stat, wasserstein = ks_and_wasserstein(sorted_ref, sorted_cur)
+        ks_stat, wasserstein = ks_and_wasserstein(sorted_ref, sorted_cur, reuse=reuse)
         ks_p = ks_pvalue(ks_stat, n1, n2)
     std = float(np.std(sorted_ref))
     edges = psi_edges(sorted_ref)
@@ -668,14 +701,14 @@ def _column(
     kind = kind_or_skip
     row = empty_row(name, kind)
     if kind == "numeric":
-        ref_vals, ref_missing, ref_inf = _finite_sorted(ref_s)
-        cur_vals, cur_missing, cur_inf = _finite_sorted(cur_s)
+        ref_vals, ref_missing, ref_inf = finite_sorted(ref_s, "reference")
+        cur_vals, cur_missing, cur_inf = finite_sorted(cur_s, "current")
         empty = _empty_side(
             plan, ref, cur, ref_vals.size, cur_vals.size, "finite value (all null, NaN or ±inf)"
         )
         if empty:
             return {"name": name, "skip": empty}
-        stats = numeric_statistics(ref_vals, cur_vals)
+        stats = numeric_statistics(ref_vals, cur_vals, reuse=True)
         row.update(inf_reference=ref_inf, inf_current=cur_inf)
     else:
         ref_counts, ref_missing = category_counts(ref_s)
@@ -769,21 +802,33 @@ def _empty_side(plan: _Plan, ref: Any, cur: Any, n_ref: int, n_cur: int, what: s
     return None
 
 
-def finite_sorted(series: pl.Series) -> tuple[np.ndarray, int, int]:
+def finite_sorted(series: pl.Series, slot: str | None = None) -> tuple[np.ndarray, int, int]:
     """The finite values sorted, the count of missing values (null or NaN) and of ±inf.
 
     numpy's sort, not polars': on this project's x86 machines numpy 2's SIMD
     sort takes about a quarter of the CPU time of polars' (bench/drift.md).
+    With ``slot`` the result lives in that per-thread workspace buffer
+    (valid until the next call with the same slot on this thread).
     """
     values = series.cast(pl.Float64).to_numpy()
     finite = np.isfinite(values)
     if finite.all():
-        return np.sort(values), 0, 0  # a copy: to_numpy may hand back polars' own buffer
-    missing = int(np.isnan(values).sum())
-    infinite = int(values.size - finite.sum() - missing)
-    kept = values[finite]
-    kept.sort()
-    return kept, missing, infinite
+        missing = infinite = 0
+        kept_count = values.size
+    else:
+        missing = int(np.isnan(values).sum())
+        kept_count = int(finite.sum())
+        infinite = int(values.size - kept_count - missing)
+    if slot is None:
+        out = np.sort(values) if kept_count == values.size else np.sort(values[finite])
+        return out, missing, infinite
+    out = workspace(slot, kept_count)
+    if kept_count == values.size:
+        np.copyto(out, values)
+    else:
+        np.compress(finite, values, out=out)
+    out.sort()
+    return out, missing, infinite
 
 
 _finite_sorted = finite_sorted
