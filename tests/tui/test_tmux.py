@@ -15,7 +15,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,17 +27,22 @@ STEP = re.compile(r"Step (\d+)/(\d+) · (input|prompt|compute|tool|conditional) 
 
 
 class Tmux:
-    def __init__(self, name: str, env: dict[str, str]) -> None:
+    def __init__(self, name: str, env: dict[str, str], size: tuple[int, int] = (100, 30)) -> None:
         self.name = name
         self.env = env
+        self.size = size
 
     def start(self, *argv: str) -> None:
-        command = " ".join([*(f"{k}={v}" for k, v in self.env.items()), *argv])
+        import shlex
+
+        command = " ".join([*(f"{k}={shlex.quote(v)}" for k, v in self.env.items()), *map(shlex.quote, argv)])
+        command += os.environ.get("AXTUI_TMUX_SUFFIX", "")
+        width, height = (str(n) for n in self.size)
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command], check=True
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", width, "-y", height, command], check=True
         )
         subprocess.run(
-            ["tmux", "resize-window", "-t", self.name, "-x", "100", "-y", "30"], capture_output=True
+            ["tmux", "resize-window", "-t", self.name, "-x", width, "-y", height], capture_output=True
         )
 
     def keys(self, *keys: str) -> None:
@@ -82,8 +89,16 @@ def advance(tmux: Tmux, screen: str) -> None:
         tmux.keys("C-n")  # accept the persona's answer and continue
 
 
-def walk(tmux: Tmux, until_step: int | None = None, timeout: float = 240.0) -> str:
-    """Drive the session until the given step number is current (or the session is complete)."""
+def walk(
+    tmux: Tmux,
+    until_step: int | None = None,
+    timeout: float = 240.0,
+    look: Callable[[str], None] | None = None,
+) -> str:
+    """Drive the session until the given step number is current (or the session is complete).
+
+    ``look`` sees every distinct screen before the keystroke that leaves it (to read results).
+    """
     deadline = time.monotonic() + timeout
     last: tuple[str, int] | None = None
     while time.monotonic() < deadline:
@@ -100,6 +115,9 @@ def walk(tmux: Tmux, until_step: int | None = None, timeout: float = 240.0) -> s
                 return screen
             key = (screen, int(time.monotonic()))
             if key != last:  # act once per distinct screen (and again every second if it is stuck)
+                if look is not None and (last is None or last[0] != screen):
+                    look(screen)
+                    screen = tmux.screen()
                 advance(tmux, screen)
                 last = key
         time.sleep(0.3)
@@ -165,3 +183,147 @@ def test_ml_workflow_end_to_end_with_keystrokes(tmp_path: Path) -> None:
     status, done, total = con.execute("SELECT status, steps_done, steps_total FROM sessions").fetchone()
     con.close()
     assert status == "completed" and done == total
+
+
+# -- 80×24: every key cell of the results is readable ----------------------------------------------
+def walk_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "AXTUI_DB": str(tmp_path / "walk.duckdb"),
+        "TERM": "xterm-256color",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "HOME": str(tmp_path),
+    }
+
+
+def results_of(db: str) -> dict[str, Any]:
+    """step id -> result of every done step of the (one, completed) session, from the database."""
+    import json
+
+    import duckdb
+
+    con = None
+    for _ in range(50):  # the app's process may take a moment to release the database
+        try:
+            con = duckdb.connect(db, read_only=True)
+            break
+        except duckdb.IOException:
+            time.sleep(0.2)
+    assert con is not None
+    rows = con.execute("SELECT step_id, outputs FROM step_results WHERE status = 'done'").fetchall()
+    status = con.execute("SELECT status FROM sessions").fetchall()
+    con.close()
+    assert [r[0] for r in status] == ["completed"]
+    return {step_id: (json.loads(outputs) or {}).get("result") for step_id, outputs in rows if outputs}
+
+
+def quit_app(tmux: Tmux) -> None:
+    tmux.keys("C-q")
+    deadline = time.monotonic() + 30
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def table_rows(lines: list[str]) -> list[list[str]]:
+    """The rows of a boxed result table on screen: cells of each row joined over its wrapped lines."""
+    rows: list[list[str]] = []
+    for line in lines:
+        if "│" not in line:
+            continue
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if not cells:
+            continue
+        if cells[0] and cells[0].isdigit():
+            rows.append(cells)
+        elif rows and len(cells) == len(rows[-1]):
+            rows[-1] = [" ".join(x for x in (a, b) if x) for a, b in zip(rows[-1], cells, strict=True)]
+    return rows
+
+
+def read_all(tmux: Tmux, screen: str) -> list[str]:
+    """Every line of the result view: focus it (shift+tab from Continue), scroll down, merge pages."""
+    tmux.keys("BTab")
+    time.sleep(0.3)
+    seen = screen.splitlines()
+    for _ in range(40):
+        tmux.keys("Down", "Down", "Down", "Down")
+        time.sleep(0.4)
+        page = tmux.screen().splitlines()
+        if page == seen[-len(page) :]:
+            break
+        overlap = max(
+            (k for k in range(1, len(page)) if seen[-k:] == page[:k]),
+            default=0,
+        )
+        seen += page[overlap:]
+    tmux.keys("Tab")  # back to Continue
+    time.sleep(0.3)
+    return seen
+
+
+def test_ml_workflow_at_80x24_shows_every_quality_check(tmp_path: Path) -> None:
+    env = walk_env(tmp_path)
+    tmux = Tmux(f"axtui-qc-{os.getpid()}", env, size=(80, 24))
+    seen: dict[str, list[str]] = {}
+
+    def look(screen: str) -> None:
+        step = current_step(screen)
+        if step and "Quality Checks" in step[1] and "Continue ▸" in screen and "checks" not in seen:
+            seen["checks"] = read_all(tmux, screen)
+
+    try:
+        tmux.start(AXTUI, "run", "ml-workflow", "--input", '{"project_name": "churn"}')
+        screen = walk(tmux, timeout=420.0, look=look)
+        assert "session complete" in screen, screen
+        assert "checks passed" in screen  # the completion screen leads with the checks' count
+        quit_app(tmux)
+    finally:
+        tmux.kill()
+    [(_, result)] = [
+        r for r in results_of(env["AXTUI_DB"], "results") if "total" in r[1] and r[1]["total"] > 3
+    ]
+    assert "checks" in seen, "the quality checks step was never on screen"
+    rows = table_rows(seen["checks"])
+    shown = {cells[1]: cells for cells in rows}
+    for item in result["results"]:
+        cells = shown.get(item["title"])
+        assert cells is not None, f"check {item['title']!r} not readable at 80x24: {rows}"
+        assert cells[2] == ("PASS" if item["passed"] else "FAIL")
+        assert cells[3] == " ".join(str(item["reason"]).split()), cells
+
+
+def test_ml_ab_testing_at_80x24_shows_the_decision_and_the_test_row(tmp_path: Path) -> None:
+    from axtui.present.format import pvalue
+
+    env = walk_env(tmp_path)
+    events = Path(__file__).resolve().parents[2] / "examples" / "data" / "ab_events.csv"
+    tmux = Tmux(f"axtui-ab-{os.getpid()}", env, size=(80, 24))
+    seen: dict[str, str] = {}
+
+    def look(screen: str) -> None:
+        step = current_step(screen)
+        if step and step[1].startswith("Analyse the events") and "Continue ▸" in screen:
+            seen.setdefault("analysis", screen)
+
+    inputs = f'{{"experiment_id": "walk", "events_path": "{events}", "primary_metric": "converted"}}'
+    try:
+        tmux.start(AXTUI, "run", "ml-ab-testing", "--input", inputs)
+        screen = walk(tmux, timeout=420.0, look=look)
+        assert "session complete" in screen, screen
+        final = screen
+        quit_app(tmux)
+    finally:
+        tmux.kill()
+    result = results_of(env["AXTUI_DB"])["ab-analysis"]
+    decision = result["decision"]["decision"] if isinstance(result["decision"], dict) else result["decision"]
+    assert "analysis" in seen, "the A/B analysis was never on screen"
+    analysis = seen["analysis"]
+    assert f"Decision: {decision}" in analysis
+    metric = result["metrics"][0]
+    row = next(line for line in analysis.splitlines() if "│ " + metric["metric"] in line)
+    cells = [c.strip() for c in row.split("│")[1:]]
+    assert cells[1] == metric["test"]  # the test
+    assert cells[2] == pvalue(metric["p_value"])  # its p-value, whole
+    assert cells[3] == ("yes" if metric["significant"] else "no")  # significance
+    assert f"A/B decision: {decision}" in final  # the completion screen leads with the decision

@@ -14,6 +14,7 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
@@ -144,8 +145,11 @@ class InputForm(Widget):
 
     def reveal(self, name: str) -> None:
         """Scroll the field (label, editor, help and error) into view once the form is laid out."""
-        box = self.query_one(f"#field-{name}")
-        scroll = self.query_one("#form-scroll", VerticalScroll)
+        try:  # called after a refresh: the form may have been replaced meanwhile (a fast ctrl+s)
+            box = self.query_one(f"#field-{name}")
+            scroll = self.query_one("#form-scroll", VerticalScroll)
+        except NoMatches:
+            return
         if name == self.fields[0].name:
             scroll.scroll_home(animate=False)
         else:
