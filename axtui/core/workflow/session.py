@@ -14,7 +14,7 @@ import getpass
 import os
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from axtui.core.store import Store
 
 DONE_STATES = ("done", "skipped")
+_LARGE_SESSION_COLS = ("inputs", "answers", "recorded")
 
 
 @dataclass
@@ -125,6 +126,9 @@ class Session:
         self.created_at = row.get("created_at")
         self._lock = threading.RLock()
         self._db_identity = engine.db_identity()
+        # The JSON last written for each large session column: a commit rewrites only those that changed.
+        self._written = {c: persist.dumps(getattr(self, c)) for c in _LARGE_SESSION_COLS}
+        self._unconfirmed: dict[str, str] = {}
         steps = ([_inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
         self._rows: dict[str, _Row] = {s.id: _Row(step=s, seq=i) for i, s in enumerate(steps)}
         for saved in step_rows:
@@ -257,10 +261,18 @@ class Session:
     def _now(self) -> Any:
         return self.store.clock()
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A store transaction; once it commits, the large columns it wrote count as written."""
+        self._unconfirmed = {}
+        with self.store.transaction() as con:
+            yield con
+        self._written.update(self._unconfirmed)
+
     def _commit(self, r: _Row, *, extra: Callable[[Any], None] | None = None) -> None:
         """Persist one step row and the session's progress in one transaction."""
         self._check_db()
-        with self.store.transaction() as con:
+        with self._transaction() as con:
             if extra is not None:
                 extra(con)
             self._write_row(con, r)
@@ -283,20 +295,28 @@ class Session:
         )
 
     def _write_session(self, con: Any) -> None:
+        """The session's progress, plus those large columns that changed since they were last written.
+
+        Rewriting every column on every step cost about a quarter of a ``--batch`` replay
+        (bench/batch.md). ``variables`` is derived from the step rows (that is how a session is
+        reloaded), so it is stored once the session stops running, as a convenience for readers.
+        """
         current = self._current_row()
-        persist.update_session(
-            con,
-            self.id,
-            status=self.status,
-            inputs=self.inputs,
-            variables=self.variables,
-            answers=self.answers,
-            recorded=self.recorded,
-            steps_done=self.steps_done,
-            current_step=current.step.id if current else None,
-            updated_at=self._now(),
-            error=next((r.error for r in self._ordered() if r.status == "failed"), None),
-        )
+        cols: dict[str, Any] = {
+            "status": self.status,
+            "steps_done": self.steps_done,
+            "current_step": current.step.id if current else None,
+            "updated_at": self._now(),
+            "error": next((r.error for r in self._ordered() if r.status == "failed"), None),
+        }
+        for name in _LARGE_SESSION_COLS:
+            text = persist.dumps(getattr(self, name))
+            if text != self._written[name]:
+                cols[name] = getattr(self, name)
+                self._unconfirmed[name] = text
+        if self.status != "running":
+            cols["variables"] = self.variables
+        persist.update_session(con, self.id, **cols)
 
     def _frozen_vars(self, r: _Row) -> dict[str, Any]:
         """Variables plus the built-ins frozen at the step's first start (a re-run writes the same keys)."""
@@ -355,7 +375,7 @@ class Session:
             self.report_path = str(path)
             decisions = self.decisions()
             self._check_db()
-            with self.store.transaction() as con:
+            with self._transaction() as con:
                 self._write_session(con)
                 persist.update_session(con, self.id, report=text, report_path=str(path), decisions=decisions)
 
@@ -631,7 +651,7 @@ class Session:
             if self.status != "completed":
                 self.status = "paused"
                 self._check_db()
-                with self.store.transaction() as con:
+                with self._transaction() as con:
                     self._write_session(con)
 
     def redo(self, step_id: str) -> None:
@@ -650,7 +670,7 @@ class Session:
             self.status = "running"
             self.report_path = None
             self._check_db()
-            with self.store.transaction() as con:
+            with self._transaction() as con:
                 for r in reset:
                     self._write_row(con, r)
                 self._write_session(con)
@@ -866,7 +886,10 @@ class Engine:
                         "attempts": 0,
                     },
                 )
-        session = self.open(sid)
+        # The workflow just loaded, not a second parse of the source stored with the session.
+        saved = persist.load_session(self.store, sid)
+        assert saved is not None  # inserted above, in this process
+        session = Session(self, saved, wf, persist.load_steps(self.store, sid))
         if wf.inputs and (clean is not None or not session.missing_inputs()):
             try:
                 session.submit_input(INPUTS_STEP_ID, given)
