@@ -129,6 +129,7 @@ class Session:
         # The JSON last written for each large session column: a commit rewrites only those that changed.
         self._written = {c: persist.dumps(getattr(self, c)) for c in _LARGE_SESSION_COLS}
         self._unconfirmed: dict[str, str] = {}
+        self._tx_depth = 0
         steps = ([_inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
         self._rows: dict[str, _Row] = {s.id: _Row(step=s, seq=i) for i, s in enumerate(steps)}
         for saved in step_rows:
@@ -263,11 +264,19 @@ class Session:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
-        """A store transaction; once it commits, the large columns it wrote count as written."""
-        self._unconfirmed = {}
-        with self.store.transaction() as con:
-            yield con
-        self._written.update(self._unconfirmed)
+        """A store transaction (nested ones join it); once the outermost commits, the large
+        columns it wrote count as written."""
+        outermost = self._tx_depth == 0
+        if outermost:
+            self._unconfirmed = {}
+        self._tx_depth += 1
+        try:
+            with self.store.transaction() as con:
+                yield con
+        finally:
+            self._tx_depth -= 1
+        if outermost:
+            self._written.update(self._unconfirmed)
 
     def _commit(self, r: _Row, *, extra: Callable[[Any], None] | None = None) -> None:
         """Persist one step row and the session's progress in one transaction."""
@@ -552,16 +561,23 @@ class Session:
             r = self._row(step_id)
             if r.step.type != "prompt":
                 raise InputError(f"step {step_id!r} is a {r.step.type} step, not a chat")
-            if r.status != "running" or not r.conversation_id:
-                self._start_row(r)
-            task = self.task_for(step_id)
-            facts = self.facts_for(step_id)
-            persona = self.engine.persona(r.step.agent or "")
-            if not r.conversation_id:
-                r.conversation_id = self.chat.new_conversation(
-                    persona.agent_id, session_id=self.id, step_id=step_id
-                )
-                self._commit(r)
+            # Starting the step and opening its conversation: one commit (the inner ones join it).
+            had_conversation = r.conversation_id
+            try:
+                with self._transaction():
+                    if r.status != "running" or not r.conversation_id:
+                        self._start_row(r)
+                    task = self.task_for(step_id)
+                    facts = self.facts_for(step_id)
+                    persona = self.engine.persona(r.step.agent or "")
+                    if not r.conversation_id:
+                        r.conversation_id = self.chat.new_conversation(
+                            persona.agent_id, session_id=self.id, step_id=step_id
+                        )
+                        self._commit(r)
+            except BaseException:
+                r.conversation_id = had_conversation  # its row was rolled back with the rest
+                raise
             turn = len(self._answers_so_far(r))
             message = text if text and text.strip() else None  # None: the task is the first message
             if turn > 0 and message is None:
@@ -873,9 +889,9 @@ class Engine:
         }
         with self.store.transaction() as con:
             persist.insert_session(con, row)
-            for i, s in enumerate(steps):
-                persist.insert_step(
-                    con,
+            persist.insert_steps(
+                con,
+                [
                     {
                         "session_id": sid,
                         "step_id": s.id,
@@ -884,8 +900,10 @@ class Engine:
                         "step_type": s.type,
                         "status": "pending",
                         "attempts": 0,
-                    },
-                )
+                    }
+                    for i, s in enumerate(steps)
+                ],
+            )
         # The workflow just loaded, not a second parse of the source stored with the session.
         saved = persist.load_session(self.store, sid)
         assert saved is not None  # inserted above, in this process
