@@ -19,17 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from axtui.core import namespaces as ns_rules
-from axtui.core.query import (
-    INDEX_FETCH_MAX,
-    compile_search,
-    equality_keys,
-    fields_sql,
-    index_rows,
-    parse,
-    recency_windows,
-    scalars_sql,
-    search_text_sql,
-)
+from axtui.core.query import fields_sql, parse, scalars_sql, search_text_sql
+from axtui.core.query_plan import run_search
 from axtui.core.store import Store
 from axtui.errors import InputError, NotFoundError
 
@@ -382,33 +373,7 @@ class Memory:
         limit = _check_limit(limit)
         now = self.db.clock()
         with self.db.connection() as con:
-            keys: dict[int, list[tuple[str, int]]] = {}
-
-            def resolve(node: Any) -> list[tuple[str, int]]:
-                if id(node) not in keys:
-                    keys[id(node)] = equality_keys(con, node)
-                return keys[id(node)]
-
-            count = index_rows(con, ast, resolve)
-            if count is not None and count <= INDEX_FETCH_MAX:
-                # a rare field:value: its few rows come straight from the hash index
-                windows: list[datetime | None] = [None]
-            else:
-                oldest = _one(con.execute("SELECT min(updated_at) FROM memory_entries"))[0]
-                windows = [w for w in recency_windows(ast, now) if w is None or (oldest and w > oldest)]
-            for since in windows:  # newest first; stop once the limit is filled
-                sql, params = compile_search(
-                    ast,
-                    now=now,
-                    namespace=namespace,
-                    limit=limit,
-                    resolve=resolve,
-                    since=since,
-                    by_hash_index=since is None and count is not None and count <= INDEX_FETCH_MAX,
-                )
-                rows = con.execute(sql, params).fetchall()
-                if len(rows) >= limit:
-                    break
+            rows = run_search(con, ast, now=now, namespace=namespace, limit=limit)
         return [SearchHit(MemoryEntry.from_row(r), float(r[7])) for r in rows]
 
     def history(self, namespace: str, key: str) -> list[dict[str, Any]]:
