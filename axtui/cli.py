@@ -85,7 +85,7 @@ def locate(
     if what not in places:
         raise AxtuiError(f"unknown place {what!r}", hint="use one of: config, data, db")
     output.emit(ctx, {"what": what, "path": places[what], "default_db": str(default_db_path())},
-                lambda con: con.print(places[what]))
+                lambda con: con.print(places[what], markup=False, highlight=False, soft_wrap=True))
 
 
 def _register() -> None:
