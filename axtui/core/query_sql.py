@@ -40,6 +40,7 @@ from axtui.core.query_parser import (
 
 ENTRY_COLUMNS = "e.namespace, e.key, e.value, e.created_at, e.updated_at, e.expires_at, e.version"
 LEAF_WEIGHT = {Word: 1.0, Field: 2.0, Key: 2.0, Range: 2.0}
+SHARED_EQ_SCAN = True  # the equality terms of a query read memory_fields once (see compile_set_search)
 
 
 def _leaves(node: Node, positive: bool = True) -> list[tuple[Leaf, bool]]:
@@ -269,8 +270,16 @@ def wants_set_algebra(node: Node) -> bool:
     return len(leaves) > 1 and any(isinstance(leaf, Field | Range | Key) for leaf, _ in leaves)
 
 
-def _leaf_ids_sql(node: Leaf, params: list[Any], resolve: Resolver) -> str:
-    """Distinct ids of the entries ``node`` matches, live or not (expiry is checked once, on the result)."""
+def _leaf_ids_sql(node: Leaf, params: list[Any], resolve: Resolver, shared_eq: bool = False) -> str:
+    """Distinct ids of the entries ``node`` matches, live or not (expiry is checked once, on the result).
+
+    ``shared_eq``: a ``field:value`` term reads its rows from the ``eq`` CTE, the one scan of
+    ``memory_fields`` that fetches the rows of every equality term of the query at once.
+    """
+    if shared_eq and isinstance(node, Field) and not node.prefix:
+        hashes = [h for _, h in resolve(node)]
+        params.extend(hashes)
+        return f"SELECT DISTINCT id FROM eq WHERE h IN ({', '.join('?' for _ in hashes)})"
     if isinstance(node, Word):
         params.append(node.text)
         return "SELECT id FROM memory_entries WHERE contains(search_text, lower(?))"
@@ -307,18 +316,31 @@ def compile_set_search(
 ) -> tuple[str, list[Any]]:
     """SQL for a query of several terms (``wants_set_algebra``): entry columns plus ``score``, best first.
 
-    Each distinct term is one MATERIALIZED id set; the boolean structure is set algebra
-    over them; only the matching ids meet ``memory_entries`` (expiry, namespace, ranking),
-    and only the top ``limit`` rows have their values read.
+    Each distinct term is one MATERIALIZED id set (the equality terms' rows all come from one
+    scan of ``memory_fields``); the boolean structure is set algebra over them; only the
+    matching ids meet ``memory_entries`` (expiry, namespace, ranking), and only the top
+    ``limit`` rows have their values read.
     """
     params: list[Any] = []
     names: dict[int, str] = {}
     ctes: list[str] = []
     weights: list[tuple[str, float]] = []
-    for leaf, positive in _leaves(node):
+    leaves = _leaves(node)
+    equal = [leaf for leaf, _ in leaves if isinstance(leaf, Field) and not leaf.prefix]
+    shared = (
+        SHARED_EQ_SCAN and len(equal) > 1
+    )  # one pass over memory_fields for all of them, not one per term
+    if shared:
+        hashes = sorted({h for leaf in equal for _, h in resolve(leaf)})
+        params.extend(hashes)
+        ctes.append(
+            "eq AS MATERIALIZED (SELECT entry_id AS id, fv_hash AS h FROM memory_fields "
+            f"WHERE fv_hash IN ({', '.join('?' for _ in hashes)}))"
+        )
+    for leaf, positive in leaves:
         if id(leaf) not in names:
             names[id(leaf)] = f"t{len(names)}"
-            ctes.append(f"{names[id(leaf)]} AS MATERIALIZED ({_leaf_ids_sql(leaf, params, resolve)})")
+            ctes.append(f"{names[id(leaf)]} AS MATERIALIZED ({_leaf_ids_sql(leaf, params, resolve, shared)})")
         if positive:
             weights.append((names[id(leaf)], LEAF_WEIGHT[type(leaf)]))
     ctes.append(f"hits AS MATERIALIZED ({_set_sql(node, names)})")
