@@ -28,10 +28,15 @@ MARKS = {
 }
 
 
+def _line(stream: Any, text: str) -> None:
+    """One plain line, flushed: what a rich console printed here (no markup, no highlighting),
+    without importing rich on the ``--batch`` path."""
+    stream.write(text + "\n")
+    stream.flush()
+
+
 def progress_printer(session: Session) -> Any:
     """A callback printing one line per step event to stderr."""
-    from axtui.commands.output import stderr
-
     total = len(session.checklist())
 
     def show(event: Event) -> None:
@@ -41,19 +46,14 @@ def progress_printer(session: Session) -> Any:
         if event.step_id:
             ids = [s.step_id for s in session.checklist()]
             index = f"[{ids.index(event.step_id) + 1}/{total}] " if event.step_id in ids else ""
-        stderr.print(
-            f"{MARKS[event.kind]} {index}{event.step_id or ''} {event.message}".rstrip(),
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        _line(sys.stderr, f"{MARKS[event.kind]} {index}{event.step_id or ''} {event.message}".rstrip())
 
     return show
 
 
 def print_summary(settings: Settings, summary: Summary) -> None:
     """The run's summary on stdout: one JSON document with ``--json``, else a few readable lines."""
-    from axtui.commands.output import stdout, to_json
+    from axtui.jsontext import to_json
 
     data = summary.to_dict()
     if settings.json:
@@ -62,16 +62,15 @@ def print_summary(settings: Settings, summary: Summary) -> None:
         return
     done = sum(1 for s in summary.steps if s.status in ("done", "skipped", "not_measured"))
     unmeasured = sum(1 for s in summary.steps if s.status == "not_measured")
-    stdout.print(
+    _line(
+        sys.stdout,
         f"session {summary.session_id}: {summary.workflow_id} {summary.status} "
         f"({done}/{len(summary.steps)} steps" + (f", {unmeasured} not measured)" if unmeasured else ")"),
-        markup=False,
-        highlight=False,
     )
     for label, value in summary.decisions.items():
-        stdout.print(f"  decision {label}: {value}", markup=False, highlight=False)
+        _line(sys.stdout, f"  decision {label}: {value}")
     if summary.report_path:
-        stdout.print(f"  report: {summary.report_path}", markup=False, highlight=False)
+        _line(sys.stdout, f"  report: {summary.report_path}")
 
 
 def run_batch(settings: Settings, path: str | Path, *, fail_on: str | None = None) -> int:

@@ -112,7 +112,7 @@ def locate(
     output.emit(
         ctx,
         {"what": what, "path": places[what], "default_db": str(default_db_path())},
-        lambda con: con.print(places[what]),
+        lambda con: con.print(places[what], markup=False, highlight=False, soft_wrap=True),
     )
 
 
@@ -174,17 +174,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so plainly, show the trace only on request
-        if debug:
-            traceback.print_exc()
-        else:
-            output.stderr.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-                "  hint: rerun with --debug for the traceback, and please report it",
-                markup=True,
-                highlight=False,
-                soft_wrap=True,
-            )
-        return 70
+        return internal_error(exc, debug)
+
+
+def internal_error(exc: Exception, debug: bool) -> int:
+    """A bug escaped: say so plainly, show the trace only on request; exit code 70."""
+    if debug:
+        traceback.print_exc()
+    else:
+        output.stderr.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "  hint: rerun with --debug for the traceback, and please report it",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
+    return 70
 
 
 def entry() -> None:

@@ -60,6 +60,9 @@ MIX = {
     "ml-feature-store": 0.01,
 }
 STATUSES = ["staged", "canary", "production", "archived", "deprecated"]
+SEVERITIES = ["critical", "high", "medium", "low"]
+DECISIONS = ["ROLLBACK", "SHIP", "EXTEND", "NO_SHIP"]
+ALERT_TYPES = ["data_drift", "performance", "latency"]
 WORDS = [
     "baseline",
     "regression",
@@ -269,26 +272,107 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def time_queries(memory: Memory, name: str, make: Callable[[int], str], runs: int) -> dict:
-    memory.search(make(0), limit=100)  # warm-up
-    times, cpu, counts = [], [], []
+def _timed(fn: Callable[[], int]) -> tuple[float, float, int]:
+    started, started_cpu = time.perf_counter(), time.process_time()
+    count = fn()
+    return (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000, count
+
+
+def time_queries(memory: Memory, name: str, make: Callable[[int], tuple[str, Ref]], runs: int) -> dict:
+    """``Memory.search`` and the hand-written reference query for the same value, alternately."""
+    con = memory.db._con
+
+    def ours(query: str) -> int:
+        return len(memory.search(query, limit=100))
+
+    def reference(ref: Ref) -> int:
+        return len(con.execute(*ref).fetchall())
+
+    query, ref = make(0)
+    ours(query), reference(ref)  # warm-up
+    times, cpu, counts, ref_times, ref_counts = [], [], [], [], []
     for run in range(runs):
-        query = make(run + 1)
-        started, started_cpu = time.perf_counter(), time.process_time()
-        hits = memory.search(query, limit=100)
-        times.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        counts.append(len(hits))
+        query, ref = make(run + 1)
+        wall, used, count = _timed(lambda query=query: ours(query))
+        times.append(wall)
+        cpu.append(used)
+        counts.append(count)
+        wall, _used, count = _timed(lambda ref=ref: reference(ref))
+        ref_times.append(wall)
+        ref_counts.append(count)
     return {
         "kind": name,
-        "example": make(1),
+        "example": make(1)[0],
         "runs": runs,
         "p50_ms": statistics.median(times),
         "p95_ms": percentile(times, 0.95),
         "max_ms": max(times),
         "cpu_p50_ms": statistics.median(cpu),
         "mean_hits": statistics.mean(counts),
+        "ref_p50_ms": statistics.median(ref_times),
+        "ref_p95_ms": percentile(ref_times, 0.95),
+        "ref_mean_hits": statistics.mean(ref_counts),
     }
+
+
+# -- the hand-written DuckDB queries: set algebra over the same index tables ----------------------
+# What a person fluent in DuckDB would write for each query against axtui's schema, knowing the
+# data: the hash of (field, lower-cased value) folded by DuckDB into a constant, INTERSECT /
+# UNION / EXCEPT of id sets, ranked by recency (by score where OR makes scores differ).
+
+Ref = tuple[str, list]
+COLS = "e.namespace, e.key, e.value, e.created_at, e.updated_at, e.expires_at, e.version"
+LIVE = "(e.expires_at IS NULL OR e.expires_at > ?)"
+
+
+def ids_eq(field: str, value: str) -> Ref:
+    return "SELECT entry_id FROM memory_fields WHERE fv_hash = md5_number_lower(? || chr(31) || ?)", [
+        field,
+        value.lower(),
+    ]
+
+
+def ids_range(field: str, column: str, low: object, high: object) -> Ref:
+    return f"SELECT entry_id FROM memory_fields WHERE field = ? AND {column} BETWEEN ? AND ?", [
+        field,
+        low,
+        high,
+    ]
+
+
+def ids_text(text: str) -> Ref:
+    return "SELECT id AS entry_id FROM memory_entries WHERE contains(search_text, ?)", [text.lower()]
+
+
+def ids_key_prefix(prefix: str) -> Ref:
+    return "SELECT id AS entry_id FROM memory_entries WHERE starts_with(key, ?)", [prefix]
+
+
+def combine(op: str, *parts: Ref) -> Ref:
+    sql = f" {op} ".join(f"SELECT entry_id FROM ({p[0]})" for p in parts)
+    return sql, [x for p in parts for x in p[1]]
+
+
+def ranked(ids: Ref, now: datetime) -> Ref:
+    sql = (
+        f"SELECT {COLS} FROM memory_entries e WHERE e.id IN ({ids[0]}) AND {LIVE} "
+        "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT 100"
+    )
+    return sql, [*ids[1], now]
+
+
+def ranked_by_score(parts: list[tuple[Ref, float]], now: datetime) -> Ref:
+    union = " UNION ALL ".join(f"SELECT DISTINCT entry_id, {w} AS w FROM ({p[0]})" for p, w in parts)
+    sql = (
+        f"WITH s AS (SELECT entry_id, sum(w) AS score FROM ({union}) GROUP BY entry_id) "
+        f"SELECT {COLS}, s.score FROM memory_entries e JOIN s ON e.id = s.entry_id WHERE {LIVE} "
+        "ORDER BY s.score DESC, e.updated_at DESC, e.namespace, e.key LIMIT 100"
+    )
+    return sql, [x for p, _ in parts for x in p[1]] + [now]
+
+
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text.rstrip("Z"))
 
 
 def main() -> int:
@@ -348,30 +432,87 @@ def main() -> int:
         rows = args.rows
         start_day = now - timedelta(seconds=rows * 0.5)
 
-        def window(run: int) -> str:
+        def window(run: int) -> tuple[str, str]:
             lo = start_day + timedelta(seconds=rng.uniform(0, rows * 0.45))
-            return f"[{iso(lo)} TO {iso(lo + timedelta(hours=2))}]"
+            return iso(lo), iso(lo + timedelta(hours=2))
 
-        kinds = [
-            ("field:value (common: one model)", lambda r: f"model:{MODELS[r % len(MODELS)]}"),
-            ("field:value (rare: one request id)", lambda r: f"request_id:req-{rng.randrange(rows):08d}"),
-            ("field:value (mid: one registry status)", lambda r: f"status:{STATUSES[r % 5]}"),
-            ("range: number", lambda r: f"latency_ms:[{20 + r % 30} TO {22 + r % 30}]"),
-            ("range: ISO timestamp", lambda r: f"timestamp:{window(r)}"),
-            ("word", lambda r: WORDS[r % len(WORDS)]),
-            ("phrase", lambda r: f'"{WORDS[r % len(WORDS)]} detected"'),
-            ("key prefix", lambda r: f"key:{MODELS[r % len(MODELS)]}/versions/*"),
+        def field_value(field: str, value: str) -> tuple[str, Ref]:
+            return f"{field}:{value}", ranked(ids_eq(field, value), now)
+
+        def timestamp_range(run: int) -> tuple[str, Ref]:
+            lo, hi = window(run)
+            return f"timestamp:[{lo} TO {hi}]", ranked(
+                ids_range("timestamp", "ts_value", _ts(lo), _ts(hi)), now
+            )
+
+        def monitoring(run: int) -> tuple[str, Ref]:
+            model, (lo, hi) = MODELS[run % len(MODELS)], window(run)
+            ids = combine(
+                "INTERSECT", ids_eq("model", model), ids_range("timestamp", "ts_value", _ts(lo), _ts(hi))
+            )
+            return f"model:{model} AND timestamp:[{lo} TO {hi}]", ranked(ids, now)
+
+        def both(run: int) -> tuple[str, Ref]:
+            model, level = MODELS[run % len(MODELS)], SEVERITIES[run % 4]
+            ids = combine("INTERSECT", ids_eq("model", model), ids_eq("severity", level))
+            return f"model:{model} AND severity:{level}", ranked(ids, now)
+
+        def either(run: int) -> tuple[str, Ref]:
+            level, decision = SEVERITIES[run % 4], DECISIONS[run % 4]
+            parts = [(ids_eq("severity", level), 2.0), (ids_eq("decision", decision), 2.0)]
+            return f"severity:{level} OR decision:{decision}", ranked_by_score(parts, now)
+
+        def negation(run: int) -> tuple[str, Ref]:
+            kind, level = ALERT_TYPES[run % 3], SEVERITIES[run % 4]
+            ids = combine("EXCEPT", ids_eq("alert_type", kind), ids_eq("severity", level))
+            return f"alert_type:{kind} AND NOT severity:{level}", ranked(ids, now)
+
+        def boolean(run: int) -> tuple[str, Ref]:
+            model = MODELS[run % len(MODELS)]
+            severe = combine("UNION", ids_eq("severity", "critical"), ids_eq("severity", "high"))
+            ids = combine(
+                "EXCEPT",
+                combine("INTERSECT", severe, ids_eq("model", model)),
+                ids_eq("alert_type", "latency"),
+            )
+            query = f"(severity:critical OR severity:high) AND NOT alert_type:latency AND model:{model}"
+            return query, ranked(ids, now)  # every hit matches one severity and the model: equal scores
+
+        kinds: list[tuple[str, Callable[[int], tuple[str, Ref]]]] = [
+            ("field:value (common: one model)", lambda r: field_value("model", MODELS[r % len(MODELS)])),
             (
-                "PRD monitoring query (field AND range)",
-                lambda r: f"model:{MODELS[r % len(MODELS)]} AND timestamp:{window(r)}",
+                "field:value (rare: one request id)",
+                lambda r: field_value("request_id", f"req-{rng.randrange(rows):08d}"),
             ),
+            ("field:value (mid: one registry status)", lambda r: field_value("status", STATUSES[r % 5])),
             (
-                "boolean (OR, NOT)",
+                "range: number",
                 lambda r: (
-                    f"(severity:critical OR severity:high) AND NOT alert_type:latency "
-                    f"AND model:{MODELS[r % len(MODELS)]}"
+                    f"latency_ms:[{20 + r % 30} TO {22 + r % 30}]",
+                    ranked(ids_range("latency_ms", "num_value", 20 + r % 30, 22 + r % 30), now),
                 ),
             ),
+            ("range: ISO timestamp", timestamp_range),
+            ("word", lambda r: (WORDS[r % len(WORDS)], ranked(ids_text(WORDS[r % len(WORDS)]), now))),
+            (
+                "phrase",
+                lambda r: (
+                    f'"{WORDS[r % len(WORDS)]} detected"',
+                    ranked(ids_text(f"{WORDS[r % len(WORDS)]} detected"), now),
+                ),
+            ),
+            (
+                "key prefix",
+                lambda r: (
+                    f"key:{MODELS[r % len(MODELS)]}/versions/*",
+                    ranked(ids_key_prefix(f"{MODELS[r % len(MODELS)]}/versions/"), now),
+                ),
+            ),
+            ("A AND B (two field terms)", both),
+            ("A OR B (two field terms)", either),
+            ("A AND NOT B", negation),
+            ("PRD monitoring query (field AND range)", monitoring),
+            ("boolean (OR, NOT)", boolean),
         ]
         load_before = os.getloadavg()[0]
         results["queries"] = [time_queries(memory, name, make, args.runs) for name, make in kinds]
@@ -379,7 +520,8 @@ def main() -> int:
         for q in results["queries"]:
             print(
                 f"{q['kind']:45s} p50 {q['p50_ms']:7.1f} ms  p95 {q['p95_ms']:7.1f} ms  "
-                f"hits {q['mean_hits']:.0f}",
+                f"hits {q['mean_hits']:.0f}  hand-written p50 {q['ref_p50_ms']:7.1f} ms  "
+                f"p95 {q['ref_p95_ms']:7.1f} ms  hits {q['ref_mean_hits']:.0f}",
                 file=sys.stderr,
             )
 
@@ -445,14 +587,17 @@ def render(r: dict) -> str:
         "",
         "Search, `limit=100`, each query kind run with a different value each time:",
         "",
-        "| query kind | example | runs | p50 ms | p95 ms | max ms | CPU p50 ms | mean hits |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| query kind | example | runs | p50 ms | p95 ms | max ms | CPU p50 ms | mean hits | "
+        "hand-written p50 ms | p95 ms | ratio p50 | ratio p95 |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for q in r["queries"]:
         example = q["example"].replace("|", "\\|")
         lines.append(
             f"| {q['kind']} | `{example}` | {q['runs']} | {q['p50_ms']:.1f} | {q['p95_ms']:.1f} | "
-            f"{q['max_ms']:.1f} | {q['cpu_p50_ms']:.1f} | {q['mean_hits']:.0f} |"
+            f"{q['max_ms']:.1f} | {q['cpu_p50_ms']:.1f} | {q['mean_hits']:.0f} | {q['ref_p50_ms']:.1f} | "
+            f"{q['ref_p95_ms']:.1f} | {q['p50_ms'] / q['ref_p50_ms']:.2f} | "
+            f"{q['p95_ms'] / q['ref_p95_ms']:.2f} |"
         )
     field_kinds = [q for q in r["queries"] if q["kind"].startswith("field:value")]
     verdicts = ", ".join(

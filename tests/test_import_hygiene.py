@@ -20,6 +20,10 @@ LIGHT_MODULES = [
     "axtui.core.namespaces",
     "axtui.core.memory",
     "axtui.core.query",
+    "axtui.core.query_plan",
+    "axtui.entry",
+    "axtui.batch",
+    "axtui.stats.pvalues",
     "axtui.commands.memory",
 ]
 

@@ -458,14 +458,14 @@ def test_recency_windows_never_change_the_results(
         "tags:t AND NOT model:fraud",
         "model:churn OR n:3",
     ]
-    import axtui.core.memory as memory_module
+    import axtui.core.query_plan as plan_module
 
     def results() -> dict[tuple[str, int], list[str]]:
         return {(q, limit): _keys(memory, q, limit=limit) for q in queries for limit in (1, 3, 7, 100)}
 
     windowed = results()  # rare field terms by index, the others through recency windows
-    monkeypatch.setattr(memory_module, "INDEX_FETCH_MAX", -1)
+    monkeypatch.setattr(plan_module, "INDEX_FETCH_MAX", -1)
     assert results() == windowed  # field terms through the windows too
-    monkeypatch.setattr(memory_module, "recency_windows", lambda node, now: [None])
+    monkeypatch.setattr(plan_module, "recency_windows", lambda node, now: [None])
     assert results() == windowed  # one full ranking
     assert windowed[("model:churn", 3)] == ["k38", "k37", "k35"]

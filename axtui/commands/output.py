@@ -6,18 +6,15 @@ everything meant for a person (progress, warnings) goes to stderr.
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
 from axtui.config import Settings
+from axtui.jsontext import _clean, to_json  # noqa: F401  (re-exported: the CLI prints JSON from here)
 
 stdout = Console(soft_wrap=False, highlight=False)
 stderr = Console(stderr=True, highlight=False)
@@ -31,33 +28,6 @@ def settings(ctx: typer.Context) -> Settings:
         obj = Settings.resolve()
         root.obj = obj
     return obj
-
-
-def _clean(value: Any) -> Any:
-    """Make a value strict-JSON: NaN/inf become null, numpy scalars become Python numbers."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    item = getattr(value, "item", None)  # numpy scalar
-    if callable(item) and type(value).__module__ == "numpy":
-        return _clean(item())
-    tolist = getattr(value, "tolist", None)  # numpy array
-    if callable(tolist) and type(value).__module__ == "numpy":
-        return _clean(tolist())
-    return value
-
-
-def to_json(data: Any, *, indent: int | None = 2) -> str:
-    return json.dumps(_clean(data), indent=indent, ensure_ascii=False, allow_nan=False)
 
 
 def emit(ctx: typer.Context, data: Any, human: Callable[[Console], None] | None = None) -> None:

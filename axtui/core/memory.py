@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,14 +41,8 @@ from axtui.core.memory_write import current as _current
 from axtui.core.memory_write import one as _one
 from axtui.core.memory_write import write_one as _write_one
 from axtui.core.memory_write import write_records as _write_records
-from axtui.core.query import (
-    INDEX_FETCH_MAX,
-    compile_search,
-    equality_keys,
-    index_rows,
-    parse,
-    recency_windows,
-)
+from axtui.core.query import parse
+from axtui.core.query_plan import run_search
 from axtui.core.store import Store
 from axtui.errors import InputError, NotFoundError
 
@@ -257,33 +250,7 @@ class Memory:
         limit = _check_limit(limit)
         now = self.db.clock()
         with self.db.connection() as con:
-            keys: dict[int, list[tuple[str, int]]] = {}
-
-            def resolve(node: Any) -> list[tuple[str, int]]:
-                if id(node) not in keys:
-                    keys[id(node)] = equality_keys(con, node)
-                return keys[id(node)]
-
-            count = index_rows(con, ast, resolve)
-            if count is not None and count <= INDEX_FETCH_MAX:
-                # a rare field:value: its few rows come straight from the hash index
-                windows: list[datetime | None] = [None]
-            else:
-                oldest = _one(con.execute("SELECT min(updated_at) FROM memory_entries"))[0]
-                windows = [w for w in recency_windows(ast, now) if w is None or (oldest and w > oldest)]
-            for since in windows:  # newest first; stop once the limit is filled
-                sql, params = compile_search(
-                    ast,
-                    now=now,
-                    namespace=namespace,
-                    limit=limit,
-                    resolve=resolve,
-                    since=since,
-                    by_hash_index=since is None and count is not None and count <= INDEX_FETCH_MAX,
-                )
-                rows = con.execute(sql, params).fetchall()
-                if len(rows) >= limit:
-                    break
+            rows = run_search(con, ast, now=now, namespace=namespace, limit=limit)
         return [SearchHit(MemoryEntry.from_row(r), float(r[7])) for r in rows]
 
     def history(self, namespace: str, key: str) -> list[dict[str, Any]]:

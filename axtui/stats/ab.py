@@ -1,8 +1,8 @@
 """A/B testing (PRODUCT.md §8.2): sample sizes, sample ratio mismatch, per-metric analysis, decision.
 
 The numbers follow textbook closed forms so that a reader can check them by
-hand; scipy is imported inside the functions that need it (the CLI must start
-without it).
+hand; the p-values come from `pvalues` (plain math: scipy.stats alone would take longer to
+import than a whole `--batch` replay, bench/batch.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import polars as pl
 
 from axtui.errors import InputError
 from axtui.stats import ab_effects as fx
-from axtui.stats import decisions
+from axtui.stats import decisions, pvalues
 from axtui.stats.io import read_table, require_columns
 from axtui.stats.sample_size import _check_prob, _z, sample_size_means, sample_size_proportions
 
@@ -35,8 +35,6 @@ def _finite(x: Any) -> float | None:
 
 def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict[str, Any]:
     """Sample ratio mismatch: χ² goodness of fit of arm sizes against the planned split (default equal)."""
-    from scipy import stats
-
     obs = np.asarray([float(c) for c in counts], dtype=float)
     if obs.size < 2:
         raise InputError(
@@ -59,7 +57,7 @@ def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict
         if not np.all(np.isfinite(w)) or np.any(w <= 0):
             raise InputError("weights must be positive numbers", where="weights")
     expected = obs.sum() * w / w.sum()
-    res = stats.chisquare(obs, expected)
+    res = pvalues.chisquare(obs, expected)
     p = float(res.pvalue)
     return {"statistic": float(res.statistic), "p_value": p, "alert": bool(p < SRM_ALPHA)}
 
@@ -112,8 +110,6 @@ def _describe(x: np.ndarray) -> dict[str, Any]:
 
 
 def _binary_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-    from scipy import stats
-
     nc, nt = c.size, t.size
     sc, st = float(c.sum()), float(t.sum())
     pc, pt = sc / nc, st / nt
@@ -129,14 +125,12 @@ def _binary_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
             note="every row has the same outcome in both arms: the χ² test is undefined",
         )
     else:
-        chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
-        out.update(statistic=float(chi2), p_value=float(p))
+        res = pvalues.chi2_contingency(table)  # scipy's chi2_contingency(correction=False)
+        out.update(statistic=res.statistic, p_value=res.pvalue)
     return out
 
 
 def _continuous_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-    from scipy import stats
-
     out: dict[str, Any] = {"test": "welch_t"}
     if c.size < 2 or t.size < 2:
         out.update(
@@ -155,16 +149,15 @@ def _continuous_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
             note="both arms are constant: the t statistic is undefined",
         )
     else:
-        res = stats.ttest_ind(t, c, equal_var=False)
-        ci = res.confidence_interval(confidence_level=0.95)
+        res = pvalues.ttest_welch(t, c)  # scipy's ttest_ind(equal_var=False) and its 95% CI
         out.update(
             statistic=_finite(res.statistic),
             p_value=_finite(res.pvalue),
-            ci95=[_finite(ci.low), _finite(ci.high)],
+            ci95=[_finite(res.ci_low), _finite(res.ci_high)],
             welch_df=_finite(res.df),
         )
     if c.size and t.size:
-        mw = stats.mannwhitneyu(t, c, alternative="two-sided")
+        mw = pvalues.mannwhitneyu(t, c)
         out["mann_whitney"] = {"statistic": _finite(mw.statistic), "p_value": _finite(mw.pvalue)}
     return out
 

@@ -94,6 +94,16 @@ def insert_step(con: Any, row: dict[str, Any]) -> None:
     )
 
 
+def insert_steps(con: Any, rows: list[dict[str, Any]]) -> None:
+    """Several rows with the same columns in one statement (one round trip, not one per step)."""
+    if not rows:
+        return
+    cols = [c for c in STEP_COLS if c in rows[0]]
+    one = f"({', '.join('?' for _ in cols)})"
+    values = [dumps(row[c]) if c in JSON_STEP else row[c] for row in rows for c in cols]
+    con.execute(f"INSERT INTO step_results ({', '.join(cols)}) VALUES {', '.join(one for _ in rows)}", values)
+
+
 def update_step(con: Any, session_id: str, step_id: str, **cols: Any) -> None:
     names = list(cols)
     values = [dumps(cols[c]) if c in JSON_STEP else cols[c] for c in names]

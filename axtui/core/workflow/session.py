@@ -14,7 +14,7 @@ import getpass
 import os
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 DONE_STATES = ("done", "skipped", "not_measured")
 HAS_RESULT = ("done", "not_measured")  # states whose result and outputs are variables
 COMPOSITE_TYPES = ("parallel", "discuss", "loop", "delegate")  # run by composite.py
+_LARGE_SESSION_COLS = ("inputs", "answers", "recorded")
 
 
 @dataclass
@@ -141,6 +142,10 @@ class Session:
         self.created_at = row.get("created_at")
         self._lock = threading.RLock()
         self._db_identity = engine.db_identity()
+        # The JSON last written for each large session column: a commit rewrites only those that changed.
+        self._written = {c: persist.dumps(getattr(self, c)) for c in _LARGE_SESSION_COLS}
+        self._unconfirmed: dict[str, str] = {}
+        self._tx_depth = 0
         steps = ([_inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
         self._rows: dict[str, _Row] = {s.id: _Row(step=s, seq=i) for i, s in enumerate(steps)}
         for saved in step_rows:
@@ -281,10 +286,26 @@ class Session:
     def _now(self) -> Any:
         return self.store.clock()
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A store transaction (nested ones join it); once the outermost commits, the large
+        columns it wrote count as written."""
+        outermost = self._tx_depth == 0
+        if outermost:
+            self._unconfirmed = {}
+        self._tx_depth += 1
+        try:
+            with self.store.transaction() as con:
+                yield con
+        finally:
+            self._tx_depth -= 1
+        if outermost:
+            self._written.update(self._unconfirmed)
+
     def _commit(self, r: _Row, *, extra: Callable[[Any], None] | None = None) -> None:
         """Persist one step row and the session's progress in one transaction."""
         self._check_db()
-        with self.store.transaction() as con:
+        with self._transaction() as con:
             if extra is not None:
                 extra(con)
             self._write_row(con, r)
@@ -307,20 +328,28 @@ class Session:
         )
 
     def _write_session(self, con: Any) -> None:
+        """The session's progress, plus those large columns that changed since they were last written.
+
+        Rewriting every column on every step cost about a quarter of a ``--batch`` replay
+        (bench/batch.md). ``variables`` is derived from the step rows (that is how a session is
+        reloaded), so it is stored once the session stops running, as a convenience for readers.
+        """
         current = self._current_row()
-        persist.update_session(
-            con,
-            self.id,
-            status=self.status,
-            inputs=self.inputs,
-            variables=self.variables,
-            answers=self.answers,
-            recorded=self.recorded,
-            steps_done=self.steps_done,
-            current_step=current.step.id if current else None,
-            updated_at=self._now(),
-            error=next((r.error for r in self._ordered() if r.status == "failed"), None),
-        )
+        cols: dict[str, Any] = {
+            "status": self.status,
+            "steps_done": self.steps_done,
+            "current_step": current.step.id if current else None,
+            "updated_at": self._now(),
+            "error": next((r.error for r in self._ordered() if r.status == "failed"), None),
+        }
+        for name in _LARGE_SESSION_COLS:
+            text = persist.dumps(getattr(self, name))
+            if text != self._written[name]:
+                cols[name] = getattr(self, name)
+                self._unconfirmed[name] = text
+        if self.status != "running":
+            cols["variables"] = self.variables
+        persist.update_session(con, self.id, **cols)
 
     def _frozen_vars(self, r: _Row) -> dict[str, Any]:
         """Variables plus the built-ins frozen at the step's first start (a re-run writes the same keys)."""
@@ -409,7 +438,7 @@ class Session:
             self.report_path = str(path)
             decisions = self.decisions()
             self._check_db()
-            with self.store.transaction() as con:
+            with self._transaction() as con:
                 self._write_session(con)
                 persist.update_session(con, self.id, report=text, report_path=str(path), decisions=decisions)
 
@@ -600,16 +629,23 @@ class Session:
             r = self._row(step_id)
             if r.step.type != "prompt":
                 raise InputError(f"step {step_id!r} is a {r.step.type} step, not a chat")
-            if r.status != "running" or not r.conversation_id:
-                self._start_row(r)
-            task = self.task_for(step_id)
-            facts = self.facts_for(step_id)
-            persona = self.engine.persona(r.step.agent or "")
-            if not r.conversation_id:
-                r.conversation_id = self.chat.new_conversation(
-                    persona.agent_id, session_id=self.id, step_id=step_id
-                )
-                self._commit(r)
+            # Starting the step and opening its conversation: one commit (the inner ones join it).
+            had_conversation = r.conversation_id
+            try:
+                with self._transaction():
+                    if r.status != "running" or not r.conversation_id:
+                        self._start_row(r)
+                    task = self.task_for(step_id)
+                    facts = self.facts_for(step_id)
+                    persona = self.engine.persona(r.step.agent or "")
+                    if not r.conversation_id:
+                        r.conversation_id = self.chat.new_conversation(
+                            persona.agent_id, session_id=self.id, step_id=step_id
+                        )
+                        self._commit(r)
+            except BaseException:
+                r.conversation_id = had_conversation  # its row was rolled back with the rest
+                raise
             turn = len(self._answers_so_far(r))
             message = text if text and text.strip() else None  # None: the task is the first message
             if turn > 0 and message is None:
@@ -712,7 +748,7 @@ class Session:
             if self.status != "completed":
                 self.status = "paused"
                 self._check_db()
-                with self.store.transaction() as con:
+                with self._transaction() as con:
                     self._write_session(con)
 
     def redo(self, step_id: str) -> None:
@@ -731,7 +767,7 @@ class Session:
             self.status = "running"
             self.report_path = None
             self._check_db()
-            with self.store.transaction() as con:
+            with self._transaction() as con:
                 for r in reset:
                     self._write_row(con, r)
                 self._write_session(con)
@@ -941,9 +977,9 @@ class Engine:
         }
         with self.store.transaction() as con:
             persist.insert_session(con, row)
-            for i, s in enumerate(steps):
-                persist.insert_step(
-                    con,
+            persist.insert_steps(
+                con,
+                [
                     {
                         "session_id": sid,
                         "step_id": s.id,
@@ -952,9 +988,14 @@ class Engine:
                         "step_type": s.type,
                         "status": "pending",
                         "attempts": 0,
-                    },
-                )
-        session = self.open(sid)
+                    }
+                    for i, s in enumerate(steps)
+                ],
+            )
+        # The workflow just loaded, not a second parse of the source stored with the session.
+        saved = persist.load_session(self.store, sid)
+        assert saved is not None  # inserted above, in this process
+        session = Session(self, saved, wf, persist.load_steps(self.store, sid))
         if wf.inputs and (clean is not None or not session.missing_inputs()):
             try:
                 session.submit_input(INPUTS_STEP_ID, given)

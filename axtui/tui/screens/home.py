@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView
 
 from axtui.tui import keymap
 from axtui.tui.messages import HomeDataLoaded, HomeSummary, UserFacingError, WorkflowsLoaded
-from axtui.tui.screens.home_data import load_home_summary, load_workflows, workflow_row
+from axtui.tui.screens.home_data import cached_workflow_rows, load_home_summary, load_workflows, workflow_row
 from axtui.tui.services import app_of
 from axtui.tui.store_watch import StoreChanged
 
@@ -78,6 +78,7 @@ class HomeScreen(Screen[None]):
         self._painted = False
         self._first_paint_scheduled = False
         self.workflows: list[Any] = []
+        self.rows: list[dict[str, str]] = []  # the table's rows: from the index first, then the files
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,6 +108,8 @@ class HomeScreen(Screen[None]):
         table.add_column("Level", key="complexity", width=6)
         table.focus()
         self.query_one("#workflow-description", Static).update("loading workflows…")
+        if not self.rows and (cached := cached_workflow_rows()):
+            self._fill(cached)  # names on the first screen; the worker re-reads the files
         # The worker starts after the first paint, so its imports never delay it.
         if not self._first_paint_scheduled:
             self._first_paint_scheduled = True
@@ -141,15 +144,21 @@ class HomeScreen(Screen[None]):
     def on_workflows_loaded(self, message: WorkflowsLoaded) -> None:
         self.workflows = message.workflows
         app_of(self).workflows_cache = self.workflows
+        self._fill([workflow_row(wf) for wf in self.workflows])
+        if message.problem:
+            self.notify(message.problem, title="workflows", severity="warning", timeout=10)
+
+    def _fill(self, rows: list[dict[str, str]]) -> None:
         table = self.query_one("#workflow-table", DataTable)
+        cursor = table.cursor_row
+        self.rows = rows
         table.clear()
-        for n, wf in enumerate(self.workflows, start=1):
-            row = workflow_row(wf)
+        for n, row in enumerate(rows, start=1):
             table.add_row(
                 str(n) if n < 10 else "", row["name"], row["duration"], row["complexity"], key=row["id"]
             )
-        if message.problem:
-            self.notify(message.problem, title="workflows", severity="warning", timeout=10)
+        if rows:
+            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
         self._describe(table.cursor_row)
 
     def action_refresh(self) -> None:
@@ -213,16 +222,16 @@ class HomeScreen(Screen[None]):
             app_of(self).resume_session(item.row["id"])
 
     def _describe(self, index: int) -> None:
-        if not self.workflows or index >= len(self.workflows):
-            text = "no workflows found" if not self.workflows else ""
+        if not self.rows or index >= len(self.rows):
+            text = "no workflows found" if not self.rows else ""
         else:
-            row = workflow_row(self.workflows[index])
+            row = self.rows[index]
             text = f"[b]{row['id']}[/b] v{row['version']} · {row['steps']} steps\n{row['description']}"
         self.query_one("#workflow-description", Static).update(text)
 
     def _start(self, index: int) -> None:
-        if 0 <= index < len(self.workflows):
-            app_of(self).start_workflow(workflow_row(self.workflows[index])["id"])
+        if 0 <= index < len(self.rows):
+            app_of(self).start_workflow(self.rows[index]["id"])
 
     # -- actions -------------------------------------------------------------------------
     def action_jump(self, n: int) -> None:

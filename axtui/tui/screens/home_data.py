@@ -1,16 +1,86 @@
 """What the home screen shows, gathered from the core without touching widgets.
 
-``load_workflows`` runs on the UI thread while composing (small YAML files);
-``load_home_summary`` runs in a worker thread (it opens DuckDB).
+``cached_workflow_rows`` runs on the UI thread before the first paint: the home
+table's rows from the workflow index, a small JSON file, so the names a user reads
+are on the first screen without importing the engine (DuckDB) or parsing YAML
+(bench/startup.md). ``load_workflows`` (which rewrites the index) and
+``load_home_summary`` run in a worker thread.
+
+The index lives in ``$XDG_CACHE_HOME/axtui/workflow-index.json`` and is only
+trusted when it was written by this axtui version for the same search folders,
+and every file in those folders still has the name, size and modification time
+it had when the workflows were read; anything else (a file added, edited,
+removed, another ``./.axtui``) means the slow path, which writes a fresh one.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from axtui.errors import AxtuiError
 from axtui.tui.messages import HomeSummary
+
+INDEX_VERSION = 1
+
+
+def index_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "axtui" / "workflow-index.json"
+
+
+def folder_signature(folders: list[str]) -> list[list[Any]]:
+    """Per search folder, (name, size, mtime) of every file in it: what a changed catalogue changes."""
+    out: list[list[Any]] = []
+    for folder in folders:
+        try:
+            with os.scandir(folder) as entries:
+                files = sorted(
+                    [e.name, st.st_size, st.st_mtime_ns]
+                    for e in entries
+                    if e.is_file() and (st := e.stat()) is not None
+                )
+        except OSError:  # missing (or unreadable) folder: it must stay so
+            files = [["<absent>"]]
+        out.append([folder, files])
+    return out
+
+
+def cached_workflow_rows() -> list[dict[str, str]] | None:
+    """The home table's rows from the workflow index, or None when it is missing or out of date."""
+    from axtui import __version__
+    from axtui.config import search_dirs
+
+    folders = [str(p) for p in search_dirs("workflows")]
+    try:
+        data = json.loads(index_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or data.get("axtui") != __version__:
+        return None
+    if data.get("folders") != folders or data.get("signature") != folder_signature(folders):
+        return None
+    rows = data.get("rows")
+    return rows if isinstance(rows, list) and all(isinstance(r, dict) for r in rows) else None
+
+
+def save_workflow_index(rows: list[dict[str, str]], folders: list[str], signature: list[list[Any]]) -> None:
+    """Write the index atomically; a cache that cannot be written is simply not used."""
+    from axtui import __version__
+
+    path = index_path()
+    doc = {"version": INDEX_VERSION, "axtui": __version__, "folders": folders, "signature": signature}
+    doc["rows"] = rows
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def load_workflows() -> tuple[list[Any], str | None]:
@@ -20,6 +90,7 @@ def load_workflows() -> tuple[list[Any], str | None]:
     (a catalogue without personas or computations: loading those would import
     the statistics stack). Starting a workflow loads it fully and reports the rest.
     """
+    from axtui.core.workflow import catalog
     from axtui.core.workflow.catalog import validate_file, workflow_sources
     from axtui.core.workflow.validate import Catalogue
 
@@ -27,6 +98,8 @@ def load_workflows() -> tuple[list[Any], str | None]:
     workflows: list[Any] = []
     broken: list[str] = []
     older: list[str] = []
+    folders = [str(p) for p in catalog.search_dirs("workflows")]
+    signature = folder_signature(folders)  # before reading: an edit while reading invalidates the index
     try:
         sources = workflow_sources()
         files = {wid: paths[-1] for wid, paths in sources.items()}
@@ -45,6 +118,8 @@ def load_workflows() -> tuple[list[Any], str | None]:
         problem = f"{len(broken)} workflow file(s) could not be loaded: {broken[0]}"
     if older:  # a user file hides a newer built-in (see docs/workflows.md)
         problem = "\n".join([*([problem] if problem else []), *older])
+    if not broken:
+        save_workflow_index([workflow_row(wf) for wf in workflows], folders, signature)
     return workflows, problem
 
 
