@@ -15,14 +15,15 @@ from axtui.errors import InputError
 
 if TYPE_CHECKING:
     from axtui.config import Settings
-    from axtui.core.workflow.session import Event, Session, Summary
+    from axtui.core.workflow.session import Session
+    from axtui.core.workflow.state import Event, Summary
 
 MARKS = {"started": "▶", "done": "✓", "failed": "✗", "retry": "↻", "skipped": "·", "completed": "■"}
 
 
 def progress_printer(session: Session) -> Any:
     """A callback printing one line per step event to stderr."""
-    from axtui.commands.output import stderr
+    from axtui.present.output import stderr
 
     total = len(session.checklist())
 
@@ -45,7 +46,7 @@ def progress_printer(session: Session) -> Any:
 
 def print_summary(settings: Settings, summary: Summary) -> None:
     """The run's summary on stdout: one JSON document with ``--json``, else a few readable lines."""
-    from axtui.commands.output import stdout, to_json
+    from axtui.present.output import stdout, to_json
 
     data = summary.to_dict()
     if settings.json:

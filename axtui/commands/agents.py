@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from axtui.commands import output
+from axtui.present import output
 from axtui.errors import InputError
 
 agents_app = typer.Typer(help="List, show and pick personas.", no_args_is_help=True)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from axtui.commands import output
+from axtui.present import output
 from axtui.errors import InputError
 
 SEVERITY_STYLE = {"none": "green", "moderate": "yellow", "significant": "bold red"}

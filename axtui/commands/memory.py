@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from axtui.commands import output
+from axtui.present import output
 from axtui.errors import InputError
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from axtui.commands import output
+from axtui.present import output
 from axtui.errors import InputError, NotFoundError
 
 workflows_app = typer.Typer(
@@ -49,6 +49,18 @@ def list_cmd(ctx: typer.Context) -> None:
     output.emit(ctx, {"workflows": data}, human)
 
 
+def _compute_docs(names: Any) -> dict[str, dict[str, Any]]:
+    """Each named compute's one-line doc and arguments, read from its signature in the catalogue."""
+    from axtui.core.workflow.computes import CATALOGUE
+
+    docs: dict[str, dict[str, Any]] = {}
+    for name in names:
+        entry = CATALOGUE.get(name) if isinstance(name, str) else None
+        if entry is not None and name not in docs:
+            docs[name] = {"doc": entry.doc, "args": entry.arg_names()}
+    return docs
+
+
 @workflows_app.command("show")
 def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="workflow id or file")) -> None:
     """Inputs, steps (nested ones indented), personas and computations of a workflow."""
@@ -75,6 +87,7 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
         "metadata": wf.metadata,
         "inputs": [f.to_dict() for f in wf.inputs],
         "steps": steps,
+        "computes": _compute_docs(s["fn"] for s in steps),
     }
 
     def human(con: Any) -> None:
@@ -102,6 +115,11 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
                 markup=False,
                 soft_wrap=True,
             )
+
+        if data["computes"]:
+            con.print("\nComputations:", markup=False, soft_wrap=True)
+            for name, doc in data["computes"].items():
+                con.print(f"  {name}({', '.join(doc['args'])}) — {doc['doc']}", markup=False, soft_wrap=True)
 
     output.emit(ctx, data, human)
 

@@ -286,32 +286,3 @@ def robustness(
         ],
         "robustness_score": score,
     }
-
-
-def robustness_args(args: dict[str, Any]) -> dict[str, Any]:
-    """The ``robustness`` compute step."""
-    path = args.get("predictions_path")
-    if not path or not args.get("y_true"):
-        raise InputError("robustness needs predictions_path and y_true", where="robustness: args")
-
-    def as_list(name: str) -> list[str] | None:
-        value = args.get(name)
-        if value in (None, "", []):
-            return None
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
-        return [str(v) for v in value]
-
-    return robustness(
-        path,
-        y_true=args["y_true"],
-        y_pred=args.get("y_pred") or None,
-        y_score=args.get("y_score") or None,
-        slice_cols=as_list("slice_cols"),
-        feature_cols=as_list("feature_cols"),
-        shifted_path=args.get("shifted_path") or None,
-        primary_metric=args.get("primary_metric") or None,
-        task=args.get("task") or None,
-        min_slice_rows=int(args.get("min_slice_rows") or 20),
-        checklist=args.get("checklist"),
-    )

@@ -38,7 +38,7 @@ def demo_workflows(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 def frozen_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     """Session ids s0001, s0002, ... instead of random hex."""
     counter = itertools.count(1)
-    monkeypatch.setattr("axtui.core.workflow.session.new_session_id", lambda: f"s{next(counter):04d}")
+    monkeypatch.setattr("axtui.core.workflow.engine.new_session_id", lambda: f"s{next(counter):04d}")
 
 
 @pytest.fixture

@@ -231,7 +231,7 @@ async def test_llm_error_shows_a_toast_and_keeps_the_input_usable(
 
 
 async def test_unexpected_worker_error_opens_the_error_modal(make_app, monkeypatch) -> None:
-    from axtui.core.workflow.session import Engine
+    from axtui.core.workflow import Engine
     from axtui.tui.screens.error import ErrorScreen
 
     def broken(self: Any, *args: Any, **kwargs: Any) -> Any:

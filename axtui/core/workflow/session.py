@@ -8,22 +8,19 @@ session's progress, before the next step starts; a step is "current" until then.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import getpass
-import os
 import threading
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from axtui.core.clock import iso
 from axtui.core.workflow import persist
-from axtui.core.workflow.catalog import load_workflow, workflow_from_source
 from axtui.core.workflow.fields import validate_form
+from axtui.core.workflow.headless import drive
 from axtui.core.workflow.model import INPUTS_STEP_ID, Field, Step, Workflow
+from axtui.core.workflow.replay import export_session
+from axtui.core.workflow.report import build_report
 from axtui.core.workflow.runner import (
     evaluate_conditional,
     export_outputs,
@@ -32,49 +29,12 @@ from axtui.core.workflow.runner import (
     step_timeout_seconds,
     with_retries,
 )
+from axtui.core.workflow.state import DONE_STATES, Event, StepState, Summary
 from axtui.core.workflow.templates import is_missing, lookup, render
 from axtui.errors import AxtuiError, InputError, NotFoundError, ProviderError, StoreError
 
 if TYPE_CHECKING:
-    from axtui.config import Settings
-    from axtui.core.store import Store
-
-DONE_STATES = ("done", "skipped")
-
-
-@dataclass
-class StepState:
-    """What a checklist row shows: a step, where it sits, and how far it got."""
-
-    step_id: str
-    name: str
-    type: str
-    status: str  # done | current | failed | pending | skipped | running
-    depth: int = 0
-    parent: str | None = None
-    branch: str | None = None
-    agent: str | None = None
-    tool: str | None = None
-    fn: str | None = None
-    attempts: int = 0
-    error: str | None = None
-    result: Any = None
-    exports: dict[str, Any] = field(default_factory=dict)
-    conversation_id: str | None = None
-    is_current: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Event:
-    """Progress reported while steps run: started, retry, done, failed, skipped, turn, completed."""
-
-    kind: str
-    step_id: str | None
-    message: str
-    data: dict[str, Any] | None = None
+    from axtui.core.workflow.engine import Engine
 
 
 @dataclass
@@ -96,14 +56,11 @@ class _Row:
     config: Any = None
 
 
-def _inputs_step(wf: Workflow) -> Step:
+def inputs_step(wf: Workflow) -> Step:
+    """The synthetic first step that collects the workflow's declared inputs."""
     return Step(
         id=INPUTS_STEP_ID, type="input", name="Inputs", fields=[Field(**f.__dict__) for f in wf.inputs]
     )
-
-
-def new_session_id() -> str:
-    return uuid.uuid4().hex[:12]
 
 
 class Session:
@@ -125,7 +82,7 @@ class Session:
         self.created_at = row.get("created_at")
         self._lock = threading.RLock()
         self._db_identity = engine.db_identity()
-        steps = ([_inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
+        steps = ([inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
         self._rows: dict[str, _Row] = {s.id: _Row(step=s, seq=i) for i, s in enumerate(steps)}
         for saved in step_rows:
             r = self._rows.get(saved["step_id"])
@@ -617,7 +574,9 @@ class Session:
                 # the follow-up text was recorded but its answer was lost: ask again without re-recording
                 entry = self.answers.setdefault(step_id, {}).setdefault("followups", [])
                 del entry[i - 1 :]
-            result = _run_coroutine(self.prompt_turn(step_id, text))
+            from axtui.core.llm import run_sync
+
+            result = run_sync(self.prompt_turn(step_id, text))
             if not result.complete:
                 err = result.error
                 if isinstance(err, AxtuiError):
@@ -676,20 +635,14 @@ class Session:
         rows = self.store.query("SELECT report FROM sessions WHERE id = ?", [self.id])
         if rows and rows[0][0]:
             return rows[0][0]
-        from axtui.core.workflow.report import build_report
-
         return build_report(self)
 
     def export(self, fmt: str) -> str:
-        from axtui.core.workflow.replay import export_session
-
         return export_session(self, fmt)
 
     def run_headless(
         self, answers: Mapping[str, Any] | None = None, on_progress: Callable[[Event], None] | None = None
     ) -> Summary:
-        from axtui.core.workflow.headless import drive
-
         return drive(self, answers or {}, on_progress)
 
     def summary(self) -> Summary:
@@ -702,209 +655,3 @@ class Session:
             decisions=self.decisions(),
             report_path=self.report_path,
         )
-
-
-@dataclass
-class Summary:
-    session_id: str
-    workflow_id: str
-    workflow_version: str
-    status: str
-    steps: list[StepState]
-    decisions: dict[str, Any]
-    report_path: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "session_id": self.session_id,
-            "workflow": {"id": self.workflow_id, "version": self.workflow_version},
-            "status": self.status,
-            "steps": [
-                {
-                    "id": s.step_id,
-                    "name": s.name,
-                    "type": s.type,
-                    "status": s.status,
-                    "attempts": s.attempts,
-                    **({"error": s.error} if s.error else {}),
-                }
-                for s in self.steps
-            ],
-            "decisions": self.decisions,
-            "report_path": self.report_path,
-        }
-
-
-def _run_coroutine(coro: Any) -> Any:
-    """Run a coroutine from sync code, also when called inside a running loop's thread (TUI worker)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    result: dict[str, Any] = {}
-
-    def runner() -> None:
-        try:
-            result["value"] = asyncio.run(coro)
-        except BaseException as exc:
-            result["error"] = exc
-
-    thread = threading.Thread(target=runner)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
-
-
-class Engine:
-    """Starts and opens sessions over one store. Holds no global state; cheap to create."""
-
-    def __init__(self, store: Store, settings: Settings | None = None) -> None:
-        from axtui.config import Settings as _Settings
-
-        self.store = store
-        self.settings = settings or _Settings(db_path=Path(str(store.path)))
-        self._memory: Any = None
-        self._chat: Any = None
-        self._personas: dict[str, Any] | None = None
-        try:
-            self.user = getpass.getuser()
-        except (KeyError, OSError):
-            self.user = os.environ.get("USER", "user")
-
-    @property
-    def memory(self) -> Any:
-        if self._memory is None:
-            from axtui.core.memory import Memory
-
-            self._memory = Memory(self.store)
-        return self._memory
-
-    @property
-    def chat(self) -> Any:
-        if self._chat is None:
-            from axtui.core.chat import ChatService
-
-            self._chat = ChatService(self.store, self.settings)
-        return self._chat
-
-    def persona(self, agent_id: str) -> Any:
-        from axtui.core.personas import get_persona, load_personas
-
-        if self._personas is None:
-            self._personas = load_personas()
-        return get_persona(agent_id, self._personas)
-
-    def db_identity(self) -> tuple[int, int] | None:
-        path = self.store.path
-        if str(path) == ":memory:":
-            return (0, 0)
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return (st.st_dev, st.st_ino)
-
-    def start(
-        self,
-        workflow: str | Workflow,
-        inputs: Mapping[str, Any] | None = None,
-        *,
-        strict: bool = True,
-        recorded: Mapping[str, list[str]] | None = None,
-        title: str | None = None,
-    ) -> Session:
-        """Create a session; with ``strict`` the inputs must be complete and valid (else ``FormError``)."""
-        wf = workflow if isinstance(workflow, Workflow) else load_workflow(workflow)
-        given = dict(inputs or {})
-        clean: dict[str, Any] | None = None
-        if wf.inputs:
-            unknown = sorted(set(given) - {f.name for f in wf.inputs})
-            if unknown:
-                raise InputError(
-                    f"unknown input {unknown[0]!r} for workflow {wf.id}",
-                    hint=f"inputs: {', '.join(f.name for f in wf.inputs)}",
-                )
-            if strict:
-                clean = validate_form(INPUTS_STEP_ID, wf.inputs, given)
-        elif given:
-            raise InputError(f"workflow {wf.id} takes no inputs", hint="drop --input")
-        sid = new_session_id()
-        now = self.store.clock()
-        steps = ([_inputs_step(wf)] if wf.inputs else []) + wf.flat_steps()
-        row = {
-            "id": sid,
-            "workflow_id": wf.id,
-            "workflow_version": wf.version,
-            "title": title or wf.name,
-            "status": "running",
-            "inputs": given,
-            "variables": {},
-            "answers": {},
-            "model": self.settings.default_model,
-            "steps_total": len(steps),
-            "steps_done": 0,
-            "current_step": steps[0].id if steps else None,
-            "recorded": dict(recorded or {}),
-            "workflow_source": wf.source,
-            "created_at": now,
-            "updated_at": now,
-        }
-        with self.store.transaction() as con:
-            persist.insert_session(con, row)
-            for i, s in enumerate(steps):
-                persist.insert_step(
-                    con,
-                    {
-                        "session_id": sid,
-                        "step_id": s.id,
-                        "seq": i,
-                        "parent_step": s.parent,
-                        "step_type": s.type,
-                        "status": "pending",
-                        "attempts": 0,
-                    },
-                )
-        session = self.open(sid)
-        if wf.inputs and (clean is not None or not session.missing_inputs()):
-            try:
-                session.submit_input(INPUTS_STEP_ID, given)
-            except InputError:
-                if strict:
-                    raise
-        elif not steps:
-            session._maybe_complete()
-        return session
-
-    def open(self, session_id: str) -> Session:
-        """A session by id (or unique id prefix); ``NotFoundError`` if there is none."""
-        row = persist.load_session(self.store, session_id)
-        if row is None:
-            matches = (
-                persist.find_sessions(self.store, include_completed=True, prefix=session_id)
-                if len(session_id) >= 4
-                else []
-            )
-            if len(matches) == 1:
-                row = persist.load_session(self.store, matches[0]["id"])
-        if row is None:
-            raise NotFoundError(
-                f"unknown session {session_id!r}",
-                where=str(self.store.path),
-                hint="list sessions with `axtui sessions --all`",
-            )
-        source = row.get("workflow_source")
-        wf = (
-            workflow_from_source(source, f"<session {row['id']}: {row['workflow_id']}>")
-            if source
-            else load_workflow(row["workflow_id"])
-        )
-        return Session(self, row, wf, persist.load_steps(self.store, row["id"]))
-
-    def list_sessions(self, *, include_completed: bool = False) -> list[dict[str, Any]]:
-        return persist.find_sessions(self.store, include_completed=include_completed)
-
-    def latest_incomplete(self) -> str | None:
-        rows = persist.find_sessions(self.store, include_completed=False)
-        return rows[0]["id"] if rows else None

@@ -1,0 +1,78 @@
+"""What a session reports about itself: step states, progress events and the end-of-run summary.
+
+Plain data shared by the session, the headless driver, the report and the front ends,
+so that none of them needs the session module to describe a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DONE_STATES = ("done", "skipped")
+
+
+@dataclass
+class StepState:
+    """What a checklist row shows: a step, where it sits, and how far it got."""
+
+    step_id: str
+    name: str
+    type: str
+    status: str  # done | current | failed | pending | skipped | running
+    depth: int = 0
+    parent: str | None = None
+    branch: str | None = None
+    agent: str | None = None
+    tool: str | None = None
+    fn: str | None = None
+    attempts: int = 0
+    error: str | None = None
+    result: Any = None
+    exports: dict[str, Any] = field(default_factory=dict)
+    conversation_id: str | None = None
+    is_current: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Event:
+    """Progress reported while steps run: started, retry, done, failed, skipped, turn, completed."""
+
+    kind: str
+    step_id: str | None
+    message: str
+    data: dict[str, Any] | None = None
+
+
+@dataclass
+class Summary:
+    session_id: str
+    workflow_id: str
+    workflow_version: str
+    status: str
+    steps: list[StepState]
+    decisions: dict[str, Any]
+    report_path: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "workflow": {"id": self.workflow_id, "version": self.workflow_version},
+            "status": self.status,
+            "steps": [
+                {
+                    "id": s.step_id,
+                    "name": s.name,
+                    "type": s.type,
+                    "status": s.status,
+                    "attempts": s.attempts,
+                    **({"error": s.error} if s.error else {}),
+                }
+                for s in self.steps
+            ],
+            "decisions": self.decisions,
+            "report_path": self.report_path,
+        }
