@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from axtui.present import output
 from axtui.errors import InputError
+from axtui.present import output
 
 SEVERITY_STYLE = {"none": "green", "moderate": "yellow", "significant": "bold red"}
 ALERT_STYLE = {"GREEN": "bold white on green", "YELLOW": "bold black on yellow", "RED": "bold white on red"}

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from axtui.present import output
 from axtui.core.experiments import compare_experiments_stored, list_experiments
+from axtui.present import output
 
 experiments_app = typer.Typer(
     name="experiments",

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from axtui.present import output
 from axtui.errors import InputError
+from axtui.present import output
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from axtui.present import output
 from axtui.commands.experiments import compare_stored, experiments_app
 from axtui.errors import InputError
+from axtui.present import output
 
 ab_app = typer.Typer(
     name="ab",

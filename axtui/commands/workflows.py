@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from axtui.present import output
 from axtui.errors import InputError, NotFoundError
+from axtui.present import output
 
 workflows_app = typer.Typer(
     help="List, show and validate workflow files.", no_args_is_help=True, rich_markup_mode=None
@@ -193,8 +193,8 @@ def run_cmd(
         load_workflow(workflow)  # a bad id or file fails here, before the TUI starts
         raise typer.Exit(launch_tui(settings, start={"workflow": workflow, "inputs": inputs}))
     answer_map = read_answers(answers) if answers else {}
-    from axtui.batch import print_summary, progress_printer
     from axtui.core.workflow import Engine, load_workflow
+    from axtui.present.progress import print_summary, progress_printer
 
     wf = load_workflow(workflow)
     with _open_store(ctx) as store:
@@ -240,7 +240,7 @@ def resume_cmd(
         from axtui.tui.launch import launch_tui
 
         raise typer.Exit(launch_tui(settings, start={"session": sid}))
-    from axtui.batch import print_summary, progress_printer
+    from axtui.present.progress import print_summary, progress_printer
 
     with _open_store(ctx) as store:
         session = Engine(store, settings).open(sid)
