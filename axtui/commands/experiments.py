@@ -7,14 +7,13 @@ group this module owns (that import goes one way only).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from axtui.commands.memory import open_memory
 from axtui.core.experiments import compare_experiments_stored, list_experiments
 from axtui.present import output
 
@@ -24,18 +23,6 @@ experiments_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-
-@contextmanager
-def _memory(ctx: typer.Context) -> Iterator[Any]:
-    from axtui.core.memory import Memory
-    from axtui.core.store import Store
-
-    store = Store(output.settings(ctx).db_path)
-    try:
-        yield Memory(store)
-    finally:
-        store.close()
 
 
 def _cell(value: Any) -> str:
@@ -91,14 +78,14 @@ def render_comparison(con: Console, data: dict[str, Any], *, all_params: bool = 
 
 def compare_stored(ctx: typer.Context, ids: list[str], *, all_params: bool = False) -> None:
     """``axtui experiments compare ID ID ...``: emit the side-by-side comparison."""
-    with _memory(ctx) as memory:
+    with open_memory(ctx) as memory:
         data = compare_experiments_stored(memory, ids)
     output.emit(ctx, data, lambda con: render_comparison(con, data, all_params=all_params))
 
 
 def list_command(ctx: typer.Context) -> None:
     """Experiments stored by ml-experiment-tracker, newest first."""
-    with _memory(ctx) as memory:
+    with open_memory(ctx) as memory:
         rows = list_experiments(memory)
 
     def human(con: Console) -> None:

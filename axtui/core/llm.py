@@ -133,10 +133,6 @@ def litellm_module() -> Any:
     return _litellm
 
 
-def litellm_loaded() -> bool:
-    return _litellm is not None
-
-
 def model_label(model: str) -> str:
     """How a model is named wherever it is shown: the offline provider always says so."""
     if model == offline.OFFLINE_MODEL:

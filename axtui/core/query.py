@@ -104,7 +104,6 @@ _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
 MAX_QUERY_LENGTH = 4000
 MAX_INDEXED_TEXT = 1000
-MAX_FIELD_DEPTH = 4
 
 
 class QuerySyntaxError(InputError):

@@ -19,16 +19,11 @@ from axtui.errors import InputError
 from axtui.stats import decisions
 from axtui.stats.io import read_table, require_columns
 from axtui.stats.sample_size import _check_prob, _z, sample_size_means, sample_size_proportions
+from axtui.values import finite as _finite
 
 SRM_ALPHA = 0.001
 
 
-def _finite(x: Any) -> float | None:
-    """A float for JSON, or None when the value is NaN/inf/None."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict[str, Any]:

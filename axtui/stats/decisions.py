@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from axtui.errors import InputError
+from axtui.values import parse_number as _number
 
 LEVELS = ("none", "moderate", "significant")
 # Drift alert levels (§8.1) and degradation statuses read as the monitoring matrix's levels.
@@ -389,11 +390,3 @@ TABLES = {
 }
 
 
-def _number(value: Any, name: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number (got {value!r})", where=name) from None
-    if not math.isfinite(out):
-        raise InputError(f"{name} must be finite (got {value!r})", where=name)
-    return out

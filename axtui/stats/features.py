@@ -34,6 +34,7 @@ import polars as pl
 
 from axtui.errors import InputError
 from axtui.stats.io import read_table, require_columns
+from axtui.values import finite as _finite
 
 MISSING_FLAG = 0.5
 HIGH_CARD_UNIQUE = 50
@@ -47,11 +48,6 @@ MI_BINS = 10
 _TIME_NAME = re.compile(r"(^|_)(at|time|ts|date|timestamp|datetime)$", re.IGNORECASE)
 
 
-def _finite(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def _kind(dtype: pl.DataType) -> str:

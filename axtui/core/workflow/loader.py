@@ -9,7 +9,6 @@ refused here because nothing downstream could make sense of them.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -116,18 +115,6 @@ def _convert(node: yaml.Node, constructor: yaml.SafeLoader, path: str, stack: se
     finally:
         stack.discard(id(node))
     raise YamlProblem(f"unsupported YAML node {type(node).__name__}", where=_where(path, node.start_mark))
-
-
-def read_yaml_file(path: str | Path) -> Any:
-    """Read and parse a YAML file; a missing or unreadable file is an ``InputError`` naming it."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("file not found", where=str(p), hint="check the path to the workflow file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", where=str(p)) from exc
-    return parse_yaml(text, str(p))
 
 
 def plain(value: Any) -> Any:
