@@ -7,7 +7,10 @@ so that none of them needs the session module to describe a run.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from axtui.core.workflow.model import Step
 
 DONE_STATES = ("done", "skipped")
 
@@ -76,3 +79,22 @@ class Summary:
             "decisions": self.decisions,
             "report_path": self.report_path,
         }
+
+
+@dataclass
+class StepRow:
+    """The in-memory copy of one step_results row (the session's, not shown to front ends)."""
+
+    step: Step
+    seq: int
+    status: str = "pending"
+    attempts: int = 0
+    result: Any = None
+    exports: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    branch: str | None = None
+    conversation_id: str | None = None
+    started_at: Any = None
+    finished_at: Any = None
+    generation: int = 1
+    config: Any = None
