@@ -1,5 +1,5 @@
 """Headless runs through the real CLI: the three workflows on the example data, export → --batch replay,
-and the command-line failure cases (exit codes per PRODUCT.md §4)."""
+and the command-line failure cases (exit codes per docs/reference/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``axtui drift REFERENCE CURRENT`` and ``axtui adwin STREAM`` (PRODUCT.md sections 8.1 and 8.4).
+"""``axtui drift REFERENCE CURRENT`` and ``axtui adwin STREAM`` (docs/reference/statistics.md).
 
 Drift found is still a successful run (exit 0): the verdict is in the output.
 Bad input exits 2 with a message naming the file and column. polars and scipy

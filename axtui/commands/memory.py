@@ -1,4 +1,4 @@
-"""``axtui memory ...``: the memory namespaces from the command line (PRODUCT.md sections 4 and 7).
+"""``axtui memory ...``: the memory namespaces from the command line (docs/reference/cli.md and storage.md).
 
 Human output is rich tables with truncated value previews; ``--json`` (a global
 flag, before the command) prints one JSON document. The core modules (and with

@@ -428,7 +428,7 @@ class LLMClient:
         self.offline_direct = offline_direct
         self._sleep = sleep or asyncio.sleep
 
-    # -- model resolution (PRODUCT.md §6) --
+    # -- model resolution (docs/personas-and-models.md) --
     def resolve_model(self, persona_model: str | None = None) -> str:
         """Persona ``model``, else ``--model``/``AXTUI_MODEL``, else the config file, else offline."""
         model = persona_model or self.settings.default_model

@@ -1,4 +1,4 @@
-"""The memory search language (PRODUCT.md section 7): text -> AST -> parameterised SQL.
+"""The memory search language (docs/reference/storage.md): text -> AST -> parameterised SQL.
 
 Grammar (operators are upper case; juxtaposition is AND)::
 

@@ -1,4 +1,6 @@
-"""A/B testing (PRODUCT.md §8.2): sample sizes, sample ratio mismatch, per-metric analysis, decision.
+"""A/B testing: sample sizes, sample ratio mismatch, per-metric analysis, decision.
+
+Definitions: docs/reference/statistics.md#ab-tests.
 
 The numbers follow textbook closed forms so that a reader can check them by
 hand; scipy is imported inside the functions that need it (the CLI must start

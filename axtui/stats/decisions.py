@@ -1,4 +1,4 @@
-"""The PRD's decision tables (PRODUCT.md §8.6) as plain functions.
+"""The PRD's decision tables (docs/reference/statistics.md#decisions) as plain functions.
 
 A verdict such as PROMOTE or RETRAIN_URGENT is what a reader acts on, so it is
 computed here from numbers, never guessed by a persona. Every function returns

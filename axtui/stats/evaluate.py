@@ -1,5 +1,5 @@
-"""Model evaluation (PRODUCT.md §8.3): classification and regression metrics, a bootstrap CI on the
-primary metric, fairness per group column, and a latency profile.
+"""Model evaluation: classification and regression metrics, a bootstrap CI on the primary metric,
+fairness per group column, and a latency profile (docs/reference/statistics.md#evaluation-and-fairness).
 
 Definitions follow scikit-learn's so that numbers agree with what practitioners
 already trust (tests hold reference values computed with scikit-learn; it is not

@@ -1,5 +1,5 @@
-"""Feature validation (PRODUCT.md §8.5): quality per column, redundant pairs, target association,
-leakage between train and test, and features computed from the future.
+"""Feature validation (docs/reference/statistics.md#features): quality per column, redundant pairs,
+target association, leakage between train and test, and features computed from the future.
 
 Definitions (also in docs/statistics.md):
 * numeric = integer or float columns (booleans and text are categorical; dates are temporal);
