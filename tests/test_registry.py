@@ -116,7 +116,10 @@ def test_file_computations_through_the_registry(tmp_path: Path) -> None:
     res = registry.run_compute(
         "ab_analyze", {"events": str(events), "variant_col": "v", "metrics": "y", "mde": "0.05"}
     )
-    assert res["decision"] in ("SHIP", "ROLLBACK", "EXTEND", "NO_SHIP")
+    # 0.192 vs 0.194 is far from significant, and 500 users per arm are fewer than the 1066 the MDE needs
+    assert res["metrics"][0]["significant"] is False
+    assert res["arm_decisions"]["t"]["inputs"]["sample_adequate"] is False
+    assert res["decision"] == "EXTEND"
 
 
 def test_compare_and_degradation_accept_json_text() -> None:
