@@ -43,24 +43,41 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
-    db: Path | None = typer.Option(None, "--db", envvar="AXTUI_DB", show_envvar=True,
-                                   help="DuckDB file [default: $XDG_DATA_HOME/axtui/axtui.duckdb]"),
-    model: str | None = typer.Option(None, "--model", envvar="AXTUI_MODEL", show_envvar=True,
-                                     help="LiteLLM model string [default: axtui/offline]"),
-    api_base: str | None = typer.Option(None, "--api-base", envvar="AXTUI_API_BASE", show_envvar=True,
-                                        help="OpenAI-compatible endpoint for the model"),
+    db: Path | None = typer.Option(
+        None,
+        "--db",
+        envvar="AXTUI_DB",
+        show_envvar=True,
+        help="DuckDB file [default: $XDG_DATA_HOME/axtui/axtui.duckdb]",
+    ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        envvar="AXTUI_MODEL",
+        show_envvar=True,
+        help="LiteLLM model string [default: axtui/offline]",
+    ),
+    api_base: str | None = typer.Option(
+        None,
+        "--api-base",
+        envvar="AXTUI_API_BASE",
+        show_envvar=True,
+        help="OpenAI-compatible endpoint for the model",
+    ),
     batch: Path | None = typer.Option(None, "--batch", help="Replay a session file headlessly"),
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout"),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks"),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit"),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit"
+    ),
 ) -> None:
     """Without a command, open the interactive app on its home screen."""
     ctx.obj = Settings.resolve(db=db, model=model, api_base=api_base, json=json_out, debug=debug)
     if batch is not None:
         if ctx.invoked_subcommand is not None:
-            raise AxtuiError("--batch cannot be combined with a command",
-                             hint="run `axtui --batch FILE` on its own")
+            raise AxtuiError(
+                "--batch cannot be combined with a command", hint="run `axtui --batch FILE` on its own"
+            )
         from axtui.batch import run_batch
 
         raise typer.Exit(run_batch(ctx.obj, batch))
@@ -84,8 +101,11 @@ def locate(
     }
     if what not in places:
         raise AxtuiError(f"unknown place {what!r}", hint="use one of: config, data, db")
-    output.emit(ctx, {"what": what, "path": places[what], "default_db": str(default_db_path())},
-                lambda con: con.print(places[what]))
+    output.emit(
+        ctx,
+        {"what": what, "path": places[what], "default_db": str(default_db_path())},
+        lambda con: con.print(places[what]),
+    )
 
 
 def _register() -> None:
@@ -102,8 +122,9 @@ _register()
 def _fail(exc: AxtuiError, settings: Settings | None) -> int:
     if settings is not None and settings.json:
         sys.stdout.write(output.to_json(exc.to_dict()) + "\n")
-    output.stderr.print(f"[bold red]error:[/] {escape(exc.render())}", markup=True, highlight=False,
-                        soft_wrap=True)
+    output.stderr.print(
+        f"[bold red]error:[/] {escape(exc.render())}", markup=True, highlight=False, soft_wrap=True
+    )
     if settings is not None and settings.debug:
         traceback.print_exc()
     return exc.exit_code
@@ -133,9 +154,13 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         else:
-            output.stderr.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-                                "  hint: rerun with --debug for the traceback, and please report it",
-                                markup=True, highlight=False, soft_wrap=True)
+            output.stderr.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                "  hint: rerun with --debug for the traceback, and please report it",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
         return 70
 
 

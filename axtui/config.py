@@ -67,15 +67,22 @@ def load_config_file(path: Path | None = None) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError("the config file is not valid YAML", where=where,
-                         hint="fix the YAML or delete the file") from exc
+        raise InputError(
+            "the config file is not valid YAML", where=where, hint="fix the YAML or delete the file"
+        ) from exc
     if not isinstance(data, dict):
-        raise InputError("the config file must be a mapping of settings", where=str(path),
-                         hint=f"use keys from: {', '.join(sorted(CONFIG_KEYS))}")
+        raise InputError(
+            "the config file must be a mapping of settings",
+            where=str(path),
+            hint=f"use keys from: {', '.join(sorted(CONFIG_KEYS))}",
+        )
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
-        raise InputError(f"unknown setting {unknown[0]!r}", where=str(path),
-                         hint=f"known settings: {', '.join(sorted(CONFIG_KEYS))}")
+        raise InputError(
+            f"unknown setting {unknown[0]!r}",
+            where=str(path),
+            hint=f"known settings: {', '.join(sorted(CONFIG_KEYS))}",
+        )
     return data
 
 

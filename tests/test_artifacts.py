@@ -156,7 +156,7 @@ def test_compute_args_collect_metadata_from_top_level(artifact) -> None:
     model, schema, digest = artifact
     result = run_compute(
         "checksum",
-        {"artifact_path": str(model), "expected_checksum": digest, "schema_path": str(schema), **META}
+        {"artifact_path": str(model), "expected_checksum": digest, "schema_path": str(schema), **META},
     )
     assert result["status"] == "PASS"
     with pytest.raises(InputError):

@@ -29,8 +29,9 @@ def test_version_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_version_from_the_installed_entry_point_in_another_directory(tmp_path: Path) -> None:
     """`pip install .` then `axtui --version` from any directory must work."""
-    result = subprocess.run([sys.executable, "-m", "axtui", "--version"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "axtui", "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"axtui {__version__}"
 
@@ -43,12 +44,14 @@ def test_locate_prints_xdg_locations(capsys: pytest.CaptureFixture[str], isolate
     assert out.strip() == str(isolated_home / "data" / "axtui")
 
 
-def test_locate_db_honours_flag_and_env(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_locate_db_honours_flag_and_env(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AXTUI_DB", str(tmp_path / "env.duckdb"))
     assert run(capsys, "locate", "db")[1].strip() == str(tmp_path / "env.duckdb")
-    assert run(capsys, "--db", str(tmp_path / "flag.duckdb"), "locate", "db")[1].strip() == \
-        str(tmp_path / "flag.duckdb")
+    assert run(capsys, "--db", str(tmp_path / "flag.duckdb"), "locate", "db")[1].strip() == str(
+        tmp_path / "flag.duckdb"
+    )
 
 
 def test_json_output_is_one_document(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,8 +75,9 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "no-such-command" in err
 
 
-def test_config_file_supplies_model_and_flags_win(isolated_home: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_file_supplies_model_and_flags_win(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = isolated_home / "config" / "axtui" / "config.yaml"
     cfg.parent.mkdir(parents=True)
     cfg.write_text("model: ollama/llama3.2\napi_base: http://127.0.0.1:11434\n")
@@ -90,11 +94,15 @@ def test_no_model_anywhere_means_the_offline_provider() -> None:
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
-    [("model: [unclosed\n", "not valid YAML"), ("- a\n- b\n", "must be a mapping"),
-     ("colour: blue\n", "unknown setting 'colour'")],
+    [
+        ("model: [unclosed\n", "not valid YAML"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("colour: blue\n", "unknown setting 'colour'"),
+    ],
 )
-def test_bad_config_file_names_the_file(isolated_home: Path, capsys: pytest.CaptureFixture[str],
-                                        text: str, fragment: str) -> None:
+def test_bad_config_file_names_the_file(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str], text: str, fragment: str
+) -> None:
     cfg = isolated_home / "config" / "axtui" / "config.yaml"
     cfg.parent.mkdir(parents=True, exist_ok=True)
     cfg.write_text(text)
@@ -114,8 +122,13 @@ def test_debug_flag_is_parsed(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_subprocess_has_no_traceback_without_debug(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "axtui", "locate", "nowhere"], capture_output=True,
-                            text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "axtui", "locate", "nowhere"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "unknown place" in result.stderr

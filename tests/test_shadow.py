@@ -75,7 +75,7 @@ def test_example_logs() -> None:
             "production_path": str(DATA / "production_log.csv"),
             "shadow_path": str(DATA / "shadow_log.csv"),
             "score_col": "score",
-        }
+        },
     )
     assert r["matched"] == 490 and r["unmatched_production"] == 10  # every 50th request not mirrored
     assert 0.5 < r["agreement_rate"] < 1.0

@@ -162,12 +162,17 @@ class Store:
                 try:
                     parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
-                    raise StoreError(f"cannot create the folder for the database: {exc.strerror}",
-                                     where=str(self.path),
-                                     hint="pass --db with a writable location") from exc
+                    raise StoreError(
+                        f"cannot create the folder for the database: {exc.strerror}",
+                        where=str(self.path),
+                        hint="pass --db with a writable location",
+                    ) from exc
             if self.path.is_dir():
-                raise StoreError("the database path is a folder", where=str(self.path),
-                                 hint="pass --db with a file name, e.g. --db ./axtui.duckdb")
+                raise StoreError(
+                    "the database path is a folder",
+                    where=str(self.path),
+                    hint="pass --db with a file name, e.g. --db ./axtui.duckdb",
+                )
         deadline = time.monotonic() + lock_timeout
         while True:
             try:
@@ -186,17 +191,28 @@ class Store:
         if "lock" in text.lower():
             match = _PID_RE.search(text)
             holder = f" by process {match['pid']} ({Path(match['prog']).name})" if match else ""
-            return StoreError(f"the database is in use{holder}", where=where,
-                              hint="close the other axtui (or wait for it to finish), "
-                                   "or use another file with --db")
+            return StoreError(
+                f"the database is in use{holder}",
+                where=where,
+                hint="close the other axtui (or wait for it to finish), or use another file with --db",
+            )
         if "not a valid DuckDB database" in text:
-            return StoreError("this file is not a DuckDB database", where=where,
-                              hint="point --db at an axtui database or at a new file name")
+            return StoreError(
+                "this file is not a DuckDB database",
+                where=where,
+                hint="point --db at an axtui database or at a new file name",
+            )
         if "Permission denied" in text or "Read-only" in text or "read-only" in text:
-            return StoreError("the database cannot be written (permission denied)", where=where,
-                              hint="pass --db with a writable location")
-        return StoreError(f"cannot open the database: {text}", where=where,
-                          hint="check the path, or pass --db with another file")
+            return StoreError(
+                "the database cannot be written (permission denied)",
+                where=where,
+                hint="pass --db with a writable location",
+            )
+        return StoreError(
+            f"cannot open the database: {text}",
+            where=where,
+            hint="check the path, or pass --db with another file",
+        )
 
     def _migrate(self) -> None:
         with self.transaction() as con:
@@ -206,8 +222,10 @@ class Store:
             if current > SCHEMA_VERSION:
                 raise StoreError(
                     f"the database was written by a newer axtui (schema {current}, this one knows "
-                    f"up to {SCHEMA_VERSION})", where=str(self.path),
-                    hint="upgrade axtui (pip install -U axtui) or use another --db")
+                    f"up to {SCHEMA_VERSION})",
+                    where=str(self.path),
+                    hint="upgrade axtui (pip install -U axtui) or use another --db",
+                )
             for version in range(current, SCHEMA_VERSION):
                 con.execute(MIGRATIONS[version])
                 con.execute("INSERT INTO schema_version VALUES (?, ?)", [version + 1, self.clock()])

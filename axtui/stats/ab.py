@@ -26,8 +26,6 @@ from axtui.values import finite as _finite
 SRM_ALPHA = 0.001
 
 
-
-
 def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict[str, Any]:
     """Sample ratio mismatch: χ² goodness of fit of arm sizes against the planned split (default equal)."""
     from scipy import stats

@@ -388,5 +388,3 @@ TABLES = {
     "ab": ab_decision,
     "evaluation": evaluation_decision,
 }
-
-

@@ -30,8 +30,6 @@ MAX_CLASSES_FOR_INTEGER_TARGET = 20
 _BOOT_CELLS = 4_000_000  # resample cells per bootstrap chunk (keeps temporaries cache-friendly)
 
 
-
-
 # --- loading ---------------------------------------------------------------------------------------
 
 

@@ -26,10 +26,6 @@ from axtui.values import parse_number as _float
 MCNEMAR_EXACT_BELOW = 25
 
 
-
-
-
-
 def _array(values: Any, where: str) -> np.ndarray:
     try:
         arr = np.asarray([float(v) for v in values], dtype=float)

@@ -48,8 +48,6 @@ MI_BINS = 10
 _TIME_NAME = re.compile(r"(^|_)(at|time|ts|date|timestamp|datetime)$", re.IGNORECASE)
 
 
-
-
 def _kind(dtype: pl.DataType) -> str:
     if dtype == pl.Boolean:
         return "categorical"

@@ -14,15 +14,25 @@ from axtui.errors import InputError
 if TYPE_CHECKING:
     import polars as pl
 
-SUPPORTED = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
-             ".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson"}
+SUPPORTED = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".jsonl": "ndjson",
+    ".ndjson": "ndjson",
+}
 
 
 def _format(path: Path) -> str:
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
-        raise InputError(f"unsupported file type {path.suffix or '(none)'!r}", where=str(path),
-                         hint="use .csv, .parquet, .json or .jsonl")
+        raise InputError(
+            f"unsupported file type {path.suffix or '(none)'!r}",
+            where=str(path),
+            hint="use .csv, .parquet, .json or .jsonl",
+        )
     return kind
 
 
@@ -32,8 +42,11 @@ def scan_table(path: str | Path) -> pl.LazyFrame:
 
     p = Path(path)
     if not p.exists():
-        raise InputError("file not found", where=str(p), hint="check the path (relative paths start "
-                         "from the current directory)")
+        raise InputError(
+            "file not found",
+            where=str(p),
+            hint="check the path (relative paths start from the current directory)",
+        )
     if p.is_dir():
         raise InputError("expected a data file, got a folder", where=str(p))
     kind = _format(p)
@@ -47,9 +60,12 @@ def scan_table(path: str | Path) -> pl.LazyFrame:
             return pl.scan_ndjson(p, infer_schema_length=10_000)
         return pl.read_json(p).lazy()
     except Exception as exc:  # polars raises many kinds; all mean "cannot read this file"
-        raise InputError(f"cannot read the file: {_first_line(exc)}", where=str(p),
-                         hint="check that the file is a valid, non-empty "
-                              f"{kind.upper() if kind != 'ndjson' else 'JSON lines'} file") from exc
+        raise InputError(
+            f"cannot read the file: {_first_line(exc)}",
+            where=str(p),
+            hint="check that the file is a valid, non-empty "
+            f"{kind.upper() if kind != 'ndjson' else 'JSON lines'} file",
+        ) from exc
 
 
 def read_table(
@@ -61,16 +77,22 @@ def read_table(
     try:
         schema = lazy.collect_schema()
     except Exception as exc:
-        raise InputError(f"cannot read the file: {_first_line(exc)}", where=str(p),
-                         hint="check that the file is not empty or truncated") from exc
+        raise InputError(
+            f"cannot read the file: {_first_line(exc)}",
+            where=str(p),
+            hint="check that the file is not empty or truncated",
+        ) from exc
     if columns:
         require_columns(p, list(schema.names()), columns)
         lazy = lazy.select(columns)
     try:
         frame = lazy.collect()
     except Exception as exc:
-        raise InputError(f"cannot read the file: {_first_line(exc)}", where=str(p),
-                         hint="check the file's format and encoding") from exc
+        raise InputError(
+            f"cannot read the file: {_first_line(exc)}",
+            where=str(p),
+            hint="check the file's format and encoding",
+        ) from exc
     if frame.height == 0 and not allow_empty:
         raise InputError("the file has no rows", where=str(p), hint="pass a file with data")
     return frame
@@ -81,8 +103,9 @@ def require_columns(path: str | Path, available: list[str], wanted: list[str]) -
     for name in wanted:
         if name not in available:
             shown = ", ".join(available[:20]) + (" ..." if len(available) > 20 else "")
-            raise InputError(f"column {name!r} does not exist", where=str(path),
-                             hint=f"the file has: {shown}")
+            raise InputError(
+                f"column {name!r} does not exist", where=str(path), hint=f"the file has: {shown}"
+            )
 
 
 def _first_line(exc: BaseException) -> str:
