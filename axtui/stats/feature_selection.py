@@ -167,8 +167,6 @@ def select_features(
     leakage_status = (
         "DANGEROUS" if "DANGEROUS" in risks else ("WARNING" if "WARNING" in risks or future_cols else "SAFE")
     )
-    table = ["| Feature | Importance Rank | Rationale |", "|---------|-----------------|-----------|"]
-    table += [f"| {s['name']} | {s['importance_rank']} | {s['rationale']} |" for s in selected]
     return {
         "selected": selected,
         "selected_names": selected_names,
@@ -186,7 +184,4 @@ def select_features(
         )
         else "WARNING",
         "feature_definitions": definitions,
-        "removed_markdown": "\n".join(f"- **{n}**: {'; '.join(r)}" for n, r in removed.items()) or "None.",
-        "markdown": "\n".join(table) + f"\n\nTotal features selected: {len(selected)} out of "
-        f"{len(candidates)} candidates",
     }

@@ -244,31 +244,7 @@ def robustness(
     penalty_check = min(CAPS["checklist"], failed)
     score = max(1, 10 - sum(c["penalty"] for c in checks) - penalty_check)
 
-    def pct(value: float | None) -> str:
-        return "—" if value is None else f"{value:+.1f}%"
-
-    lines = [
-        "| Measured | Rows | " + metric + " | Drop vs reference |",
-        "|---|---|---|---|",
-        f"| overall | {base['rows']} | {overall:.4g} | — |",
-    ]
-    if worst:
-        lines.append(
-            f"| worst slice {worst['column']}={worst['value']} | {worst['rows']} | "
-            f"{worst['metric']:.4g} | {pct(worst['drop_pct'])} |"
-        )
-    if missing:
-        lines.append(
-            f"| rows with missing values (vs complete rows {missing['metric_complete']:.4g}) | "
-            f"{missing['rows_with_missing']} | {missing['metric_missing']:.4g} | "
-            f"{pct(missing['drop_pct'])} |"
-        )
-    if shift:
-        lines.append(
-            f"| covariate-shifted file | {shift['rows']} | {shift['metric']:.4g} | {pct(shift['drop_pct'])} |"
-        )
     return {
-        "markdown": "\n".join(lines),
         "task": task,
         "primary_metric": metric,
         "higher_is_better": not lower_better,

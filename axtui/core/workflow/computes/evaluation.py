@@ -100,7 +100,7 @@ def robustness(
     """Robustness from slices, missing values and a shifted file."""
     from axtui.stats.robustness import robustness as run_robustness
 
-    return run_robustness(
+    out = run_robustness(
         predictions_path,
         y_true=y_true,
         y_pred=y_pred,
@@ -113,6 +113,36 @@ def robustness(
         min_slice_rows=min_slice_rows,
         checklist=checklist,
     )
+    return {"markdown": _robustness_table(out), **out}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}%"
+
+
+def _robustness_table(r: dict[str, Any]) -> str:
+    """The measured rows of a robustness result as the report's Markdown table."""
+    worst, missing, shift = r["worst_slice"], r["missing_values"], r["covariate_shift"]
+    lines = [
+        "| Measured | Rows | " + r["primary_metric"] + " | Drop vs reference |",
+        "|---|---|---|---|",
+        f"| overall | {r['rows']} | {r['overall']:.4g} | — |",
+    ]
+    if worst:
+        lines.append(
+            f"| worst slice {worst['column']}={worst['value']} | {worst['rows']} | "
+            f"{worst['metric']:.4g} | {_pct(worst['drop_pct'])} |"
+        )
+    if missing:
+        lines.append(
+            f"| rows with missing values (vs complete rows {missing['metric_complete']:.4g}) | "
+            f"{missing['rows_with_missing']} | {missing['metric_missing']:.4g} | "
+            f"{_pct(missing['drop_pct'])} |"
+        )
+    if shift:
+        drop = _pct(shift["drop_pct"])
+        lines.append(f"| covariate-shifted file | {shift['rows']} | {shift['metric']:.4g} | {drop} |")
+    return "\n".join(lines)
 
 
 @compute("shadow_compare")

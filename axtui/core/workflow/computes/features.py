@@ -34,10 +34,19 @@ def feature_selection(
     """The feature-engineering seed's selection criteria applied to a `features` profile."""
     from axtui.stats.feature_selection import select_features
 
-    return select_features(
+    out = select_features(
         profile,
         importance=importance or None,
         domain_keep=domain_keep or None,
         exclude=exclude or None,
         notes=notes or None,
     )
+    table = ["| Feature | Importance Rank | Rationale |", "|---------|-----------------|-----------|"]
+    table += [f"| {s['name']} | {s['importance_rank']} | {s['rationale']} |" for s in out["selected"]]
+    removed = "\n".join(f"- **{r['name']}**: {'; '.join(r['reasons'])}" for r in out["removed"])
+    return {
+        **out,
+        "removed_markdown": removed or "None.",
+        "markdown": "\n".join(table) + f"\n\nTotal features selected: {out['selected_count']} out of "
+        f"{out['total_candidates']} candidates",
+    }
