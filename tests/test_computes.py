@@ -323,3 +323,25 @@ def test_robustness_compute_reads_comma_lists(tmp_path: Path) -> None:
     assert {row["value"] for row in out["slices"]["s"]} == {"a", "b"}
     with pytest.raises(InputError, match="compute robustness needs 'y_true'"):
         run_compute("robustness", {"predictions_path": str(path)})
+
+
+def test_workflows_validate_checks_compute_arguments_against_the_signature(tmp_path: Path) -> None:
+    from axtui.core.workflow import validate_file
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "workflowId: bad\nname: Bad\nsteps:\n  - stepId: size\n    type: compute\n    config:\n"
+        "      fn: ab_size\n      args:\n        baseline: 0.1\n        mdee: 0.02\n",
+        encoding="utf-8",
+    )
+    _wf, problems = validate_file(path)
+    found = {(p.line, p.field, p.message) for p in problems if p.severity == "error"}
+    assert (
+        10,
+        "step size.config.args.mdee",
+        "compute ab_size takes no argument 'mdee' (valid: baseline, mde, relative, alpha, power)",
+    ) in found
+    assert any(
+        field == "step size.config.args.mde" and msg == "compute ab_size needs 'mde'"
+        for _l, field, msg in found
+    )

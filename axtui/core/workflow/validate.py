@@ -48,6 +48,23 @@ def _condition_args(fn: Any) -> tuple[str, str] | None:
     return entry.condition_args if entry is not None else None
 
 
+def _argument_problems(file: str, step: Step, fn: str) -> list[Problem]:
+    """Argument names the compute's signature does not have, and required ones missing."""
+    from axtui.core.workflow.computes import argument_problems
+
+    args = step.config.get("args") or {}
+    line = args.line if isinstance(args, YDict) else step.line
+    return [
+        Problem(
+            file,
+            args.line_of(arg) if isinstance(args, YDict) and arg in args else line,
+            f"step {step.id}.config.args.{arg}",
+            message,
+        )
+        for arg, message in argument_problems(fn, args)
+    ]
+
+
 def default_catalogue() -> Catalogue:
     return Catalogue(personas=known_personas(), computes=known_computes())
 
@@ -171,6 +188,8 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                         f"unknown computation {fn!r} (known: {', '.join(sorted(catalogue.computes))})",
                     )
                 )
+            elif isinstance(fn, str):
+                problems += _argument_problems(file, step, fn)
 
     inferred: dict[str, Field] = {}
     provided: set[str] = set(BUILTIN_VARS) | input_names

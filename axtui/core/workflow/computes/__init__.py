@@ -38,6 +38,7 @@ __all__ = [
     "ComputeContext",
     "Param",
     "compute",
+    "argument_problems",
     "describe",
     "get_compute",
     "list_computes",
@@ -69,3 +70,24 @@ def run_compute(
 def list_computes() -> list[tuple[str, str, list[str]]]:
     """(name, one-line description, argument names with optional ones marked '?') for docs and validation."""
     return [(name, c.doc, c.arg_names()) for name, c in CATALOGUE.items()]
+
+
+def argument_problems(name: str, args: Any) -> list[tuple[str, str]]:
+    """(argument, message) for what a workflow file gets wrong before anything runs: argument names the
+    compute does not take, and required ones it does not give (``workflows validate``)."""
+    entry = CATALOGUE.get(name)
+    if entry is None or not isinstance(args, Mapping):
+        return []
+    names = {p.name for p in entry.params}
+    out = []
+    if not entry.takes_extra:
+        valid = ", ".join(p.name for p in entry.params)
+        out += [
+            (k, f"compute {name} takes no argument {k!r} (valid: {valid})") for k in args if k not in names
+        ]
+    out += [
+        (p.name, f"compute {name} needs {p.name!r}")
+        for p in entry.params
+        if p.required and p.name not in args
+    ]
+    return out
