@@ -1,7 +1,7 @@
 """``axtui --batch FILE``: replay a session file headlessly (never imports Textual).
 
-Also home of the headless printing shared with ``axtui run --headless`` and
-``axtui resume --headless``: progress per step on stderr, one summary on stdout.
+The progress lines and the summary it prints are ``axtui.present.progress``, shared with
+``axtui run --headless`` and ``axtui resume --headless``.
 """
 
 from __future__ import annotations
@@ -9,68 +9,12 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from axtui.errors import InputError
 
 if TYPE_CHECKING:
     from axtui.config import Settings
-    from axtui.core.workflow.session import Event, Session, Summary
-
-MARKS = {
-    "started": "▶",
-    "done": "✓",
-    "failed": "✗",
-    "retry": "↻",
-    "skipped": "·",
-    "not_measured": "⊘",
-    "completed": "■",
-}
-
-
-def _line(stream: Any, text: str) -> None:
-    """One plain line, flushed: what a rich console printed here (no markup, no highlighting),
-    without importing rich on the ``--batch`` path."""
-    stream.write(text + "\n")
-    stream.flush()
-
-
-def progress_printer(session: Session) -> Any:
-    """A callback printing one line per step event to stderr."""
-    total = len(session.checklist())
-
-    def show(event: Event) -> None:
-        if event.kind not in MARKS:
-            return
-        index = ""
-        if event.step_id:
-            ids = [s.step_id for s in session.checklist()]
-            index = f"[{ids.index(event.step_id) + 1}/{total}] " if event.step_id in ids else ""
-        _line(sys.stderr, f"{MARKS[event.kind]} {index}{event.step_id or ''} {event.message}".rstrip())
-
-    return show
-
-
-def print_summary(settings: Settings, summary: Summary) -> None:
-    """The run's summary on stdout: one JSON document with ``--json``, else a few readable lines."""
-    from axtui.jsontext import to_json
-
-    data = summary.to_dict()
-    if settings.json:
-        sys.stdout.write(to_json(data) + "\n")
-        sys.stdout.flush()
-        return
-    done = sum(1 for s in summary.steps if s.status in ("done", "skipped", "not_measured"))
-    unmeasured = sum(1 for s in summary.steps if s.status == "not_measured")
-    _line(
-        sys.stdout,
-        f"session {summary.session_id}: {summary.workflow_id} {summary.status} "
-        f"({done}/{len(summary.steps)} steps" + (f", {unmeasured} not measured)" if unmeasured else ")"),
-    )
-    for label, value in summary.decisions.items():
-        _line(sys.stdout, f"  decision {label}: {value}")
-    if summary.report_path:
-        _line(sys.stdout, f"  report: {summary.report_path}")
 
 
 def run_batch(settings: Settings, path: str | Path, *, fail_on: str | None = None) -> int:
@@ -80,6 +24,7 @@ def run_batch(settings: Settings, path: str | Path, *, fail_on: str | None = Non
     from axtui.core.store import Store
     from axtui.core.workflow import Engine, load_workflow
     from axtui.core.workflow.replay import load_replay, resolve_replay_paths
+    from axtui.present.progress import print_summary, progress_printer
 
     listed = gate.parse(fail_on, gate.SESSION)
     replay = load_replay(path)

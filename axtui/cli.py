@@ -16,9 +16,9 @@ import typer
 from rich.markup import escape
 
 from axtui import __version__
-from axtui.commands import output
 from axtui.config import Settings, config_file, data_dir, default_db_path
 from axtui.errors import EXIT_USAGE, AxtuiError
+from axtui.present import output
 
 # Modules under axtui/commands/, each exposing ``register(app)``.
 COMMAND_GROUPS = ("memory", "drift", "stats", "agents", "workflows", "experiments")

@@ -1,6 +1,6 @@
 """Strict JSON text for ``--json`` output, without the CLI's imports (Typer, rich).
 
-Lives apart from ``axtui.commands.output`` so that ``axtui --batch`` can print
+Lives apart from ``axtui.present.output`` so that ``axtui --batch`` can print
 its summary without loading the command-line toolkit (bench/batch.md).
 """
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from axtui.core.workflow.computes import run_compute
 from axtui.errors import InputError
-from axtui.stats.artifacts import sha256_of, validate_artifact, validate_artifact_args
+from axtui.stats.artifacts import sha256_of, validate_artifact
 
 META = {
     "dataset_version": "churn-2025q4",
@@ -153,12 +154,13 @@ def test_bad_schema_file_is_an_input_error(artifact, tmp_path: Path) -> None:
 
 def test_compute_args_collect_metadata_from_top_level(artifact) -> None:
     model, schema, digest = artifact
-    result = validate_artifact_args(
-        {"artifact_path": str(model), "expected_checksum": digest, "schema_path": str(schema), **META}
+    result = run_compute(
+        "checksum",
+        {"artifact_path": str(model), "expected_checksum": digest, "schema_path": str(schema), **META},
     )
     assert result["status"] == "PASS"
     with pytest.raises(InputError):
-        validate_artifact_args({})
+        run_compute("checksum", {})
 
 
 def test_example_artifacts_match_their_side_files() -> None:

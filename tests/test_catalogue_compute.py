@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from axtui.core.workflow.computes import run_compute
+from axtui.core.workflow.computes.registry import schema_diff
 from axtui.errors import InputError
-from axtui.stats.deployment import container_spec, post_deploy_check, readiness_checklist, rollout_plan
-from axtui.stats.eval_summary import fairness_summary
-from axtui.stats.registry import run_compute
 from axtui.stats.robustness import robustness
-from axtui.stats.versions import schema_diff, version_compare
+
+# The computes as a workflow step calls them: one mapping of (templated) arguments.
+container_spec = partial(run_compute, "container_spec")
+post_deploy_check = partial(run_compute, "post_deploy_check")
+readiness_checklist = partial(run_compute, "readiness_checklist")
+rollout_plan = partial(run_compute, "rollout_plan")
+fairness_summary = partial(run_compute, "fairness_summary")
+version_compare = partial(run_compute, "version_compare")
 
 DATA = Path(__file__).resolve().parent.parent / "examples" / "catalogue" / "data"
 

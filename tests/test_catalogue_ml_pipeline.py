@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from axtui.core.store import Store
 from axtui.core.workflow import load_workflow
+from axtui.core.workflow.computes import run_compute
 from axtui.errors import InputError
-from axtui.stats.pipeline_reports import phase_report, pipeline_summary
 from tests.catalogue_support import REPO, example_answers, example_inputs, run_headless, step_statuses
 
 WF = "ml-pipeline"
@@ -72,6 +74,10 @@ def test_runs_headless_with_every_phase_report_and_the_summary(store: Store) -> 
     assert session.decisions() == {"validation_gate": "GO", "fairness": "PASS"}
     report = session.report_markdown()
     assert report.count("Complete: ") >= 8 and "# ML Pipeline Summary" in report
+
+
+phase_report = partial(run_compute, "phase_report")
+pipeline_summary = partial(run_compute, "pipeline_summary")
 
 
 def test_phase_report_and_summary_units() -> None:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from axtui.commands.output import to_json
 from axtui.errors import InputError
+from axtui.present.output import to_json
 from axtui.stats import drift
 from axtui.stats.drift import compute_drift, compute_prediction_drift, numeric_statistics
 

@@ -9,8 +9,7 @@ import pytest
 
 from axtui.config import Settings
 from axtui.core.store import Store
-from axtui.core.workflow import Engine, FormError
-from axtui.core.workflow import builtins as wf_builtins
+from axtui.core.workflow import Engine, FormError, computes
 from axtui.core.workflow.catalog import workflow_from_source
 from axtui.core.workflow.runner import StepTimeout
 from axtui.core.workflow.templates import MissingVariable
@@ -299,20 +298,20 @@ steps:
 def test_retry_with_backoff_then_success_and_timeout(engine: Engine, monkeypatch) -> None:
     calls = {"n": 0}
 
-    def flaky(args, ctx):
+    def flaky() -> dict:
         calls["n"] += 1
         if calls["n"] < 3:
             raise RuntimeError("transient")
         return {"ok": True}
 
-    def slow(args, ctx):
+    def slow() -> dict:
         import time
 
         time.sleep(1.0)
         return {}
 
-    monkeypatch.setitem(wf_builtins.BUILTINS, "flaky", flaky)
-    monkeypatch.setitem(wf_builtins.BUILTINS, "slow", slow)
+    monkeypatch.setitem(computes.CATALOGUE, "flaky", computes.describe(flaky, "flaky"))
+    monkeypatch.setitem(computes.CATALOGUE, "slow", computes.describe(slow, "slow"))
     flow = workflow_from_source(
         """
 workflowId: retry

@@ -1,4 +1,4 @@
-"""The CLI and core import path must not pull in Textual, litellm or scipy (PRODUCT.md section 2.4).
+"""The CLI and core import path must not pull in Textual, litellm or scipy (docs/ARCHITECTURE.md).
 
 Each module is imported in a fresh interpreter, so one module's imports cannot hide
 another's. Add a module to ``LIGHT_MODULES`` when it joins the start-up path.

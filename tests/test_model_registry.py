@@ -245,7 +245,7 @@ def test_check_detects_an_inconsistent_index(reg: ModelRegistry, tmp_path: Path)
 
 
 def test_plans_are_pure_and_shared_with_compute_steps() -> None:
-    from axtui.stats.registry import run_compute
+    from axtui.core.workflow.computes import run_compute
 
     index = {"all_versions": ["1.0.0"], "production_version": "1.0.0", "canary_version": None}
     plan = run_compute(

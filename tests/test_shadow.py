@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from axtui.core.workflow.computes import run_compute
 from axtui.errors import InputError
-from axtui.stats.shadow import shadow_compare, shadow_compare_args
+from axtui.stats.shadow import shadow_compare
 
 DATA = Path(__file__).parent.parent / "examples" / "catalogue" / "data"
 
@@ -68,12 +69,13 @@ def test_regression_with_tolerance(tmp_path: Path) -> None:
 
 
 def test_example_logs() -> None:
-    r = shadow_compare_args(
+    r = run_compute(
+        "shadow_compare",
         {
             "production_path": str(DATA / "production_log.csv"),
             "shadow_path": str(DATA / "shadow_log.csv"),
             "score_col": "score",
-        }
+        },
     )
     assert r["matched"] == 490 and r["unmatched_production"] == 10  # every 50th request not mirrored
     assert 0.5 < r["agreement_rate"] < 1.0
@@ -109,7 +111,7 @@ def test_latency_in_one_log_only_is_refused(tmp_path: Path) -> None:
 
 def test_args_validation() -> None:
     with pytest.raises(InputError):
-        shadow_compare_args({"production_path": "x.csv"})
+        run_compute("shadow_compare", {"production_path": "x.csv"})
     with pytest.raises(InputError, match="unknown task"):
         shadow_compare("a.csv", "b.csv", task="ranking")
 

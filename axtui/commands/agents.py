@@ -15,8 +15,8 @@ from typing import Any
 
 import typer
 
-from axtui.commands import output
 from axtui.errors import InputError
+from axtui.present import output
 
 agents_app = typer.Typer(help="List, show and pick personas.", no_args_is_help=True)
 agent_app = typer.Typer(help="Run one persona (AutomatosX `ax agent run` compatible).", no_args_is_help=True)

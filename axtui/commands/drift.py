@@ -1,4 +1,4 @@
-"""``axtui drift REFERENCE CURRENT`` and ``axtui adwin STREAM`` (PRODUCT.md sections 8.1 and 8.4).
+"""``axtui drift REFERENCE CURRENT`` and ``axtui adwin STREAM`` (docs/reference/statistics.md).
 
 Drift found is still a successful run (exit 0): the verdict is in the output.
 Bad input exits 2 with a message naming the file and column. polars and scipy
@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from axtui.commands import output
 from axtui.errors import InputError
+from axtui.present import output
 
 SEVERITY_STYLE = {"none": "green", "moderate": "yellow", "significant": "bold red"}
 ALERT_STYLE = {"GREEN": "bold white on green", "YELLOW": "bold black on yellow", "RED": "bold white on red"}

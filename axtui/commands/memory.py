@@ -1,4 +1,4 @@
-"""``axtui memory ...``: the memory namespaces from the command line (PRODUCT.md sections 4 and 7).
+"""``axtui memory ...``: the memory namespaces from the command line (docs/reference/cli.md and storage.md).
 
 Human output is rich tables with truncated value previews; ``--json`` (a global
 flag, before the command) prints one JSON document. The core modules (and with
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from axtui.commands import output
 from axtui.core.memory_index import loads_json
 from axtui.errors import InputError
+from axtui.present import output
 
 if TYPE_CHECKING:
     from rich.console import Console

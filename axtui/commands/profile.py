@@ -16,9 +16,9 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from axtui.commands import output
 from axtui.commands.progress import column_progress
 from axtui.errors import InputError
+from axtui.present import output
 
 
 def _split(text: str | None) -> list[str] | None:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import typer
 
-from axtui.commands import output
+from axtui.present import output
 
 
 @contextmanager

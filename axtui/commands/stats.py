@@ -15,8 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from axtui.commands import output
+from axtui.commands.experiments import compare_stored, experiments_app
 from axtui.errors import InputError
+from axtui.present import output
 
 ab_app = typer.Typer(
     name="ab",
@@ -24,17 +25,10 @@ ab_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-experiments_app = typer.Typer(
-    name="experiments",
-    help="Compare a candidate experiment with its baseline.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(ab_app, name="ab")
-    app.add_typer(experiments_app, name="experiments")
     app.command("evaluate")(evaluate_command)
     app.command("features")(features_command)
 
@@ -640,9 +634,7 @@ def experiments_compare(
     from axtui import fail_on
 
     listed = fail_on.parse(fail_on_text, fail_on.EXPERIMENT)
-    if ids:  # stored runs of ml-experiment-tracker (axtui.commands.experiments)
-        from axtui.commands.experiments import compare_stored
-
+    if ids:  # stored runs of ml-experiment-tracker (axtui.core.experiments)
         stored = compare_stored(ctx, ids)
         _fail(fail_on.matches(_stored_decisions(stored), listed))
         return

@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from axtui.commands import output
 from axtui.errors import InputError, NotFoundError
+from axtui.present import output
 
 workflows_app = typer.Typer(
     help="List, show and validate workflow files.", no_args_is_help=True, rich_markup_mode=None
@@ -55,6 +55,18 @@ def list_cmd(ctx: typer.Context) -> None:
     output.emit(ctx, {"workflows": data}, human)
 
 
+def _compute_docs(names: Any) -> dict[str, dict[str, Any]]:
+    """Each named compute's one-line doc and arguments, read from its signature in the catalogue."""
+    from axtui.core.workflow.computes import CATALOGUE
+
+    docs: dict[str, dict[str, Any]] = {}
+    for name in names:
+        entry = CATALOGUE.get(name) if isinstance(name, str) else None
+        if entry is not None and name not in docs:
+            docs[name] = {"doc": entry.doc, "args": entry.arg_names()}
+    return docs
+
+
 @workflows_app.command("show")
 def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="workflow id or file")) -> None:
     """Inputs, steps (nested ones indented), personas and computations of a workflow."""
@@ -84,6 +96,7 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
         "metadata": wf.metadata,
         "inputs": [f.to_dict() for f in wf.inputs],
         "steps": steps,
+        "computes": _compute_docs(s["fn"] for s in steps),
     }
 
     from axtui.core.workflow.catalog import overridden, override_problems
@@ -126,6 +139,11 @@ def show_cmd(ctx: typer.Context, workflow_id: str = typer.Argument(..., help="wo
                 markup=False,
                 soft_wrap=True,
             )
+
+        if data["computes"]:
+            con.print("\nComputations:", markup=False, soft_wrap=True)
+            for name, doc in data["computes"].items():
+                con.print(f"  {name}({', '.join(doc['args'])}) — {doc['doc']}", markup=False, soft_wrap=True)
 
     output.emit(ctx, data, human)
 
@@ -206,8 +224,8 @@ def run_cmd(
         load_workflow(workflow)  # a bad id or file fails here, before the TUI starts
         raise typer.Exit(launch_tui(settings, start={"workflow": workflow, "inputs": inputs}))
     answer_map = read_answers(answers) if answers else {}
-    from axtui.batch import print_summary, progress_printer
     from axtui.core.workflow import Engine, load_workflow
+    from axtui.present.progress import print_summary, progress_printer
 
     wf = load_workflow(workflow)
     with _open_store(ctx) as store:
@@ -289,7 +307,7 @@ def resume_cmd(
         from axtui.tui.launch import launch_tui
 
         raise typer.Exit(launch_tui(settings, start={"session": sid}))
-    from axtui.batch import print_summary, progress_printer
+    from axtui.present.progress import print_summary, progress_printer
 
     with _open_store(ctx) as store:
         session = Engine(store, settings).open(sid)

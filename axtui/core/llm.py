@@ -133,10 +133,6 @@ def litellm_module() -> Any:
     return _litellm
 
 
-def litellm_loaded() -> bool:
-    return _litellm is not None
-
-
 def model_label(model: str) -> str:
     """How a model is named wherever it is shown: the offline provider always says so."""
     if model == offline.OFFLINE_MODEL:
@@ -497,7 +493,7 @@ class LLMClient:
         self.offline_direct = offline_direct
         self._sleep = sleep or asyncio.sleep
 
-    # -- model resolution (PRODUCT.md §6) --
+    # -- model resolution (docs/personas-and-models.md) --
     def resolve_model(self, persona_model: str | None = None) -> str:
         """Persona ``model``, else ``--model``/``AXTUI_MODEL``, else the config file, else offline."""
         model = persona_model or self.settings.default_model

@@ -117,7 +117,7 @@ def plan_registration(
     """
     where = f"{REGISTRY_NS}/{version_key(model_name, version)}"
     # INCOMPLETE: optional evidence (schema, framework version, metrics) not supplied; registered as
-    # staged with those checks recorded, and never promoted on it (axtui.stats.versions).
+    # staged with those checks recorded, and never promoted on it (axtui.core.workflow.computes.registry).
     if validation is not None and validation.get("status") not in ("PASS", "INCOMPLETE"):
         failed = [c for c in validation.get("checks", []) if c.get("status") == "FAIL"]
         details = "; ".join(f"{c['name']}: {c['detail']}" for c in failed) or "validation failed"
@@ -698,73 +698,3 @@ class ModelRegistry:
             EVENTS_NS, key, {**value, "timestamp": stamp, "sequence": sequence}, merge=False, ttl=EVENT_TTL
         )
         return key
-
-
-# --- compute steps (the registry workflow plans with these, then writes with memory_store) -------------
-
-
-def _opt_dict(args: dict[str, Any], name: str) -> dict[str, Any] | None:
-    value = args.get(name)
-    if value in (None, "", {}):
-        return None
-    if not isinstance(value, dict):
-        raise InputError(f"{name} must be an object (a memory entry's value)", where=name)
-    return value
-
-
-def _need(args: dict[str, Any], name: str, fn: str) -> str:
-    value = args.get(name)
-    if value in (None, ""):
-        raise InputError(f"{fn} needs {name}", where=f"{fn}: {name}")
-    return str(value)
-
-
-def plan_registration_args(args: dict[str, Any]) -> dict[str, Any]:
-    """Compute ``registry_register``: args model_name, version, index (or null), validation, and the
-    stored evaluation of the version (or null), whose id and verdict the registration links."""
-    plan = plan_registration(
-        _need(args, "model_name", "registry_register"),
-        _need(args, "version", "registry_register"),
-        _opt_dict(args, "index"),
-        _opt_dict(args, "validation"),
-    )
-    evaluation = _opt_dict(args, "evaluation") or {}
-    plan["evaluation_id"] = evaluation.get("evaluation_id")
-    plan["evaluation_recommendation"] = evaluation.get("recommendation")
-    return plan
-
-
-def plan_decision_args(args: dict[str, Any]) -> dict[str, Any]:
-    """Compute ``registry_decide``: args model_name, version, decision, index, record; with ``today``
-    (YYYY-MM-DD) and ``canary_days`` it also dates the full rollout for the notification."""
-    plan = plan_decision(
-        _need(args, "model_name", "registry_decide"),
-        _need(args, "version", "registry_decide"),
-        _need(args, "decision", "registry_decide"),
-        _opt_dict(args, "index"),
-        _opt_dict(args, "record"),
-    )
-    plan["full_rollout_date"] = None
-    today = args.get("today")
-    if today and plan["decision"] in ("promote", "canary"):
-        from datetime import date, timedelta
-
-        try:
-            start = date.fromisoformat(str(today)[:10])
-            days = int(float(args.get("canary_days") or 7)) if plan["decision"] == "canary" else 0
-        except ValueError:
-            raise InputError(
-                f"today must be YYYY-MM-DD (got {today!r})", where="registry_decide: today"
-            ) from None
-        plan["full_rollout_date"] = (start + timedelta(days=days)).isoformat()
-    return plan
-
-
-def plan_rollback_args(args: dict[str, Any]) -> dict[str, Any]:
-    """Compute ``registry_rollback``: args model_name, target_version, index, target_record."""
-    return plan_rollback(
-        _need(args, "model_name", "registry_rollback"),
-        _need(args, "target_version", "registry_rollback"),
-        _opt_dict(args, "index"),
-        _opt_dict(args, "target_record"),
-    )

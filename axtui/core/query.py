@@ -1,4 +1,4 @@
-"""The memory search language (PRODUCT.md section 7), and how values are indexed for it.
+"""The memory search language (docs/reference/storage.md), and how values are indexed for it.
 
 The language lives in three modules with one job each:
 

@@ -1,1 +1,2 @@
-"""Presentation shared by the CLI, ``--batch`` and the TUI: formats and tables, no I/O of their own."""
+"""Presentation shared by the front ends (CLI, ``--batch``, TUI): output, formats and tables, no domain logic
+and no I/O of their own beyond printing."""

@@ -1,4 +1,6 @@
-"""A/B testing (PRODUCT.md §8.2): sample sizes, sample ratio mismatch, per-metric analysis, decision.
+"""A/B testing: sample sizes, sample ratio mismatch, per-metric analysis, decision.
+
+Definitions: docs/reference/statistics.md#ab-tests.
 
 The numbers follow textbook closed forms so that a reader can check them by
 hand; the p-values come from `pvalues` (plain math: scipy.stats alone would take longer to
@@ -21,16 +23,9 @@ from axtui.stats import ab_effects as fx
 from axtui.stats import decisions, pvalues
 from axtui.stats.io import read_table, require_columns
 from axtui.stats.sample_size import _check_prob, _z, sample_size_means, sample_size_proportions
+from axtui.values import finite as _finite
 
 SRM_ALPHA = 0.001
-
-
-def _finite(x: Any) -> float | None:
-    """A float for JSON, or None when the value is NaN/inf/None."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""ADWIN concept-drift detection, compatible with river's ``drift.ADWIN`` (PRODUCT.md section 8.4).
+"""ADWIN concept-drift detection, compatible with river's ``drift.ADWIN`` (docs/reference/statistics.md).
 
 A plain-Python port of river 0.23's ``AdaptiveWindowing`` (adwin_c.pyx): the
 same exponential-histogram buckets, the same check every ``clock`` updates once

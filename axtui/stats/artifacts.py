@@ -328,32 +328,3 @@ def _metadata_checks(
             checks.append(_not_supplied(name, "not supplied: " + ", ".join(missing), missing=missing))
         else:
             checks.append(_check(name, True, ok_detail, missing=[]))
-
-
-def validate_artifact_args(args: dict[str, Any]) -> dict[str, Any]:
-    """The ``checksum`` compute step: artifact validation from a workflow's variables."""
-    path = args.get("artifact_path") or args.get("path")
-    if not path:
-        raise InputError(
-            "compute checksum needs artifact_path",
-            where="checksum: artifact_path",
-            hint="pass the model file's path",
-        )
-    metadata = args.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise InputError("metadata must be an object", where="checksum: metadata")
-    metadata = dict(metadata or {})
-    for key in (*REQUIRED_METADATA, *REQUIRED_DEPENDENCIES):
-        if key in args and key not in metadata:
-            metadata[key] = args[key]
-    max_size = args.get("max_size_bytes")
-    return validate_artifact(
-        path,
-        expected_sha256=args.get("expected_sha256") or args.get("expected_checksum"),
-        schema_path=args.get("schema_path") or None,
-        input_schema=args.get("input_schema"),
-        output_schema=args.get("output_schema"),
-        feature_names=args.get("feature_names") or None,
-        metadata=metadata,
-        max_size_bytes=int(max_size) if max_size not in (None, "") else None,
-    )

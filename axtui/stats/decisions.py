@@ -1,4 +1,4 @@
-"""The PRD's decision tables (PRODUCT.md §8.6) as plain functions.
+"""The PRD's decision tables (docs/reference/statistics.md#decisions) as plain functions.
 
 A verdict such as PROMOTE or RETRAIN_URGENT is what a reader acts on, so it is
 computed here from numbers, never guessed by a persona. Every function returns
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from axtui.errors import InputError
+from axtui.values import parse_number as _number
 
 LEVELS = ("none", "moderate", "significant")
 # Drift alert levels (§8.1) and degradation statuses read as the monitoring matrix's levels.
@@ -487,13 +488,3 @@ TABLES = {
     "ab": ab_decision,
     "evaluation": evaluation_decision,
 }
-
-
-def _number(value: Any, name: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number (got {value!r})", where=name) from None
-    if not math.isfinite(out):
-        raise InputError(f"{name} must be finite (got {value!r})", where=name)
-    return out

@@ -1,4 +1,4 @@
-"""Data drift between a reference and a current table (PRODUCT.md section 8.1).
+"""Data drift between a reference and a current table (docs/reference/statistics.md#drift).
 
 Each numeric column is sorted once per side; the KS statistic, the
 Wasserstein distance, the PSI/JS bin counts and the means are all derived

@@ -1,5 +1,5 @@
-"""Model evaluation (PRODUCT.md §8.3): classification and regression metrics, a bootstrap CI on the
-primary metric, fairness per group column, and a latency profile.
+"""Model evaluation: classification and regression metrics, a bootstrap CI on the primary metric,
+fairness per group column, and a latency profile (docs/reference/statistics.md#evaluation-and-fairness).
 
 Definitions follow scikit-learn's so that numbers agree with what practitioners
 already trust (tests hold reference values computed with scikit-learn; it is not
@@ -22,18 +22,12 @@ import polars as pl
 from axtui.errors import InputError
 from axtui.stats.fairness import check_scores, fairness_arrays, to_binary
 from axtui.stats.io import read_table, require_columns
+from axtui.values import finite as _finite
 
 CLASSIFICATION_PRIMARY = ("accuracy", "f1_macro", "f1_weighted", "precision_macro", "recall_macro", "f1")
 REGRESSION_PRIMARY = ("rmse", "mse", "mae", "r2")
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
 _BOOT_CELLS = 4_000_000  # resample cells per bootstrap chunk (keeps temporaries cache-friendly)
-
-
-def _finite(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 # --- loading ---------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ Significance is taken on the primary metric, from the strongest evidence given:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,25 +20,10 @@ import numpy as np
 from axtui.errors import InputError
 from axtui.stats import decisions
 from axtui.stats.io import read_table
+from axtui.values import finite as _finite
+from axtui.values import parse_number as _float
 
 MCNEMAR_EXACT_BELOW = 25
-
-
-def _finite(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-def _float(value: Any, where: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{where} must be a number (got {value!r})", where=where) from None
-    if not math.isfinite(out):
-        raise InputError(f"{where} must be finite (got {value!r})", where=where)
-    return out
 
 
 def _array(values: Any, where: str) -> np.ndarray:

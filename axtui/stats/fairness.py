@@ -1,4 +1,4 @@
-"""Group fairness of a binary classifier (PRODUCT.md §8.3).
+"""Group fairness of a binary classifier (docs/reference/statistics.md#evaluation-and-fairness).
 
 Per group: selection rate (share predicted positive), TPR, FPR, accuracy and,
 with scores, calibration (mean score vs observed positive rate). Across groups:

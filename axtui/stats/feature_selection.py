@@ -167,8 +167,6 @@ def select_features(
     leakage_status = (
         "DANGEROUS" if "DANGEROUS" in risks else ("WARNING" if "WARNING" in risks or future_cols else "SAFE")
     )
-    table = ["| Feature | Importance Rank | Rationale |", "|---------|-----------------|-----------|"]
-    table += [f"| {s['name']} | {s['importance_rank']} | {s['rationale']} |" for s in selected]
     return {
         "selected": selected,
         "selected_names": selected_names,
@@ -186,43 +184,4 @@ def select_features(
         )
         else "WARNING",
         "feature_definitions": definitions,
-        "removed_markdown": "\n".join(f"- **{n}**: {'; '.join(r)}" for n, r in removed.items()) or "None.",
-        "markdown": "\n".join(table) + f"\n\nTotal features selected: {len(selected)} out of "
-        f"{len(candidates)} candidates",
     }
-
-
-def select_features_args(args: dict[str, Any]) -> dict[str, Any]:
-    """The ``feature_selection`` compute step: ``profile`` is the ``features`` step's result."""
-    profile = args.get("profile")
-    if not isinstance(profile, dict):
-        raise InputError(
-            "feature_selection needs profile (the features step's result)", where="feature_selection: profile"
-        )
-
-    def as_list(name: str) -> list[str] | None:
-        value = args.get(name)
-        if value in (None, "", []):
-            return None
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
-        return [str(v) for v in value]
-
-    imp = args.get("importance")
-    if imp in (None, "", {}):
-        imp = None
-    elif not isinstance(imp, dict):
-        raise InputError(
-            "importance must be an object {feature: score}", where="feature_selection: importance"
-        )
-    notes = args.get("notes")
-    if notes in (None, "", {}):
-        notes = None
-    elif not isinstance(notes, dict):
-        raise InputError(
-            "notes must be an object {feature: {description, computation, missing_strategy}}",
-            where="feature_selection: notes",
-        )
-    return select_features(
-        profile, importance=imp, domain_keep=as_list("domain_keep"), exclude=as_list("exclude"), notes=notes
-    )

@@ -1,5 +1,5 @@
-"""Feature validation (PRODUCT.md §8.5): quality per column, redundant pairs, target association,
-leakage between train and test, and features computed from the future.
+"""Feature validation (docs/reference/statistics.md#features): quality per column, redundant pairs,
+target association, leakage between train and test, and features computed from the future.
 
 Definitions (also in docs/statistics.md):
 * numeric = integer or float columns (booleans and text are categorical; dates are temporal);
@@ -34,6 +34,7 @@ import polars as pl
 
 from axtui.errors import InputError
 from axtui.stats.io import read_table, require_columns
+from axtui.values import finite as _finite
 
 MISSING_FLAG = 0.5
 HIGH_CARD_UNIQUE = 50
@@ -45,13 +46,6 @@ NEAR_PERFECT = 0.95
 SHARP_DIFFERENCE = 0.3
 MI_BINS = 10
 _TIME_NAME = re.compile(r"(^|_)(at|time|ts|date|timestamp|datetime)$", re.IGNORECASE)
-
-
-def _finite(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def _kind(dtype: pl.DataType) -> str:

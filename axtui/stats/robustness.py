@@ -244,31 +244,7 @@ def robustness(
     penalty_check = min(CAPS["checklist"], failed)
     score = max(1, 10 - sum(c["penalty"] for c in checks) - penalty_check)
 
-    def pct(value: float | None) -> str:
-        return "—" if value is None else f"{value:+.1f}%"
-
-    lines = [
-        "| Measured | Rows | " + metric + " | Drop vs reference |",
-        "|---|---|---|---|",
-        f"| overall | {base['rows']} | {overall:.4g} | — |",
-    ]
-    if worst:
-        lines.append(
-            f"| worst slice {worst['column']}={worst['value']} | {worst['rows']} | "
-            f"{worst['metric']:.4g} | {pct(worst['drop_pct'])} |"
-        )
-    if missing:
-        lines.append(
-            f"| rows with missing values (vs complete rows {missing['metric_complete']:.4g}) | "
-            f"{missing['rows_with_missing']} | {missing['metric_missing']:.4g} | "
-            f"{pct(missing['drop_pct'])} |"
-        )
-    if shift:
-        lines.append(
-            f"| covariate-shifted file | {shift['rows']} | {shift['metric']:.4g} | {pct(shift['drop_pct'])} |"
-        )
     return {
-        "markdown": "\n".join(lines),
         "task": task,
         "primary_metric": metric,
         "higher_is_better": not lower_better,
@@ -286,32 +262,3 @@ def robustness(
         ],
         "robustness_score": score,
     }
-
-
-def robustness_args(args: dict[str, Any]) -> dict[str, Any]:
-    """The ``robustness`` compute step."""
-    path = args.get("predictions_path")
-    if not path or not args.get("y_true"):
-        raise InputError("robustness needs predictions_path and y_true", where="robustness: args")
-
-    def as_list(name: str) -> list[str] | None:
-        value = args.get(name)
-        if value in (None, "", []):
-            return None
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
-        return [str(v) for v in value]
-
-    return robustness(
-        path,
-        y_true=args["y_true"],
-        y_pred=args.get("y_pred") or None,
-        y_score=args.get("y_score") or None,
-        slice_cols=as_list("slice_cols"),
-        feature_cols=as_list("feature_cols"),
-        shifted_path=args.get("shifted_path") or None,
-        primary_metric=args.get("primary_metric") or None,
-        task=args.get("task") or None,
-        min_slice_rows=int(args.get("min_slice_rows") or 20),
-        checklist=args.get("checklist"),
-    )

@@ -1,4 +1,4 @@
-"""Sample sizes for A/B tests (PRODUCT.md §8.2), in plain math.
+"""Sample sizes for A/B tests (docs/reference/statistics.md#ab-tests), in plain math.
 
 Kept apart from the analysis in ``ab.py`` so that planning a test (a workflow's
 ``ab_size`` step, ``axtui ab size``) needs neither numpy, polars nor scipy:

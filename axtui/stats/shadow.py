@@ -200,31 +200,3 @@ def _coalesce(joined: pl.DataFrame, label_col: str) -> pl.Series | None:
     if len(cols) == 1:
         return joined[cols[0]]
     return joined.select(pl.coalesce(cols[0], cols[1])).to_series()
-
-
-def shadow_compare_args(args: dict[str, Any]) -> dict[str, Any]:
-    """The ``shadow_compare`` compute step."""
-    prod = args.get("production_path") or args.get("production_log_path")
-    shadow = args.get("shadow_path") or args.get("shadow_log_path") or args.get("candidate_path")
-    if not prod or not shadow:
-        raise InputError(
-            "shadow_compare needs production_path and shadow_path",
-            where="shadow_compare: args",
-            hint="pass the two prediction logs",
-        )
-
-    def opt(name: str, default: str | None) -> str | None:
-        value = args.get(name, default)
-        return value or None
-
-    return shadow_compare(
-        prod,
-        shadow,
-        id_col=args.get("id_col") or "request_id",
-        pred_col=args.get("pred_col") or "prediction",
-        label_col=opt("label_col", "label"),
-        latency_col=opt("latency_col", "latency_ms"),
-        score_col=opt("score_col", None),
-        task=args.get("task") or "classification",
-        tolerance=float(args.get("tolerance") or 0.0),
-    )

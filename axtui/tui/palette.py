@@ -11,12 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from axtui.tui.app import AxtuiApp
+
+class PaletteHost(Protocol):
+    """What the palette needs of the app (declared here so the palette does not import the app module)."""
+
+    workflows_cache: list[Any]
+    sessions_cache: list[dict[str, Any]]
+    available_themes: Any
+    theme: str
+
+    def start_workflow(self, workflow_id: str) -> Any: ...
+    def resume_session(self, session_id: str) -> Any: ...
+    def open_report(self, session_id: str) -> Any: ...
+    def action_go_home(self) -> Any: ...
+    def action_open_chat(self) -> Any: ...
+    def action_open_memory(self) -> Any: ...
+    def action_help(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -26,7 +40,7 @@ class PaletteCommand:
     help: str
 
 
-def _screen_commands(app: AxtuiApp, screen: Any) -> Iterator[PaletteCommand]:
+def _screen_commands(app: PaletteHost, screen: Any) -> Iterator[PaletteCommand]:
     """Commands the current screen contributes (it may define ``palette_commands()``)."""
     contribute = getattr(screen, "palette_commands", None)
     if contribute is not None:
@@ -34,7 +48,7 @@ def _screen_commands(app: AxtuiApp, screen: Any) -> Iterator[PaletteCommand]:
             yield PaletteCommand(text, callback, help_text)
 
 
-def commands_for(app: AxtuiApp, screen: Any) -> list[PaletteCommand]:
+def commands_for(app: PaletteHost, screen: Any) -> list[PaletteCommand]:
     """All commands for ``screen``, most specific first."""
     found: list[PaletteCommand] = list(_screen_commands(app, screen))
     for wf in app.workflows_cache:

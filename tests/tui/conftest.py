@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,33 @@ def steady_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def frozen_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     """Session ids s0001, s0002, ... instead of random hex."""
     counter = itertools.count(1)
-    monkeypatch.setattr("axtui.core.workflow.session.new_session_id", lambda: f"s{next(counter):04d}")
+    monkeypatch.setattr("axtui.core.workflow.engine.new_session_id", lambda: f"s{next(counter):04d}")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One toast as the app was asked to show it."""
+
+    message: str
+    title: str
+    severity: str
+
+
+@pytest.fixture
+def notices(monkeypatch: pytest.MonkeyPatch) -> list[Notice]:
+    """Every notification shown, in order, recorded through the public ``App.notify`` (which
+    ``Widget.notify`` calls too); the toast is still shown."""
+    seen: list[Notice] = []
+    original = AxtuiApp.notify
+
+    def spy(
+        self: AxtuiApp, message: str, *, title: str = "", severity: str = "information", **kw: Any
+    ) -> None:
+        seen.append(Notice(str(message), title, severity or "information"))
+        original(self, message, title=title, severity=severity or "information", **kw)
+
+    monkeypatch.setattr(AxtuiApp, "notify", spy)
+    return seen
 
 
 @pytest.fixture

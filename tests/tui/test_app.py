@@ -39,25 +39,25 @@ def test_every_binding_has_an_id_and_a_tooltip() -> None:
         assert built.id == spec_id and built.tooltip == spec.tooltip and spec.tooltip
 
 
-async def test_config_keymap_and_theme_are_applied(make_app, settings) -> None:
+async def test_config_keymap_and_theme_are_applied(make_app, settings, notices) -> None:
     settings.config = {"keymap": {"app.help": "f12", "bogus.id": "x"}, "theme": "nord"}
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await home_ready(pilot)
         assert app.theme == "nord"
-        assert any("unknown binding id 'bogus.id'" in n.message for n in app._notifications)
+        assert any("unknown binding id 'bogus.id'" in n.message for n in notices)
         await pilot.press("f12")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert app.screen.context == "home"
 
 
-async def test_unknown_theme_is_reported_not_fatal(make_app, settings) -> None:
+async def test_unknown_theme_is_reported_not_fatal(make_app, settings, notices) -> None:
     settings.config = {"theme": "no-such-theme"}
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
         assert app.theme == "textual-dark"
-        assert any("no-such-theme" in n.message for n in app._notifications)
+        assert any("no-such-theme" in n.message for n in notices)
 
 
 async def test_f1_help_is_contextual(make_app) -> None:
@@ -106,7 +106,7 @@ async def test_palette_starts_a_workflow(make_app) -> None:
         assert app.screen.workflow_id == "tui-demo"
 
 
-async def test_export_from_the_palette_writes_the_report(make_app, isolated_home) -> None:
+async def test_export_from_the_palette_writes_the_report(make_app, isolated_home, notices) -> None:
     app = make_app(start={"workflow": "tui-demo"})
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(
@@ -114,7 +114,7 @@ async def test_export_from_the_palette_writes_the_report(make_app, isolated_home
         )
         command = next(c for c in commands_for(app, app.screen) if c.text == "export: report as Markdown")
         command.callback()
-        await wait_until(pilot, lambda: any("exported to" in n.message for n in app._notifications))
+        await wait_until(pilot, lambda: any("exported to" in n.message for n in notices))
     exported = isolated_home / "axtui-s0001.md"
     assert exported.is_file() and "TUI demo" in exported.read_text()
 
@@ -140,7 +140,7 @@ async def test_error_modal_copies_and_closes(make_app) -> None:
         assert app.screen.query_one("#workflow-table", DataTable).row_count > 0
 
 
-async def test_copy_failure_is_a_toast(make_app) -> None:
+async def test_copy_failure_is_a_toast(make_app, notices) -> None:
     app = make_app()
 
     def refuse(text: str) -> None:
@@ -151,7 +151,7 @@ async def test_copy_failure_is_a_toast(make_app) -> None:
         await home_ready(pilot)
         app.copy_text("hello", "greeting")
         await pilot.pause()
-        assert any("could not copy greeting" in n.message for n in app._notifications)
+        assert any("could not copy greeting" in n.message for n in notices)
 
 
 async def test_screens_from_tui_b_open_from_home(make_app) -> None:

@@ -105,7 +105,7 @@ async def test_auto_mode_routes_and_shows_the_score(store: Store) -> None:
 
 
 async def test_provider_error_leaves_the_input_usable(
-    store: Store, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    store: Store, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, notices
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
     fake_openai.default = Reply(status=500, error_message="upstream exploded")
@@ -118,7 +118,7 @@ async def test_provider_error_leaves_the_input_usable(
         assert failed.result.error is not None and not failed.result.complete, failed
         prompt = screen.query_one(PromptArea)
         assert not prompt.disabled and prompt.has_focus and not screen.chat_view.generating
-        assert any(n.severity == "error" for n in app._notifications)
+        assert any(n.severity == "error" for n in notices)
         # a second message can be sent at once (and fails again: the server always says 500)
         await send(pilot, "second question")
         assert len(recorder.of(ChatView.TurnFailed)) == 2
@@ -135,7 +135,7 @@ async def test_provider_error_leaves_the_input_usable(
         assert str(screen.query_one("#chat-model", Static).content) == "openai/fake-model"
 
 
-async def test_export_writes_markdown_in_the_data_dir(store: Store, isolated_home: Path) -> None:
+async def test_export_writes_markdown_in_the_data_dir(store: Store, isolated_home: Path, notices) -> None:
     app = make_app(store)
     recorder = Recorder()
     async with app.run_test(size=(100, 30), message_hook=recorder) as pilot:
@@ -151,7 +151,7 @@ async def test_export_writes_markdown_in_the_data_dir(store: Store, isolated_hom
         assert exported.path == exports / f"chat-{screen.conversation_id}.md"
         text = exported.path.read_text(encoding="utf-8")
         assert "Draft a one-line summary of the churn model" in text
-        assert any(str(exported.path) in n.message for n in app._notifications)
+        assert any(str(exported.path) in n.message for n in notices)
 
 
 async def test_history_reopens_a_previous_conversation(store: Store) -> None:

@@ -11,7 +11,7 @@ from textual.widgets import MarkdownViewer, Static
 from axtui.config import Settings
 from axtui.core.store import Store
 from axtui.core.workflow import Engine
-from axtui.core.workflow import session as session_module
+from axtui.core.workflow import engine as engine_module
 from axtui.core.workflow.catalog import workflow_from_source
 from axtui.tui.screens.report import ReportExported, ReportScreen
 from tests.tui.tui_b_support import make_app, open_screen, settle
@@ -51,7 +51,7 @@ RECORDED = {
 @pytest.fixture
 def finished_session(store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A completed session with a fixed id (the id shows on screen, so pictures stay stable)."""
-    monkeypatch.setattr(session_module, "new_session_id", lambda: "s-report-demo")
+    monkeypatch.setattr(engine_module, "new_session_id", lambda: "s-report-demo")
     engine = Engine(store, Settings(db_path=db_path))
     session = engine.start(
         workflow_from_source(FLOW, "report-demo.yaml"), {"model_name": "churn"}, recorded=RECORDED
@@ -81,7 +81,7 @@ async def test_report_renders_the_sessions_markdown(
 
 
 async def test_export_writes_the_report_to_the_data_dir(
-    store: Store, finished_session: str, isolated_home: Path
+    store: Store, finished_session: str, isolated_home: Path, notices
 ) -> None:
     app = make_app(store)
     exported: list[ReportExported] = []
@@ -94,17 +94,18 @@ async def test_export_writes_the_report_to_the_data_dir(
         [message] = exported
         assert message.path == isolated_home / "data" / "axtui" / "exports" / f"report-{finished_session}.md"
         assert message.path.read_text(encoding="utf-8") == screen.markdown
-        assert any(str(message.path) in n.message for n in app._notifications)
+        assert any(str(message.path) in n.message for n in notices)
 
 
-async def test_unknown_session_is_a_toast_not_a_crash(store: Store) -> None:
+async def test_unknown_session_is_a_toast_not_a_crash(store: Store, notices) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, ReportScreen("s-nope"))
         assert app.screen is screen  # no error modal: a NotFoundError is something the user can act on
-        assert any("unknown session" in n.message for n in app._notifications)
+        assert any("unknown session" in n.message for n in notices)
         await pilot.press("ctrl+s")  # nothing loaded: warns instead of writing an empty file
-        assert any("still loading" in n.message or "no report" in n.message for n in app._notifications)
+        # the load already failed (the toast above), so the warning says why there is nothing to write
+        assert notices[-1].message.startswith("no report: ") and "unknown session" in notices[-1].message
         await pilot.press("escape")
         assert not isinstance(app.screen, ReportScreen)
 

@@ -97,11 +97,7 @@ async def test_engine_rejection_is_shown_next_to_the_field(make_app, monkeypatch
 
 
 async def test_prompt_answer_streams_is_stored_and_accepted(make_app, store, monkeypatch) -> None:
-    finished = (
-        record(monkeypatch, SessionScreen, "on_chat_view_turn_complete")
-        if hasattr(SessionScreen, "on_chat_view_turn_complete")
-        else []
-    )
+    finished = record(monkeypatch, SessionScreen, "on_chat_view_turn_complete")
     app = make_app(start=START)
     async with app.run_test(size=(100, 30)) as pilot:
         await fill_inputs_and_goal(pilot)
@@ -125,7 +121,9 @@ async def test_prompt_answer_streams_is_stored_and_accepted(make_app, store, mon
     assert all(r[1] for r in messages if r[0] == "assistant")
     status, outputs = step_rows(store, session_id)["plan"]
     assert status == "done" and outputs["result"]["turns"] == 2
-    assert finished == [] or len(finished) == 2
+    # the screen heard both turns end (the first answer and the follow-up), each complete
+    assert len(finished) == 2
+    assert all(event.result.complete for event in finished)
 
 
 async def run_to_the_end(pilot: Any) -> str:
@@ -211,6 +209,7 @@ async def test_llm_error_shows_a_toast_and_keeps_the_input_usable(
     store,
     fake_openai,  # noqa: F811
     monkeypatch,
+    notices,
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
     fake_openai.script(Reply(status=400, error_message="model is not available"))
@@ -220,7 +219,7 @@ async def test_llm_error_shows_a_toast_and_keeps_the_input_usable(
         await wait_until(pilot, lambda: viewing(app) == "plan")
         chat = app.screen.query_one(ChatView)
         await wait_until(pilot, lambda: not chat.generating and len(fake_openai.requests) >= 1, tries=300)
-        await wait_until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
+        await wait_until(pilot, lambda: any(n.severity == "error" for n in notices))
         prompt = app.screen.query_one(PromptArea)
         assert not prompt.disabled and prompt.has_focus
         session_id = session_screen(app).session_id
@@ -231,8 +230,8 @@ async def test_llm_error_shows_a_toast_and_keeps_the_input_usable(
     assert step_rows(store, session_id)["plan"][0] in ("running", "pending")
 
 
-async def test_unexpected_worker_error_opens_the_error_modal(make_app, monkeypatch) -> None:
-    from axtui.core.workflow.session import Engine
+async def test_unexpected_worker_error_opens_the_error_modal(make_app, monkeypatch, notices) -> None:
+    from axtui.core.workflow import Engine
     from axtui.tui.screens.error import ErrorScreen
 
     def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -246,7 +245,7 @@ async def test_unexpected_worker_error_opens_the_error_modal(make_app, monkeypat
         assert "RuntimeError: disk on fire" in modal.error_title
         assert "Traceback" in modal.details and "disk on fire" in modal.details
         await pilot.press("c")
-        assert any("copied error details" in n.message for n in app._notifications)
+        assert any("copied error details" in n.message for n in notices)
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, ErrorScreen))
         assert isinstance(app.screen, SessionScreen)

@@ -124,7 +124,7 @@ def test_error_modal(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
 
-# -- compute result views with the shapes of PRODUCT.md §8 ------------------------------------------------
+# -- compute result views with the shapes of docs/reference/json.md ---------------------------------
 DRIFT = {
     "reference_rows": 5000,
     "current_rows": 5000,

@@ -99,7 +99,7 @@ def run_parallel(session: Session, r: Any, emit: Callable[[Event], None]) -> dic
 
     Called with the session lock held: worker threads only compute, and this thread commits.
     """
-    from axtui.core.workflow.session import Event
+    from axtui.core.workflow.state import Event
 
     variables = session._frozen_vars(r)
     rows = [session._rows[child.id] for child in r.step.parallel]
@@ -168,7 +168,7 @@ def loop_items(step: Step, variables: Mapping[str, Any]) -> list[Any]:
 
 def run_loop(session: Session, r: Any, emit: Callable[[Event], None]) -> dict[str, Any]:
     """Run the body once per item, bounded; an iteration sees ``item``, ``index``, earlier body results."""
-    from axtui.core.workflow.session import Event
+    from axtui.core.workflow.state import Event
 
     step = r.step
     variables = session._frozen_vars(r)
@@ -391,7 +391,7 @@ def run_composite(session: Session, r: Any, emit: Callable[[Event], None]) -> tu
         return run_inline(session, step, variables, step.id)
 
     def on_retry(attempt: int, exc: BaseException, delay: float) -> None:
-        from axtui.core.workflow.session import Event
+        from axtui.core.workflow.state import Event
 
         r.attempts = attempt + 1
         emit(Event("retry", step.id, f"attempt {attempt} failed ({exc}); retrying in {delay:g} s"))

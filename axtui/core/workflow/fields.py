@@ -10,9 +10,10 @@ from typing import Any
 
 from axtui.core.workflow.model import Field
 from axtui.errors import InputError
+from axtui.values import FALSE_WORDS, TRUE_WORDS
 
-_TRUE = {"true", "yes", "y", "on", "1"}
-_FALSE = {"false", "no", "n", "off", "0"}
+_TRUE = TRUE_WORDS
+_FALSE = FALSE_WORDS
 
 
 class FormError(InputError):

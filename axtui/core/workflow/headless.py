@@ -7,18 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from axtui.core.workflow.fields import FormError
 from axtui.core.workflow.model import INPUTS_STEP_ID
+from axtui.core.workflow.state import Event, Summary
 from axtui.errors import InputError
 
 if TYPE_CHECKING:
-    from axtui.core.workflow.session import Event, Session, Summary
+    from axtui.core.workflow.session import Session
 
 
 def drive(
     session: Session, answers: Mapping[str, Any], on_progress: Callable[[Event], None] | None
 ) -> Summary:
     """Run every remaining step in order; raises the first step error (already recorded in the session)."""
-    from axtui.core.workflow.session import Event
-
     emit = on_progress or (lambda _e: None)
     if session.status == "completed":
         raise InputError(

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -255,18 +254,6 @@ class _Converter:
 
 
 _FLATTENER = yaml.SafeLoader("")  # only its flatten_mapping (YAML merge keys `<<:`) is used
-
-
-def read_yaml_file(path: str | Path) -> Any:
-    """Read and parse a YAML file; a missing or unreadable file is an ``InputError`` naming it."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("file not found", where=str(p), hint="check the path to the workflow file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", where=str(p)) from exc
-    return parse_document(text, str(p))
 
 
 def plain(value: Any) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from axtui.config import data_dir
-from axtui.core.workflow.builtins import markdown_table
+from axtui.core.workflow.markdown import markdown_table
 from axtui.core.workflow.model import INPUTS_STEP_ID
 from axtui.core.workflow.templates import render, to_text
 

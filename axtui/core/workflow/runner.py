@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from axtui.core.workflow.builtins import BUILTINS, BuiltinContext
 from axtui.core.workflow.conditions import parse_condition, truthy
 from axtui.core.workflow.model import OutputSpec, Step
 from axtui.core.workflow.templates import is_missing, lookup, render
@@ -23,10 +22,6 @@ DEFAULT_TIMEOUT_MS = 300_000
 
 class StepTimeout(AxtuiError):
     """A step ran longer than its ``timeout``."""
-
-
-class StepFailed(AxtuiError):
-    """A step failed for a reason that is not the user's input (a bug or an unexpected error)."""
 
 
 def step_timeout_seconds(step: Step) -> float | None:
@@ -153,21 +148,26 @@ def _typed(text: str, spec: OutputSpec, where: str) -> Any:
 
 
 def run_compute(step: Step, variables: Mapping[str, Any]) -> dict[str, Any]:
-    """Run the step's computation (an engine builtin, else the statistics registry)."""
-    fn_name = step.config.get("fn")
+    """Run the step's compute from the catalogue: args rendered (unless it reads conditions), bound to its
+    signature, run under the step's timeout; errors name the step."""
+    from axtui.core.workflow.computes import ComputeContext, get_compute
+
     raw_args = step.config.get("args") or {}
-    if fn_name in BUILTINS:
-        ctx = BuiltinContext(variables, step.id)
-        return call_with_timeout(step, lambda: BUILTINS[fn_name](raw_args, ctx))
-    from axtui.core.workflow.evidence import strip_not_measured
-    from axtui.stats.registry import run_compute as stats_compute
-
-    args = strip_not_measured(render(raw_args, variables, step_id=step.id))  # absent evidence -> None
-
     try:
-        return call_with_timeout(step, lambda: stats_compute(fn_name, dict(args)))
+        entry = get_compute(step.config.get("fn"))
+        if entry.raw:  # reads conditions and renders texts itself
+            args = raw_args
+        else:
+            from axtui.core.workflow.evidence import strip_not_measured
+
+            args = strip_not_measured(render(raw_args, variables, step_id=step.id))  # absent evidence -> None
+        if not isinstance(args, Mapping):
+            raise InputError(f"compute {entry.name} args must be a mapping", where=f"{entry.name}: args")
+        ctx = ComputeContext(variables, step.id)
+        return call_with_timeout(step, lambda: entry.run(args, ctx))
     except AxtuiError as exc:
-        exc.where = f"step {step.id}: {exc.where}" if exc.where else f"step {step.id}"
+        if not (exc.where or "").startswith(f"step {step.id}"):
+            exc.where = f"step {step.id}: {exc.where}" if exc.where else f"step {step.id}"
         raise
 
 

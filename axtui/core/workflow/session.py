@@ -8,104 +8,36 @@ session's progress, before the next step starts; a step is "current" until then.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import getpass
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from axtui.core.clock import iso
 from axtui.core.workflow import persist
-from axtui.core.workflow.catalog import load_workflow, workflow_from_source
+from axtui.core.workflow.auto_steps import AutoSteps
 from axtui.core.workflow.fields import validate_form
-from axtui.core.workflow.model import AUTO_STEP_TYPES, INPUTS_STEP_ID, Field, Step, Workflow
-from axtui.core.workflow.runner import (
-    evaluate_conditional,
-    export_outputs,
-    retryable,
-    run_compute,
-    run_tool,
-    step_timeout_seconds,
-    with_retries,
+from axtui.core.workflow.headless import drive
+from axtui.core.workflow.model import INPUTS_STEP_ID, Field, Step, Workflow
+from axtui.core.workflow.prompt_steps import PromptSteps
+from axtui.core.workflow.replay import export_session
+from axtui.core.workflow.report import build_report
+from axtui.core.workflow.state import (
+    DONE_STATES,
+    HAS_RESULT,
+    Event,
+    StepRow,
+    StepState,
+    Summary,
 )
-from axtui.core.workflow.templates import is_missing, lookup, render
-from axtui.errors import AxtuiError, InputError, NotFoundError, ProviderError, StoreError
+from axtui.core.workflow.templates import is_missing, lookup
+from axtui.errors import AxtuiError, InputError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
-    from axtui.config import Settings
-    from axtui.core.store import Store
+    from axtui.core.workflow.engine import Engine
 
-DONE_STATES = ("done", "skipped", "not_measured")
-HAS_RESULT = ("done", "not_measured")  # states whose result and outputs are variables
-COMPOSITE_TYPES = ("parallel", "discuss", "loop", "delegate")  # run by composite.py
 _LARGE_SESSION_COLS = ("inputs", "answers", "recorded")
-
-
-@dataclass
-class StepState:
-    """What a checklist row shows: a step, where it sits, and how far it got."""
-
-    step_id: str
-    name: str
-    type: str
-    status: str  # done | current | failed | pending | skipped | running | not_measured
-    depth: int = 0
-    parent: str | None = None
-    branch: str | None = None
-    agent: str | None = None
-    tool: str | None = None
-    fn: str | None = None
-    attempts: int = 0
-    error: str | None = None
-    result: Any = None
-    exports: dict[str, Any] = field(default_factory=dict)
-    conversation_id: str | None = None
-    is_current: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Event:
-    """Progress reported while steps run: started, retry, done, failed, skipped, turn, completed."""
-
-    kind: str
-    step_id: str | None
-    message: str
-    data: dict[str, Any] | None = None
-
-
-@dataclass
-class _Row:
-    """The in-memory copy of one step_results row."""
-
-    step: Step
-    seq: int
-    status: str = "pending"
-    attempts: int = 0
-    result: Any = None
-    exports: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    branch: str | None = None
-    conversation_id: str | None = None
-    started_at: Any = None
-    finished_at: Any = None
-    generation: int = 1
-    config: Any = None
-
-
-def _inputs_step(wf: Workflow) -> Step:
-    return Step(
-        id=INPUTS_STEP_ID, type="input", name="Inputs", fields=[Field(**f.__dict__) for f in wf.inputs]
-    )
-
-
 RESOLVED_PATHS_KEY = "__resolved_paths__"
 
 
@@ -119,11 +51,14 @@ def _resolved_paths(fields: list[Field], values: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def new_session_id() -> str:
-    return uuid.uuid4().hex[:12]
+def inputs_step(wf: Workflow) -> Step:
+    """The synthetic first step that collects the workflow's declared inputs."""
+    return Step(
+        id=INPUTS_STEP_ID, type="input", name="Inputs", fields=[Field(**f.__dict__) for f in wf.inputs]
+    )
 
 
-class Session:
+class Session(AutoSteps, PromptSteps):
     """One session's state; every method persists before it returns. Safe to call from a worker thread."""
 
     def __init__(
@@ -146,8 +81,8 @@ class Session:
         self._written = {c: persist.dumps(getattr(self, c)) for c in _LARGE_SESSION_COLS}
         self._unconfirmed: dict[str, str] = {}
         self._tx_depth = 0
-        steps = ([_inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
-        self._rows: dict[str, _Row] = {s.id: _Row(step=s, seq=i) for i, s in enumerate(steps)}
+        steps = ([inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
+        self._rows: dict[str, StepRow] = {s.id: StepRow(step=s, seq=i) for i, s in enumerate(steps)}
         for saved in step_rows:
             r = self._rows.get(saved["step_id"])
             if r is None:
@@ -178,10 +113,10 @@ class Session:
                 out.update(r.exports)
         return out
 
-    def _ordered(self) -> list[_Row]:
+    def _ordered(self) -> list[StepRow]:
         return sorted(self._rows.values(), key=lambda r: r.seq)
 
-    def _row(self, step_id: str) -> _Row:
+    def _row(self, step_id: str) -> StepRow:
         r = self._rows.get(step_id)
         if r is None:
             raise NotFoundError(
@@ -190,10 +125,10 @@ class Session:
             )
         return r
 
-    def _current_row(self) -> _Row | None:
+    def _current_row(self) -> StepRow | None:
         return next((r for r in self._ordered() if r.status not in DONE_STATES), None)
 
-    def _state(self, r: _Row, current: _Row | None) -> StepState:
+    def _state(self, r: StepRow, current: StepRow | None) -> StepState:
         s = r.step
         status = r.status
         is_current = current is r
@@ -302,7 +237,7 @@ class Session:
         if outermost:
             self._written.update(self._unconfirmed)
 
-    def _commit(self, r: _Row, *, extra: Callable[[Any], None] | None = None) -> None:
+    def _commit(self, r: StepRow, *, extra: Callable[[Any], None] | None = None) -> None:
         """Persist one step row and the session's progress in one transaction."""
         self._check_db()
         with self._transaction() as con:
@@ -311,7 +246,7 @@ class Session:
             self._write_row(con, r)
             self._write_session(con)
 
-    def _write_row(self, con: Any, r: _Row) -> None:
+    def _write_row(self, con: Any, r: StepRow) -> None:
         persist.update_step(
             con,
             self.id,
@@ -351,7 +286,7 @@ class Session:
             cols["variables"] = self.variables
         persist.update_session(con, self.id, **cols)
 
-    def _frozen_vars(self, r: _Row) -> dict[str, Any]:
+    def _frozen_vars(self, r: StepRow) -> dict[str, Any]:
         """Variables plus the built-ins frozen at the step's first start (a re-run writes the same keys)."""
         started = r.started_at or self._now()
         out = self.variables
@@ -359,7 +294,7 @@ class Session:
         out["date"] = started.date().isoformat()
         return out
 
-    def _start_row(self, r: _Row) -> None:
+    def _start_row(self, r: StepRow) -> None:
         if r.status == "done":
             raise InputError(f"step {r.step.id!r} is already done", hint="use redo to run it again")
         current = self._current_row()
@@ -378,7 +313,7 @@ class Session:
         r.error = None
         self._commit(r)
 
-    def _fail_row(self, r: _Row, exc: BaseException) -> None:
+    def _fail_row(self, r: StepRow, exc: BaseException) -> None:
         r.status = "failed"
         r.error = exc.render() if isinstance(exc, AxtuiError) else f"{type(exc).__name__}: {exc}"
         self.status = "failed"
@@ -386,7 +321,7 @@ class Session:
             self._commit(r)
 
     def _finish_row(
-        self, r: _Row, result: Any, exports: dict[str, Any], *, extra: Callable[[Any], None] | None = None
+        self, r: StepRow, result: Any, exports: dict[str, Any], *, extra: Callable[[Any], None] | None = None
     ) -> None:
         r.status = "done"
         r.result = result
@@ -469,279 +404,6 @@ class Session:
             self._finish_row(r, dict(clean), dict(clean) if step_id != INPUTS_STEP_ID else {})
             return self._state(r, self._current_row())
 
-    # -- automatic steps ---------------------------------------------------------------------
-    def run_auto(self, step_id: str, on_event: Callable[[Event], None] | None = None) -> StepState:
-        """Run a tool, compute or conditional step with timeout and retries; raises its (recorded) error."""
-        emit = on_event or (lambda _e: None)
-        with self._lock:
-            r = self._row(step_id)
-            if r.step.type not in AUTO_STEP_TYPES:
-                raise InputError(
-                    f"step {step_id!r} is a {r.step.type} step; it needs "
-                    f"{'a form' if r.step.type == 'input' else 'a chat turn and accept'}"
-                )
-            if self._settle_unmeasured():  # e.g. resumed after a crash before the mark was written
-                self._maybe_complete()
-            if r.status == "not_measured":
-                return self._state(r, self._current_row())
-            self._start_row(r)
-            emit(Event("started", step_id, f"{r.step.title}"))
-
-            def on_retry(attempt: int, exc: BaseException, delay: float) -> None:
-                r.attempts = attempt + 1
-                emit(Event("retry", step_id, f"attempt {attempt} failed ({exc}); retrying in {delay:g} s"))
-
-            try:
-                if r.step.type in COMPOSITE_TYPES:  # parallel, discuss, loop, delegate
-                    from axtui.core.workflow.composite import run_composite
-
-                    result, exports = run_composite(self, r, emit)
-                    r.config = {"type": r.step.type}
-                    self._finish_row(r, result, exports)
-                elif r.step.type == "tool":
-                    with_retries(r.step, lambda _a: self._tool_attempt(r), on_retry=on_retry)
-                else:
-                    variables = self._frozen_vars(r)
-                    if r.step.type == "compute":
-                        result = with_retries(
-                            r.step, lambda _a: run_compute(r.step, variables), on_retry=on_retry
-                        )
-                        exports = export_outputs(r.step, result, variables)
-                        r.config = {"fn": r.step.config.get("fn")}
-                        self._finish_row(r, result, exports)
-                    else:
-                        result = evaluate_conditional(r.step, variables)
-                        self._finish_conditional(r, result)
-            except Exception as exc:
-                self._fail_row(r, exc)
-                emit(Event("failed", step_id, r.error or str(exc)))
-                raise
-            emit(Event("done", step_id, r.step.title, {"result": r.result}))
-            for nested in self._ordered():
-                if nested.step.parent == step_id and nested.status == "skipped":
-                    emit(Event("skipped", nested.step.id, nested.step.title))
-            return self._state(r, self._current_row())
-
-    def _tool_attempt(self, r: _Row) -> None:
-        """Memory write and step completion in one transaction: both land or neither does."""
-        variables = self._frozen_vars(r)
-        token = r.step.id if r.generation == 1 else f"{r.step.id}@{r.generation}"
-        memory = self.engine.memory
-        self._check_db()
-        holder: dict[str, Any] = {}
-
-        def write(con: Any) -> None:
-            holder["result"] = run_tool(r.step, variables, memory, session_id=self.id, write_token=token)
-            holder["exports"] = export_outputs(r.step, holder["result"], variables)
-            r.result, r.exports = holder["result"], holder["exports"]
-
-        r.config = {"tool": r.step.tool}
-        saved_status = self.status
-        r.status, r.finished_at, r.error = "done", self._now(), None
-        try:
-            self._commit(r, extra=write)
-        except BaseException:
-            r.status, r.result, r.exports, r.finished_at = "running", None, {}, None
-            self.status = saved_status
-            raise
-        self._settle_unmeasured()
-        self._maybe_complete()
-
-    def _finish_conditional(self, r: _Row, result: dict[str, Any]) -> None:
-        chosen = result.get("branch")
-        r.branch = chosen
-        skipped = [
-            n
-            for n in self._ordered()
-            if self._descends(n.step, r.step.id)
-            and not (n.step.parent == r.step.id and n.step.branch == chosen)
-            and not self._in_chosen(n.step, r.step.id, chosen)
-        ]
-        now = self._now()
-
-        def mark(con: Any) -> None:
-            for n in skipped:
-                n.status, n.finished_at, n.result, n.exports = "skipped", now, None, {}
-                self._write_row(con, n)
-
-        self._finish_row(r, result, export_outputs(r.step, result, self.variables), extra=mark)
-
-    def _descends(self, step: Step, ancestor_id: str) -> bool:
-        parent = step.parent
-        while parent is not None:
-            if parent == ancestor_id:
-                return True
-            parent = self._rows[parent].step.parent if parent in self._rows else None
-        return False
-
-    def _in_chosen(self, step: Step, cond_id: str, chosen: str | None) -> bool:
-        """True when the step sits (at any depth) inside the chosen branch of ``cond_id``."""
-        node = step
-        while node.parent is not None and node.parent != cond_id:
-            node = self._rows[node.parent].step
-        return node.parent == cond_id and node.branch == chosen
-
-    # -- prompt steps ------------------------------------------------------------------------
-    @property
-    def chat(self) -> Any:
-        return self.engine.chat
-
-    def facts_for(self, step_id: str) -> dict[str, Any]:
-        """What the persona is handed as facts: the step's ``facts`` (default: the workflow inputs)."""
-        r = self._row(step_id)
-        variables = self._frozen_vars(r)
-        if r.step.facts is None:
-            return {k: variables[k] for k in self.inputs if k in variables}
-        facts: dict[str, Any] = {}
-        for label, path in r.step.facts.items():
-            value = lookup(variables, path)
-            if is_missing(value):
-                raise InputError(
-                    f"fact {path!r} has no value",
-                    where=f"step {step_id}",
-                    hint="the step that computes it must run first",
-                )
-            facts[label] = value
-        return facts
-
-    def task_for(self, step_id: str) -> str:
-        r = self._row(step_id)
-        return str(render(r.step.config.get("task", ""), self._frozen_vars(r), step_id=step_id))
-
-    def messages(self, step_id: str) -> list[dict[str, Any]]:
-        """The step's conversation so far (role, content, complete, model, ...)."""
-        r = self._row(step_id)
-        if not r.conversation_id:
-            return []
-        return persist.chat_messages(self.store, r.conversation_id)
-
-    def _answers_so_far(self, r: _Row) -> list[str]:
-        return [m["content"] for m in self.messages(r.step.id) if m["role"] == "assistant" and m["complete"]]
-
-    async def prompt_turn(
-        self, step_id: str, text: str | None = None, on_delta: Callable[[str], Any] | None = None
-    ) -> Any:
-        """The first answer (``text`` None: the templated task) or a follow-up; returns the ``TurnResult``.
-
-        A failed turn is recorded (step failed, resumable) and returned, not raised: the caller decides.
-        """
-        with self._lock:
-            r = self._row(step_id)
-            if r.step.type != "prompt":
-                raise InputError(f"step {step_id!r} is a {r.step.type} step, not a chat")
-            # Starting the step and opening its conversation: one commit (the inner ones join it).
-            had_conversation = r.conversation_id
-            try:
-                with self._transaction():
-                    if r.status != "running" or not r.conversation_id:
-                        self._start_row(r)
-                    task = self.task_for(step_id)
-                    facts = self.facts_for(step_id)
-                    persona = self.engine.persona(r.step.agent or "")
-                    if not r.conversation_id:
-                        r.conversation_id = self.chat.new_conversation(
-                            persona.agent_id, session_id=self.id, step_id=step_id
-                        )
-                        self._commit(r)
-            except BaseException:
-                r.conversation_id = had_conversation  # its row was rolled back with the rest
-                raise
-            turn = len(self._answers_so_far(r))
-            message = text if text and text.strip() else None  # None: the task is the first message
-            if turn > 0 and message is None:
-                raise InputError("a follow-up needs text", hint="type a question")
-            if turn > 0 and message:
-                entry = self.answers.setdefault(step_id, {})
-                followups = entry.setdefault("followups", [])
-                followups.append(text)
-            recorded_list = self.recorded.get(step_id) or []
-            recorded = recorded_list[turn] if turn < len(recorded_list) else None
-            timeout = step_timeout_seconds(r.step)
-            conversation_id = r.conversation_id
-        result = await self.chat.asend(
-            conversation_id,
-            message,
-            persona=persona,
-            facts=facts,
-            task=task,
-            on_delta=on_delta,
-            recorded=recorded,
-            timeout=timeout,
-        )
-        with self._lock:
-            if not result.complete:
-                err = result.error or ProviderError("the answer was incomplete")
-                self._fail_row(r, err)
-            else:
-                if r.status == "failed":
-                    r.status, r.error = "running", None
-                self.status = "running" if self.status != "completed" else self.status
-                self._commit(r)
-        return result
-
-    def accept(self, step_id: str) -> StepState:
-        """Take the latest complete answer, extract the declared outputs, and complete the step."""
-        with self._lock:
-            r = self._row(step_id)
-            if r.step.type != "prompt":
-                raise InputError(f"step {step_id!r} is a {r.step.type} step, not a chat")
-            answers = self._answers_so_far(r)
-            if not answers:
-                raise InputError(
-                    f"step {step_id!r} has no complete answer to accept",
-                    hint="send the first turn (or retry the failed one) first",
-                )
-            answer = answers[-1]
-            variables = self._frozen_vars(r)
-            msgs = self.messages(step_id)
-            model = next(
-                (m["model"] for m in reversed(msgs) if m["role"] == "assistant" and m["complete"]), None
-            )
-            exports = export_outputs(r.step, {"answer": answer}, variables, answer)
-            result = {
-                "answer": answer,
-                "content": answer,  # AutomatosX reads a prompt's text as `.content`
-                "model": model,
-                "turns": len(answers),
-                "agent": r.step.agent,
-                "conversation_id": r.conversation_id,
-            }
-            r.config = {"agent": r.step.agent}
-            self._finish_row(r, result, exports)
-            return self._state(r, self._current_row())
-
-    def run_prompt(self, step_id: str, followups: list[str] | None = None) -> StepState:
-        """Headless: first turn, each follow-up (skipping those already answered), then accept."""
-        r = self._row(step_id)
-        done = len(self._answers_so_far(r)) if r.conversation_id else 0
-        wanted = [None, *(followups or [])]
-        already = len((self.answers.get(step_id) or {}).get("followups", []))
-        for i in range(done, len(wanted)):
-            text = wanted[i]
-            if i > 0 and i <= already:
-                # the follow-up text was recorded but its answer was lost: ask again without re-recording
-                entry = self.answers.setdefault(step_id, {}).setdefault("followups", [])
-                del entry[i - 1 :]
-            result = self._turn_with_retries(r, step_id, text)
-            if not result.complete:
-                err = result.error
-                if isinstance(err, AxtuiError):
-                    raise err
-                raise ProviderError(f"the {r.step.agent} answer was incomplete", where=f"step {step_id}")
-        return self.accept(step_id)
-
-    def _turn_with_retries(self, r: _Row, step_id: str, text: str | None) -> Any:
-        """One headless turn, asked again per the step's retry policy when it fails."""
-        import time
-
-        attempts = max(1, r.step.retry.max_attempts)
-        for attempt in range(1, attempts + 1):
-            result = _run_coroutine(self.prompt_turn(step_id, text))
-            if result.complete or attempt == attempts or not retryable(result.error or ProviderError("")):
-                return result
-            time.sleep(r.step.retry.delay_before(attempt + 1))
-        return result  # pragma: no cover
-
     # -- control -----------------------------------------------------------------------------
     def pause(self) -> None:
         with self._lock:
@@ -796,20 +458,14 @@ class Session:
         rows = self.store.query("SELECT report FROM sessions WHERE id = ?", [self.id])
         if rows and rows[0][0]:
             return rows[0][0]
-        from axtui.core.workflow.report import build_report
-
         return build_report(self)
 
     def export(self, fmt: str) -> str:
-        from axtui.core.workflow.replay import export_session
-
         return export_session(self, fmt)
 
     def run_headless(
         self, answers: Mapping[str, Any] | None = None, on_progress: Callable[[Event], None] | None = None
     ) -> Summary:
-        from axtui.core.workflow.headless import drive
-
         return drive(self, answers or {}, on_progress)
 
     def summary(self) -> Summary:
@@ -822,218 +478,3 @@ class Session:
             decisions=self.decisions(),
             report_path=self.report_path,
         )
-
-
-@dataclass
-class Summary:
-    session_id: str
-    workflow_id: str
-    workflow_version: str
-    status: str
-    steps: list[StepState]
-    decisions: dict[str, Any]
-    report_path: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "session_id": self.session_id,
-            "workflow": {"id": self.workflow_id, "version": self.workflow_version},
-            "status": self.status,
-            "steps": [
-                {
-                    "id": s.step_id,
-                    "name": s.name,
-                    "type": s.type,
-                    "status": s.status,
-                    "attempts": s.attempts,
-                    **({"error": s.error} if s.error else {}),
-                    **(
-                        {"missing": (s.result or {}).get("missing", [])} if s.status == "not_measured" else {}
-                    ),
-                }
-                for s in self.steps
-            ],
-            "not_measured": [s.step_id for s in self.steps if s.status == "not_measured"],
-            "decisions": self.decisions,
-            "report_path": self.report_path,
-        }
-
-
-def _run_coroutine(coro: Any) -> Any:
-    """Run a coroutine from sync code, also when called inside a running loop's thread (TUI worker)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    result: dict[str, Any] = {}
-
-    def runner() -> None:
-        try:
-            result["value"] = asyncio.run(coro)
-        except BaseException as exc:
-            result["error"] = exc
-
-    thread = threading.Thread(target=runner)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
-
-
-class Engine:
-    """Starts and opens sessions over one store. Holds no global state; cheap to create."""
-
-    def __init__(self, store: Store, settings: Settings | None = None) -> None:
-        from axtui.config import Settings as _Settings
-
-        self.store = store
-        self.settings = settings or _Settings(db_path=Path(str(store.path)))
-        self._memory: Any = None
-        self._chat: Any = None
-        self._personas: dict[str, Any] | None = None
-        try:
-            self.user = getpass.getuser()
-        except (KeyError, OSError):
-            self.user = os.environ.get("USER", "user")
-
-    @property
-    def memory(self) -> Any:
-        if self._memory is None:
-            from axtui.core.memory import Memory
-
-            self._memory = Memory(self.store)
-        return self._memory
-
-    @property
-    def chat(self) -> Any:
-        if self._chat is None:
-            from axtui.core.chat import ChatService
-
-            self._chat = ChatService(self.store, self.settings)
-        return self._chat
-
-    def persona(self, agent_id: str) -> Any:
-        from axtui.core.personas import get_persona, load_personas
-
-        if self._personas is None:
-            self._personas = load_personas()
-        return get_persona(agent_id, self._personas)
-
-    def db_identity(self) -> tuple[int, int] | None:
-        path = self.store.path
-        if str(path) == ":memory:":
-            return (0, 0)
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return (st.st_dev, st.st_ino)
-
-    def start(
-        self,
-        workflow: str | Workflow,
-        inputs: Mapping[str, Any] | None = None,
-        *,
-        strict: bool = True,
-        recorded: Mapping[str, list[str]] | None = None,
-        title: str | None = None,
-    ) -> Session:
-        """Create a session; with ``strict`` the inputs must be complete and valid (else ``FormError``)."""
-        wf = workflow if isinstance(workflow, Workflow) else load_workflow(workflow)
-        given = dict(inputs or {})
-        clean: dict[str, Any] | None = None
-        if wf.inputs:
-            unknown = sorted(set(given) - {f.name for f in wf.inputs})
-            if unknown:
-                raise InputError(
-                    f"unknown input {unknown[0]!r} for workflow {wf.id}",
-                    hint=f"inputs: {', '.join(f.name for f in wf.inputs)}",
-                )
-            if strict:
-                clean = validate_form(INPUTS_STEP_ID, wf.inputs, given)
-        elif given:
-            raise InputError(f"workflow {wf.id} takes no inputs", hint="drop --input")
-        sid = new_session_id()
-        now = self.store.clock()
-        steps = ([_inputs_step(wf)] if wf.inputs else []) + wf.flat_steps()
-        row = {
-            "id": sid,
-            "workflow_id": wf.id,
-            "workflow_version": wf.version,
-            "title": title or wf.name,
-            "status": "running",
-            "inputs": given,
-            "variables": {},
-            "answers": {},
-            "model": self.settings.default_model,
-            "steps_total": len(steps),
-            "steps_done": 0,
-            "current_step": steps[0].id if steps else None,
-            "recorded": dict(recorded or {}),
-            "workflow_source": wf.source,
-            "created_at": now,
-            "updated_at": now,
-        }
-        with self.store.transaction() as con:
-            persist.insert_session(con, row)
-            persist.insert_steps(
-                con,
-                [
-                    {
-                        "session_id": sid,
-                        "step_id": s.id,
-                        "seq": i,
-                        "parent_step": s.parent,
-                        "step_type": s.type,
-                        "status": "pending",
-                        "attempts": 0,
-                    }
-                    for i, s in enumerate(steps)
-                ],
-            )
-        # The workflow just loaded, not a second parse of the source stored with the session.
-        saved = persist.load_session(self.store, sid)
-        assert saved is not None  # inserted above, in this process
-        session = Session(self, saved, wf, persist.load_steps(self.store, sid))
-        if wf.inputs and (clean is not None or not session.missing_inputs()):
-            try:
-                session.submit_input(INPUTS_STEP_ID, given)
-            except InputError:
-                if strict:
-                    raise
-        elif not steps or (not wf.inputs and session._settle_unmeasured()):
-            session._maybe_complete()
-        return session
-
-    def open(self, session_id: str) -> Session:
-        """A session by id (or unique id prefix); ``NotFoundError`` if there is none."""
-        row = persist.load_session(self.store, session_id)
-        if row is None:
-            matches = (
-                persist.find_sessions(self.store, include_completed=True, prefix=session_id)
-                if len(session_id) >= 4
-                else []
-            )
-            if len(matches) == 1:
-                row = persist.load_session(self.store, matches[0]["id"])
-        if row is None:
-            raise NotFoundError(
-                f"unknown session {session_id!r}",
-                where=str(self.store.path),
-                hint="list sessions with `axtui sessions --all`",
-            )
-        source = row.get("workflow_source")
-        wf = (
-            workflow_from_source(source, f"<session {row['id']}: {row['workflow_id']}>")
-            if source
-            else load_workflow(row["workflow_id"])
-        )
-        return Session(self, row, wf, persist.load_steps(self.store, row["id"]))
-
-    def list_sessions(self, *, include_completed: bool = False) -> list[dict[str, Any]]:
-        return persist.find_sessions(self.store, include_completed=include_completed)
-
-    def latest_incomplete(self) -> str | None:
-        rows = persist.find_sessions(self.store, include_completed=False)
-        return rows[0]["id"] if rows else None

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from axtui.core.workflow.builtins import BUILTINS, CONDITION_ARGS
 from axtui.core.workflow.conditions import ConditionError, parse_condition
 from axtui.core.workflow.loader import YDict, YList
 from axtui.core.workflow.model import INPUTS_STEP_ID, Field, Problem, Step, Workflow
@@ -24,7 +23,7 @@ class Catalogue:
     """What exists outside the workflow file: persona ids and computation names (None = not checked)."""
 
     personas: set[str] | None = None
-    computes: set[str] | None = field(default_factory=lambda: set(BUILTINS))
+    computes: set[str] | None = field(default_factory=lambda: known_computes())
 
 
 def known_personas() -> set[str] | None:
@@ -36,14 +35,34 @@ def known_personas() -> set[str] | None:
 
 
 def known_computes() -> set[str]:
-    names = set(BUILTINS)
-    try:
-        from axtui.stats.registry import list_compute
-    except ImportError:  # statistics layer absent from this checkout
-        return names
-    for item in list_compute():
-        names.add(item if isinstance(item, str) else item[0])
-    return names
+    from axtui.core.workflow.computes import CATALOGUE
+
+    return set(CATALOGUE)
+
+
+def _condition_args(fn: Any) -> tuple[str, str] | None:
+    """(list argument, key) of a compute whose args hold conditions, e.g. ``checks``' conditions."""
+    from axtui.core.workflow.computes import CATALOGUE
+
+    entry = CATALOGUE.get(fn) if isinstance(fn, str) else None
+    return entry.condition_args if entry is not None else None
+
+
+def _argument_problems(file: str, step: Step, fn: str) -> list[Problem]:
+    """Argument names the compute's signature does not have, and required ones missing."""
+    from axtui.core.workflow.computes import argument_problems
+
+    args = step.config.get("args") or {}
+    line = args.line if isinstance(args, YDict) else step.line
+    return [
+        Problem(
+            file,
+            args.line_of(arg) if isinstance(args, YDict) and arg in args else line,
+            f"step {step.id}.config.args.{arg}",
+            message,
+        )
+        for arg, message in argument_problems(fn, args)
+    ]
 
 
 def default_catalogue() -> Catalogue:
@@ -95,7 +114,7 @@ def step_references(step: Step) -> list[tuple[str, int]]:
     elif step.type == "compute":
         args = cfg.get("args") or {}
         refs += _templated_strings(args, cfg.line_of("args") if isinstance(cfg, YDict) else step.line)
-        cond_keys = CONDITION_ARGS.get(cfg.get("fn"))
+        cond_keys = _condition_args(cfg.get("fn"))
         if cond_keys and isinstance(args, dict) and isinstance(args.get(cond_keys[0]), list):
             items = args[cond_keys[0]]
             for _i, item in enumerate(items):
@@ -195,6 +214,8 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
                         f"unknown computation {fn!r} (known: {', '.join(sorted(catalogue.computes))})",
                     )
                 )
+            elif isinstance(fn, str):
+                problems += _argument_problems(file, step, fn)
 
     defaults = _template_defaults([*flat, *bodies])
     inferred: dict[str, Field] = {}

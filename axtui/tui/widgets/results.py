@@ -1,7 +1,7 @@
 """Compute-step results as tables and terminal plots.
 
 Each renderer takes the JSON-ready dict a compute function returned (the
-shapes of PRODUCT.md §8) and builds widgets; nothing here computes a
+shapes of docs/reference/json.md) and builds widgets; nothing here computes a
 statistic. Unknown result shapes fall back to a generic key/value view, so a
 new compute function is always shown, just less prettily.
 """

@@ -159,7 +159,7 @@ def main() -> None:
         "r2": skm.r2_score(yt, yp),
         "mape": skm.mean_absolute_percentage_error(yt, yp),
     }
-    # Sample sizes where statsmodels' definition coincides with PRODUCT.md §8.2:
+    # Sample sizes where statsmodels' definition coincides with docs/reference/statistics.md:
     # samplesize_proportions_2indep_onetail is the same closed form (pooled SD under H0, unpooled
     # under H1, far tail ignored); NormalIndPower with effect size d = mde/std, alternative "larger"
     # at alpha/2, is n = (z_{1-a/2} + z_{1-b})^2 * 2 / d^2, the §8.2-style means formula.

@@ -1,4 +1,4 @@
-"""The ml-pipeline command's deliverables (command-ml-pipeline.md "Output Format" and "Final Deliverable").
+"""Pipeline computes: the ml-pipeline command's deliverables (command-ml-pipeline.md "Output Format").
 
 After each phase the seed asks for a "Phase X Complete" report; at the end an
 "ML Pipeline Summary". Both are assembled here from what the session holds —
@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from axtui import values
+from axtui.core.workflow.computes.catalogue import compute
 from axtui.errors import InputError
 
 
@@ -53,33 +55,41 @@ def _files(raw: Any) -> list[tuple[str, str]]:
     return out
 
 
-def phase_report(args: dict[str, Any]) -> dict[str, Any]:
-    """The seed's "## Phase X Complete: [Phase Name]" block for one phase."""
-    try:
-        number = int(args.get("phase"))
-    except (TypeError, ValueError):
-        raise InputError("phase_report needs the phase number", where="phase_report: phase") from None
-    name = str(args.get("name") or "").strip()
+def _is_done(value: Any) -> bool:
+    """A checklist answer that says done: true/yes/y/1/on, or the word "done"."""
+    text = str(value).strip().lower()
+    return text == "done" or text in values.TRUE_WORDS
+
+
+@compute("phase_report")
+def phase_report(
+    phase: int,
+    name: str,
+    checklist: dict[str, Any] | None = None,
+    labels: dict[str, Any] | None = None,
+    files: Any = None,
+    decisions: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    next_phase: str = "",
+) -> dict[str, Any]:
+    """The ml-pipeline 'Phase X Complete' report from the checklist, files, decisions and metrics."""
+    number = phase
+    name = name.strip()
     if not name:
         raise InputError("phase_report needs the phase name", where="phase_report: name")
-    checklist = args.get("checklist") or {}
-    if not isinstance(checklist, dict):
-        raise InputError("checklist must be an object {item: true|false}", where="phase_report: checklist")
-    labels = args.get("labels") if isinstance(args.get("labels"), dict) else {}
-    decisions = args.get("decisions") if isinstance(args.get("decisions"), dict) else {}
-    metrics = args.get("metrics") if isinstance(args.get("metrics"), dict) else {}
+    checklist = checklist or {}
+    labels = labels or {}
+    decisions = decisions or {}
+    metrics = metrics or {}
 
-    def is_done(value: Any) -> bool:
-        return value is True or str(value).strip().lower() in ("true", "yes", "done")
-
-    done = [labels.get(k, _label(k)) for k, v in checklist.items() if is_done(v)]
-    open_items = [labels.get(k, _label(k)) for k, v in checklist.items() if not is_done(v)]
-    files = _files(args.get("files"))
-    next_phase = str(args.get("next_phase") or "").strip()
+    done = [labels.get(k, _label(k)) for k, v in checklist.items() if _is_done(v)]
+    open_items = [labels.get(k, _label(k)) for k, v in checklist.items() if not _is_done(v)]
+    found_files = _files(files)
+    next_phase = next_phase.strip()
     lines = [f"## Phase {number} Complete: {name}", "", "### What Was Built"]
     lines += [f"- {item}" for item in done] or ["- Nothing marked done yet"]
     lines += ["", "### Files Created/Modified"]
-    lines += [f"- `{path}` - {desc}" if desc else f"- `{path}`" for path, desc in files] or [
+    lines += [f"- `{path}` - {desc}" if desc else f"- `{path}`" for path, desc in found_files] or [
         "- None recorded"
     ]
     lines += ["", "### Key Decisions Made"]
@@ -102,19 +112,27 @@ def phase_report(args: dict[str, Any]) -> dict[str, Any]:
         "open": open_items,
         "complete": not open_items,
         "markdown": "\n".join(lines),
-        "files": [list(f) for f in files],
+        "files": [list(f) for f in found_files],
     }
 
 
-def pipeline_summary(args: dict[str, Any]) -> dict[str, Any]:
-    """The seed's "# ML Pipeline Summary" from the phase reports and the computed results."""
-    phases = args.get("phases")
-    if not isinstance(phases, list) or not phases:
+@compute("pipeline_summary")
+def pipeline_summary(
+    phases: list[Any],
+    overview: dict[str, Any] | None = None,
+    architecture: str = "—",
+    components: dict[str, Any] | None = None,
+    performance: dict[str, Any] | None = None,
+    monitoring: dict[str, Any] | None = None,
+    train_command: str = "python train.py --config configs/train_config.yaml",
+) -> dict[str, Any]:
+    """The ml-pipeline 'ML Pipeline Summary' from the phase reports and computed results."""
+    if not phases:
         raise InputError("pipeline_summary needs the phase reports", where="pipeline_summary: phases")
-    overview = args.get("overview") if isinstance(args.get("overview"), dict) else {}
-    components = args.get("components") if isinstance(args.get("components"), dict) else {}
-    performance = args.get("performance") if isinstance(args.get("performance"), dict) else {}
-    monitoring = args.get("monitoring") if isinstance(args.get("monitoring"), dict) else {}
+    overview = overview or {}
+    components = components or {}
+    performance = performance or {}
+    monitoring = monitoring or {}
     open_items = [
         f"{p.get('name')}: {item}" for p in phases if isinstance(p, dict) for item in p.get("open", [])
     ]
@@ -122,7 +140,7 @@ def pipeline_summary(args: dict[str, Any]) -> dict[str, Any]:
     total = done + len(open_items)
     lines = ["# ML Pipeline Summary", "", "## Overview"]
     lines += [f"- **{_label(k)}**: {_text(v)}" for k, v in overview.items()]
-    lines += ["", "## Architecture", str(args.get("architecture") or "—"), "", "## Components"]
+    lines += ["", "## Architecture", architecture, "", "## Components"]
     lines += [f"{i}. {_label(k)}: {_text(v)}" for i, (k, v) in enumerate(components.items(), start=1)]
     lines += ["", "## Model Performance"]
     lines += [f"- {_label(k)}: {_text(v)}" for k, v in performance.items()] or ["- Not computed"]
@@ -132,7 +150,7 @@ def pipeline_summary(args: dict[str, Any]) -> dict[str, Any]:
         "",
         "### Training",
         "```bash",
-        str(args.get("train_command") or "python train.py --config configs/train_config.yaml"),
+        train_command,
         "```",
         "",
         "### Inference",

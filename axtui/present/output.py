@@ -1,4 +1,4 @@
-"""How every command prints: rich tables for people, one JSON document for scripts.
+"""How the CLI and ``--batch`` print: rich tables for people, one JSON document for scripts.
 
 With ``--json`` stdout carries exactly one JSON document and nothing else;
 everything meant for a person (progress, warnings) goes to stderr.
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
 from rich.console import Console
 
 from axtui.config import Settings
 from axtui.jsontext import _clean, to_json  # noqa: F401  (re-exported: the CLI prints JSON from here)
+
+if TYPE_CHECKING:
+    import typer
 
 stdout = Console(soft_wrap=False, highlight=False)
 stderr = Console(stderr=True, highlight=False)

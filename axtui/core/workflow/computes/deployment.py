@@ -1,4 +1,4 @@
-"""The numbers and verdicts of the mlops-deployment workflow (guide-mlops.md, "Deployment Pipeline").
+"""Deployment computes: the mlops-deployment numbers and verdicts (guide-mlops.md, "Deployment Pipeline").
 
 * ``readiness_checklist`` — the pre-deployment checklist, computed from the
   registry record, the stored evaluation and the artifact file itself (the
@@ -24,12 +24,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import polars as pl
-
+from axtui.core.workflow.computes.catalogue import compute
 from axtui.errors import InputError
-from axtui.stats.artifacts import sha256_of
-from axtui.stats.io import read_table, require_columns
 
 STRATEGIES = ("canary", "blue-green", "shadow", "direct")
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -43,18 +39,12 @@ CANARY_STEPS = (25, 50, 100)
 DEPLOYABLE = ("staged", "canary", "production")
 
 
-def thresholds_from(args: dict[str, Any]) -> dict[str, float]:
-    """Defaults overridden by ``args['thresholds']`` (a mapping) and by top-level keys of the same name."""
-    given = args.get("thresholds") or {}
-    if not isinstance(given, dict):
-        raise InputError(
-            "thresholds must be an object",
-            where="thresholds",
-            hint='e.g. {"latency_p99_threshold_ms": 100, "error_rate_threshold": 0.01}',
-        )
+def thresholds_from(given: dict[str, Any] | None, **overrides: float | None) -> dict[str, float]:
+    """Defaults overridden by the ``thresholds`` mapping and by arguments of the same name."""
+    given = given or {}
     out = dict(DEFAULT_THRESHOLDS)
     for key in DEFAULT_THRESHOLDS:
-        value = args.get(key, given.get(key))
+        value = overrides[key] if overrides.get(key) is not None else given.get(key)
         if value is None or value == "":
             continue
         try:
@@ -80,17 +70,29 @@ def _item(name: str, ok: bool | None, detail: str) -> dict[str, Any]:
 # --- readiness --------------------------------------------------------------------------------------
 
 
-def readiness_checklist(args: dict[str, Any]) -> dict[str, Any]:
-    """READY only when every item passes; SKIP items (no SLA given) do not block."""
-    record = args.get("record")
-    if not isinstance(record, dict) or not record:
+@compute("readiness_checklist")
+def readiness_checklist(
+    record: dict[str, Any],
+    evaluation: dict[str, Any] | None = None,
+    artifact_path: str | None = None,
+    thresholds: dict[str, Any] | None = None,
+    latency_p99_threshold_ms: float | None = None,
+) -> dict[str, Any]:
+    """Pre-deployment checklist from the registry record, the evaluation and the artifact.
+
+    READY only when every item passes; SKIP items (no SLA given) do not block. The artifact's
+    checksum is recomputed, not trusted.
+    """
+    from axtui.stats.artifacts import sha256_of
+
+    if not record:
         raise InputError(
             "readiness_checklist needs the registry record of the version",
             where="readiness_checklist: record",
             hint="fetch it with memory_retrieve first",
         )
-    evaluation = args.get("evaluation") if isinstance(args.get("evaluation"), dict) else None
-    th = thresholds_from(args)
+    evaluation = evaluation or None
+    th = thresholds_from(thresholds, latency_p99_threshold_ms=latency_p99_threshold_ms)
     items: list[dict[str, Any]] = []
     status = record.get("status")
     items.append(
@@ -101,7 +103,7 @@ def readiness_checklist(args: dict[str, Any]) -> dict[str, Any]:
             + ("" if status in DEPLOYABLE else ": archived or deprecated versions are not deployed"),
         )
     )
-    path = args.get("artifact_path") or record.get("artifact_path")
+    path = artifact_path or record.get("artifact_path")
     expected = str(record.get("artifact_checksum") or "").lower()
     if not path or not Path(str(path)).is_file():
         items.append(_item("artifact_integrity", False, f"artifact not found at {path!r}"))
@@ -197,17 +199,23 @@ def _field_names(schema: Any) -> list[str]:
     return []
 
 
-def container_spec(args: dict[str, Any]) -> dict[str, Any]:
-    """A Dockerfile, a requirements list and a serving config for the registered version."""
-    record = args.get("record")
-    if not isinstance(record, dict) or not record:
+@compute("container_spec")
+def container_spec(
+    record: dict[str, Any],
+    port: int = 8000,
+    deployment_target: str = "kubernetes",
+    replicas: int = 2,
+    cpu: str = "500m",
+    memory: str = "512Mi",
+    output_dir: str | None = None,
+) -> dict[str, Any]:
+    """Dockerfile, requirements and serving config for a registered version (written to ``output_dir``)."""
+    if not record:
         raise InputError("container_spec needs the registry record", where="container_spec: record")
     name, version = str(record.get("model_name")), str(record.get("version"))
     framework = str(record.get("framework") or "").lower()
     fw_version = str(record.get("framework_version") or "")
-    port = int(args.get("port") or 8000)
-    target = str(args.get("deployment_target") or "kubernetes")
-    replicas = int(args.get("replicas") or 2)
+    target = deployment_target
     package = _FRAMEWORK_PACKAGES.get(framework, framework)
     requirements = ["fastapi==0.115.*", "uvicorn==0.32.*"]
     if package:
@@ -253,17 +261,16 @@ def container_spec(args: dict[str, Any]) -> dict[str, Any]:
             "target": target,
             "replicas": replicas,
             "resources": {
-                "cpu": str(args.get("cpu") or "500m"),
-                "memory": str(args.get("memory") or "512Mi"),
+                "cpu": cpu,
+                "memory": memory,
             },
         },
         "logging": {"predictions": True, "latency": True},
     }
     serving_config = _yaml(config)
     written: list[str] = []
-    out_dir = args.get("output_dir")
-    if out_dir:
-        folder = Path(str(out_dir))
+    if output_dir:
+        folder = Path(output_dir)
         folder.mkdir(parents=True, exist_ok=True)
         for fname, text in (
             ("Dockerfile", dockerfile),
@@ -319,26 +326,45 @@ def _trigger(
     }
 
 
-def rollout_plan(args: dict[str, Any]) -> dict[str, Any]:
-    """Stages and rollback triggers for the strategy; HALT when a trigger fires on the shadow evidence."""
-    strategy = str(args.get("strategy") or args.get("rollout_strategy") or "canary").lower()
+@compute("rollout_plan")
+def rollout_plan(
+    strategy: str = "canary",
+    traffic_percentage: float = 10,
+    stage_minutes: int = 30,
+    shadow: dict[str, Any] | None = None,
+    thresholds: dict[str, Any] | None = None,
+    latency_p99_threshold_ms: float | None = None,
+    error_rate_threshold: float | None = None,
+    prediction_drift_threshold: float | None = None,
+    min_agreement: float | None = None,
+    max_metric_drop: float | None = None,
+) -> dict[str, Any]:
+    """Traffic migration stages and rollback triggers for canary, blue-green, shadow or direct.
+
+    HALT when a trigger fires on the shadow evidence; PROCEED otherwise.
+    """
+    strategy = strategy.lower()
     if strategy not in STRATEGIES:
         raise InputError(
             f"unknown rollout strategy {strategy!r}",
             where="rollout_strategy",
             hint="use one of: " + ", ".join(STRATEGIES),
         )
-    th = thresholds_from(args)
-    try:
-        initial_f = float(args.get("traffic_percentage") or 10)
-    except (TypeError, ValueError):
-        raise InputError("traffic_percentage must be a number", where="traffic_percentage") from None
+    th = thresholds_from(
+        thresholds,
+        latency_p99_threshold_ms=latency_p99_threshold_ms,
+        error_rate_threshold=error_rate_threshold,
+        prediction_drift_threshold=prediction_drift_threshold,
+        min_agreement=min_agreement,
+        max_metric_drop=max_metric_drop,
+    )
+    initial_f = float(traffic_percentage)
     if not 0 < initial_f <= 100:
         raise InputError(
             f"traffic_percentage must be in (0, 100], got {initial_f:g}", where="traffic_percentage"
         )
     initial: float | int = int(initial_f) if initial_f.is_integer() else initial_f
-    minutes = int(args.get("stage_minutes") or 30)
+    minutes = stage_minutes
     if strategy == "canary":
         ramp = sorted({initial, *[s for s in CANARY_STEPS if s > initial]})
         stages = [
@@ -399,7 +425,7 @@ def rollout_plan(args: dict[str, Any]) -> dict[str, Any]:
             }
         ]
         rollback = "redeploy the previous version from the registry"
-    shadow = args.get("shadow") if isinstance(args.get("shadow"), dict) else None
+    shadow = shadow or None
     triggers = [
         _trigger("error_rate", th["error_rate_threshold"], ">", None, "live monitoring during each stage"),
     ]
@@ -464,20 +490,34 @@ def rollout_plan(args: dict[str, Any]) -> dict[str, Any]:
 # --- post-deployment --------------------------------------------------------------------------------
 
 
-def post_deploy_check(args: dict[str, Any]) -> dict[str, Any]:
-    """The new version's serving log against the thresholds: HEALTHY, or ROLLBACK with what failed."""
-    path = args.get("serving_log_path")
-    if not path:
-        raise InputError(
-            "post_deploy_check needs serving_log_path",
-            where="post_deploy_check: serving_log_path",
-            hint="the request log of the newly deployed version",
-        )
-    th = thresholds_from(args)
-    latency_col = args.get("latency_col") or "latency_ms"
-    status_col = args.get("status_col") or "status"
-    pred_col = args.get("pred_col") or "prediction"
-    label_col = args.get("label_col") or "label"
+@compute("post_deploy_check")
+def post_deploy_check(
+    serving_log_path: str,
+    reference_path: str | None = None,
+    reference_positive_rate: float | None = None,
+    min_accuracy: float | None = None,
+    thresholds: dict[str, Any] | None = None,
+    latency_col: str = "latency_ms",
+    status_col: str = "status",
+    pred_col: str = "prediction",
+    label_col: str = "label",
+    latency_p99_threshold_ms: float | None = None,
+    error_rate_threshold: float | None = None,
+    prediction_drift_threshold: float | None = None,
+) -> dict[str, Any]:
+    """The new version's serving log against thresholds: HEALTHY, or ROLLBACK with what failed."""
+    import numpy as np
+    import polars as pl
+
+    from axtui.stats.io import read_table, require_columns
+
+    path = serving_log_path
+    th = thresholds_from(
+        thresholds,
+        latency_p99_threshold_ms=latency_p99_threshold_ms,
+        error_rate_threshold=error_rate_threshold,
+        prediction_drift_threshold=prediction_drift_threshold,
+    )
     frame = read_table(path)
     require_columns(path, frame.columns, [latency_col, status_col, pred_col])
     checks: list[dict[str, Any]] = []
@@ -507,8 +547,8 @@ def post_deploy_check(args: dict[str, Any]) -> dict[str, Any]:
     served = frame.filter(~status.is_in(["error", "failed", "fail", "5xx", "timeout"]))
     preds = served[pred_col].drop_nulls()
     positive_rate = float(preds.cast(pl.Float64).mean()) if preds.dtype.is_numeric() and preds.len() else None
-    reference = args.get("reference_positive_rate")
-    ref_path = args.get("reference_path")
+    reference = reference_positive_rate
+    ref_path = reference_path
     if reference is None and ref_path:
         ref = read_table(ref_path)
         require_columns(ref_path, ref.columns, [pred_col])
@@ -530,8 +570,8 @@ def post_deploy_check(args: dict[str, Any]) -> dict[str, Any]:
         labelled = served.drop_nulls([label_col, pred_col])
         if labelled.height:
             accuracy = float((labelled[label_col] == labelled[pred_col]).mean())
-            min_acc = args.get("min_accuracy")
-            if min_acc is not None and min_acc != "":
+            min_acc = min_accuracy
+            if min_acc is not None:
                 checks.append(
                     {
                         "check": "accuracy",

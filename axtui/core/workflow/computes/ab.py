@@ -1,0 +1,170 @@
+"""A/B test computes: sample sizes, sample ratio mismatch, the analysis and the test's duration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axtui.core.workflow.computes.catalogue import compute
+from axtui.errors import InputError
+
+
+@compute("ab_size")
+def ab_size(
+    mde: float,
+    baseline: float | None = None,
+    relative: bool = False,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    std: float = 0.0,
+) -> dict[str, Any]:
+    """Per-variant sample size for two proportions, or for means when ``std`` is given (docs/statistics.md).
+
+    With ``std`` the metric is a mean (not 0/1): ``mde`` is a difference in means and ``baseline`` is not
+    used; ``ratio`` is treatment/control allocation.
+    """
+    from axtui.stats.sample_size import sample_size_means, sample_size_proportions
+
+    if std:
+        if relative:
+            raise InputError("relative applies to proportions only", where="ab_size: relative")
+        return sample_size_means(std, mde, alpha=alpha, power=power, ratio=ratio)
+    if baseline is None:
+        raise InputError("compute ab_size needs 'baseline'", where="ab_size: baseline")
+    return sample_size_proportions(baseline, mde, relative=relative, alpha=alpha, power=power, ratio=ratio)
+
+
+@compute("ab_size_means")
+def ab_size_means(
+    std: float, mde: float, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+) -> dict[str, Any]:
+    """Per-variant sample size for a difference in means."""
+    from axtui.stats.sample_size import sample_size_means
+
+    return sample_size_means(std, mde, alpha=alpha, power=power, ratio=ratio)
+
+
+@compute("srm")
+def srm(counts: list[float], weights: list[float] | None = None) -> dict[str, Any]:
+    """Sample ratio mismatch: χ² goodness of fit of arm sizes (alert at p < 0.001)."""
+    from axtui.stats.ab import srm as srm_test
+
+    return srm_test(counts, weights)
+
+
+_TUNING = 5000.0  # axtui.stats.ab_effects.DEFAULT_TUNING (not imported here: it loads scipy)
+
+
+@compute("ab_analyze")
+def ab_analyze(
+    events: str,
+    variant_col: str,
+    metrics: list[Any],
+    control: str = "control",
+    guardrails: list[Any] | None = None,
+    lower_is_better: list[Any] | None = None,
+    guardrail_threshold: float | None = None,
+    alpha: float = 0.05,
+    mde: float | None = None,
+    mde_relative: bool = False,
+    power: float = 0.8,
+    required_n: int | None = None,
+    weights: list[Any] | None = None,
+    covariates: dict[str, Any] | None = None,
+    sequential: bool = False,
+    tuning: float = _TUNING,
+    correction: str = "none",
+    secondary: list[Any] | None = None,
+) -> dict[str, Any]:
+    """A/B analysis per metric and arm, SRM, CUPED, sequential, and SHIP/ROLLBACK/EXTEND/NO_SHIP/INVALID.
+
+    The first metric is primary; ``secondary`` metrics join ``metrics`` (one family for ``correction``).
+    """
+    from axtui.stats.ab import analyze
+
+    return analyze(
+        events,
+        variant_col=variant_col,
+        control=control,
+        metrics=metrics + (secondary or []),
+        guardrails=guardrails,
+        lower_is_better=lower_is_better,
+        guardrail_threshold=guardrail_threshold,
+        alpha=alpha,
+        mde=mde,
+        mde_relative=mde_relative,
+        power=power,
+        required_n=required_n,
+        weights=weights,
+        covariates=covariates,
+        sequential=sequential,
+        tuning=tuning,
+        correction=correction,
+    )
+
+
+@compute("ab_early_stop")
+def ab_early_stop(
+    events: str,
+    variant_col: str,
+    metric: str,
+    treatment: str | None = None,
+    control: str = "control",
+    guardrails: list[Any] | None = None,
+    lower_is_better: list[Any] | None = None,
+    guardrail_threshold: float | None = None,
+    alpha: float = 0.05,
+    mde: float | None = None,
+    mde_relative: bool = False,
+    required_n: int | None = None,
+    covariates: dict[str, Any] | None = None,
+    weights: list[Any] | None = None,
+    tuning: float = _TUNING,
+    secondary: list[Any] | None = None,
+    correction: str = "none",
+) -> dict[str, Any]:
+    """Can an A/B test stop early? Sequential p-values for the primary and guardrails, projected sample."""
+    from axtui.stats.ab import early_stopping
+
+    return early_stopping(
+        events,
+        variant_col=variant_col,
+        metric=metric,
+        treatment=treatment,
+        control=control,
+        guardrails=guardrails,
+        lower_is_better=lower_is_better,
+        guardrail_threshold=guardrail_threshold,
+        alpha=alpha,
+        mde=mde,
+        mde_relative=mde_relative,
+        required_n=required_n,
+        covariates=covariates,
+        weights=weights,
+        tuning=tuning,
+        secondary=secondary,
+        correction=correction,
+    )
+
+
+@compute("ab_duration")
+def ab_duration(
+    per_variant: float,
+    daily_traffic: float,
+    treatment_share: float = 0.5,
+    control_share: float | None = None,
+    ramp_days: int = 0,
+    start_date: str | None = None,
+    today: str | None = None,
+) -> dict[str, Any]:
+    """Days an A/B test needs: each arm reaches ``per_variant`` users at its share of daily traffic."""
+    from axtui.stats.duration import ab_test_duration
+
+    return ab_test_duration(
+        per_variant,
+        daily_traffic,
+        treatment_share=treatment_share,
+        control_share=control_share,
+        ramp_days=ramp_days,
+        start_date=start_date or today,
+    )

@@ -1,0 +1,233 @@
+"""The compute catalogue: each workflow ``compute`` step's function, declared once.
+
+A compute is a typed function decorated with ``@compute("name")``. Its signature
+is the whole contract, read once with ``inspect.signature`` and the type hints:
+
+* a parameter without a default is required; one with a default is optional;
+* the annotation says how text from a template is read (``float``: "0.05" or
+  "20%", ``int``, ``bool``: true/yes/1/on, ``str``, ``list[...]``: a list, JSON
+  list or "a,b", ``dict[...]``: a mapping or JSON object; ``X | None``; ``Any``
+  passes the value as given);
+* an argument name the signature does not have is refused, listing the valid
+  ones, unless the function takes ``**kwargs`` (then it checks them itself);
+* a parameter annotated ``ComputeContext`` receives the step's context (its
+  variables and id) instead of an argument;
+* the docstring's first line and the parameter names are what
+  ``axtui workflows show`` prints for each compute a workflow uses.
+
+Arguments are rendered from the session's variables before binding, except for
+``raw=True`` computes, which read conditions and render texts themselves.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from axtui import values
+from axtui.core.workflow.conditions import parse_condition, truthy
+from axtui.core.workflow.templates import render
+from axtui.errors import InputError
+
+
+@dataclass(frozen=True)
+class ComputeContext:
+    """What a compute may know about the step that runs it."""
+
+    variables: Mapping[str, Any]
+    step_id: str
+
+    def render(self, value: Any) -> Any:
+        return render(value, self.variables, step_id=self.step_id)
+
+    def holds(self, condition: Any) -> bool:
+        return truthy(parse_condition(condition).evaluate(self.variables, step_id=self.step_id))
+
+
+_EMPTY = inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of a compute, as its signature declares it."""
+
+    name: str
+    annotation: Any
+    default: Any = _EMPTY
+
+    @property
+    def required(self) -> bool:
+        return self.default is _EMPTY
+
+    @property
+    def type_name(self) -> str:
+        return _type_name(self.annotation)
+
+    def coerce(self, value: Any) -> Any:
+        return _coerce(value, self.annotation, self.name)
+
+
+@dataclass(frozen=True)
+class Compute:
+    """A registered compute: the function and what its signature says about its arguments."""
+
+    name: str
+    fn: Callable[..., dict[str, Any]]
+    doc: str
+    params: tuple[Param, ...]
+    takes_extra: bool = False  # the function has **kwargs and checks the other names itself
+    context_param: str | None = None
+    raw: bool = False  # receives the step's args unrendered (they hold conditions)
+    condition_args: tuple[str, str] | None = None  # (list arg, key) holding conditions, for validation
+
+    def arg_names(self) -> list[str]:
+        """Argument names, required first, the optional ones marked ``?``, and ``...`` when the compute takes
+        other names too (``workflows show``)."""
+        required = [p.name for p in self.params if p.required]
+        extra = ["..."] if self.takes_extra else []
+        return [*required, *(f"{p.name}?" for p in self.params if not p.required), *extra]
+
+    def bind(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Keyword arguments for ``fn``: unknown names refused, required ones checked, values coerced."""
+        known = {p.name: p for p in self.params}
+        if not self.takes_extra:
+            unknown = sorted(k for k in args if k not in known)
+            if unknown:
+                raise InputError(
+                    f"unknown argument(s) for compute {self.name}: {', '.join(unknown)}",
+                    where=f"{self.name}: {unknown[0]}",
+                    hint="valid: " + ", ".join(p.name for p in self.params),
+                )
+        kwargs: dict[str, Any] = {}
+        for param in self.params:
+            value = args.get(param.name)
+            if param.annotation is Any and param.name in args:
+                kwargs[param.name] = value
+                continue
+            if values.is_blank(value):
+                if param.required:
+                    raise InputError(
+                        f"compute {self.name} needs {param.name!r}", where=f"{self.name}: {param.name}"
+                    )
+                continue
+            kwargs[param.name] = param.coerce(value)
+        if self.takes_extra:
+            kwargs.update({k: v for k, v in args.items() if k not in known})
+        return kwargs
+
+    def run(self, args: Mapping[str, Any], ctx: ComputeContext | None = None) -> dict[str, Any]:
+        kwargs = self.bind(args)
+        if self.context_param is not None:
+            kwargs[self.context_param] = ctx if ctx is not None else ComputeContext({}, self.name)
+        return self.fn(**kwargs)
+
+
+CATALOGUE: dict[str, Compute] = {}
+
+
+def describe(
+    fn: Callable[..., dict[str, Any]],
+    name: str,
+    *,
+    raw: bool = False,
+    condition_args: tuple[str, str] | None = None,
+) -> Compute:
+    """The ``Compute`` a function's signature declares (``compute`` registers it; tests may use it alone)."""
+    hints = typing.get_type_hints(fn)
+    params: list[Param] = []
+    extra = False
+    context_param = None
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind is inspect.Parameter.VAR_KEYWORD:
+            extra = True
+            continue
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            raise TypeError(f"compute {name}: *args is not allowed; name every argument")
+        annotation = hints.get(p.name, Any)
+        if annotation is ComputeContext:
+            context_param = p.name
+            continue
+        params.append(Param(p.name, annotation, p.default))
+    doc = inspect.getdoc(fn) or ""
+    return Compute(
+        name=name,
+        fn=fn,
+        doc=doc.strip().splitlines()[0] if doc.strip() else name,
+        params=tuple(params),
+        takes_extra=extra,
+        context_param=context_param,
+        raw=raw,
+        condition_args=condition_args,
+    )
+
+
+def compute(
+    name: str, *, raw: bool = False, condition_args: tuple[str, str] | None = None
+) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+    """Register the decorated function as the compute ``name`` (the ``fn:`` of a workflow step)."""
+
+    def register(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        if name in CATALOGUE:
+            raise RuntimeError(f"compute {name!r} is declared twice")
+        CATALOGUE[name] = describe(fn, name, raw=raw, condition_args=condition_args)
+        return fn
+
+    return register
+
+
+# --- coercion from the annotation ----------------------------------------------------------------
+
+
+def _type_name(annotation: Any) -> str:
+    if annotation is Any:
+        return "any"
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
+
+
+def _coerce(value: Any, annotation: Any, name: str) -> Any:
+    """Read ``value`` as the annotation says; InputError naming the argument when it cannot be."""
+    if annotation is Any or annotation is object:
+        return value
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        return _coerce_union(value, typing.get_args(annotation), name)
+    if annotation is bool:
+        return values.parse_bool(value, name)
+    if annotation is int:
+        return values.parse_int(value, name)
+    if annotation is float:
+        return values.parse_number(value, name)
+    if annotation is str:
+        return values.as_text(value, name)
+    if annotation is list or origin is list:
+        items = values.as_list(value, name)
+        (item_type,) = typing.get_args(annotation) or (Any,)
+        return [_coerce(item, item_type, name) for item in items]
+    if annotation is dict or origin is dict:
+        return values.as_dict(value, name)
+    raise TypeError(f"compute argument {name}: unsupported annotation {annotation!r}")
+
+
+def _coerce_union(value: Any, members: tuple[Any, ...], name: str) -> Any:
+    """``X | None``: None and blank text are None (and, beside ``bool``, "null"/"n/a"/"unknown");
+    otherwise the first member that reads the value wins, else the first member's error."""
+    optional = type(None) in members
+    members = tuple(m for m in members if m is not type(None))
+    if optional and values.is_blank(value):
+        return None
+    if optional and bool in members and isinstance(value, str) and value.strip().lower() in values.NONE_WORDS:
+        return None
+    first_error: InputError | None = None
+    for member in members:
+        try:
+            return _coerce(value, member, name)
+        except InputError as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error
