@@ -18,10 +18,19 @@ from axtui.cli import main
 from axtui.config import Settings
 from axtui.core.store import Store
 from axtui.core.workflow import Engine
-from axtui.core.workflow import builtins as wf_builtins
 from axtui.core.workflow.catalog import load_source, load_workflow, workflow_from_source
+from axtui.core.workflow.computes import CATALOGUE, ComputeContext, describe
 from axtui.core.workflow.runner import StepTimeout
 from axtui.core.workflow.validate import Catalogue
+
+
+def _as_compute(name, fn):
+    """A test compute ``fn(args, ctx)`` as a catalogue entry (any argument names, the step's context)."""
+
+    def run(ctx: ComputeContext, **args):
+        return fn(args, ctx)
+
+    return describe(run, name)
 
 
 @pytest.fixture
@@ -238,8 +247,8 @@ def test_retry_policy_retries_and_timeout_ms_times_out(engine: Engine, monkeypat
         never.wait(30)
         return {}
 
-    monkeypatch.setitem(wf_builtins.BUILTINS, "flaky", flaky)
-    monkeypatch.setitem(wf_builtins.BUILTINS, "stuck", stuck)
+    monkeypatch.setitem(CATALOGUE, "flaky", _as_compute("flaky", flaky))
+    monkeypatch.setitem(CATALOGUE, "stuck", _as_compute("stuck", stuck))
     wf = workflow_from_source(
         """
 workflowId: rp
@@ -273,7 +282,7 @@ def test_retry_policy_gives_up_after_max_attempts(engine: Engine, monkeypatch) -
         calls["n"] += 1
         raise RuntimeError("always")
 
-    monkeypatch.setitem(wf_builtins.BUILTINS, "broken", broken)
+    monkeypatch.setitem(CATALOGUE, "broken", _as_compute("broken", broken))
     wf = workflow_from_source(
         "workflowId: g\nsteps:\n  - {stepId: b, type: compute, retryPolicy: {maxAttempts: 2, backoffMs: 0},"
         " config: {fn: broken}}\n",

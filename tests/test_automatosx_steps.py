@@ -10,11 +10,20 @@ import pytest
 from axtui.config import Settings
 from axtui.core.store import Store
 from axtui.core.workflow import Engine
-from axtui.core.workflow import builtins as wf_builtins
 from axtui.core.workflow.catalog import load_source, workflow_from_source
 from axtui.core.workflow.composite import _consensus
+from axtui.core.workflow.computes import CATALOGUE, ComputeContext, describe
 from axtui.core.workflow.validate import Catalogue
 from axtui.errors import InputError
+
+
+def _as_compute(name, fn):
+    """A test compute ``fn(args, ctx)`` as a catalogue entry (any argument names, the step's context)."""
+
+    def run(ctx: ComputeContext, **args):
+        return fn(args, ctx)
+
+    return describe(run, name)
 
 
 @pytest.fixture
@@ -53,7 +62,7 @@ def test_parallel_children_run_at_the_same_time_and_each_is_committed(
         barrier.wait()
         return {"side": args["side"], "thread": threading.current_thread().name}
 
-    monkeypatch.setitem(wf_builtins.BUILTINS, "meet", meet)
+    monkeypatch.setitem(CATALOGUE, "meet", _as_compute("meet", meet))
     wf = workflow_from_source(PARALLEL, "fan.yaml")
     session = engine.start(wf, {"topic": "t1"})
     summary = session.run_headless({})
@@ -84,8 +93,8 @@ def test_parallel_resume_reruns_only_the_failed_child(
             raise InputError("not yet")
         return {"v": 2}
 
-    monkeypatch.setitem(wf_builtins.BUILTINS, "ok", ok)
-    monkeypatch.setitem(wf_builtins.BUILTINS, "flaky", flaky)
+    monkeypatch.setitem(CATALOGUE, "ok", _as_compute("ok", ok))
+    monkeypatch.setitem(CATALOGUE, "flaky", _as_compute("flaky", flaky))
     wf = workflow_from_source(
         """
 workflowId: par-resume

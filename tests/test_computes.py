@@ -339,7 +339,7 @@ def test_workflows_validate_checks_compute_arguments_against_the_signature(tmp_p
     assert (
         10,
         "step size.config.args.mdee",
-        "compute ab_size takes no argument 'mdee' (valid: baseline, mde, relative, alpha, power)",
+        "compute ab_size takes no argument 'mdee' (valid: baseline, mde, relative, alpha, power, ratio, std)",
     ) in found
     assert any(
         field == "step size.config.args.mde" and msg == "compute ab_size needs 'mde'"

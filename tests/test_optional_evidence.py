@@ -280,7 +280,10 @@ def test_the_tui_checklist_has_its_own_mark() -> None:
 
 
 def test_version_compare_with_metrics_not_measured_holds() -> None:
-    from axtui.stats.versions import version_compare
+    from axtui.core.workflow.computes import run_compute
+
+    def version_compare(args):
+        return run_compute("version_compare", args)
 
     first = version_compare({"record": {"version": "1.0.0", "metrics": None}})
     assert first["decision"] == "HOLD"

@@ -256,19 +256,19 @@ def test_forced_categorical_needs_counts_in_the_profile() -> None:
 
 
 def test_workflow_computes_write_and_read_a_baseline_profile(tmp_path: Path) -> None:
-    from axtui.stats.registry import SPECS
+    from axtui.core.workflow.computes import run_compute
 
     ref, cur = tables(n_ref=2_000, n_cur=2_000)
     ref.write_parquet(tmp_path / "ref.parquet")
     cur.write_parquet(tmp_path / "cur.parquet")
-    made = SPECS["profile"].fn({"data": str(tmp_path / "ref.parquet")})
+    made = run_compute("profile", {"data": str(tmp_path / "ref.parquet")})
     assert made["rows"] == 2_000 and made["columns"] == ["x", "y", "stars", "plan"]
     stored = {"found": True, "value": {"metrics": {}, "profile": json.loads(json.dumps(made["profile"]))}}
     args = {"reference": str(tmp_path / "ref.parquet"), "current": str(tmp_path / "cur.parquet")}
-    with_profile = SPECS["drift"].fn({**args, "baseline": stored})
+    with_profile = run_compute("drift", {**args, "baseline": stored})
     assert with_profile["approximate"] is True
     assert with_profile["reference_profile"]["label"] == "baseline_stats profile"
     for missing in ({"found": False, "value": None}, {"found": True, "value": {"metrics": {}}}, None):
-        raw = SPECS["drift"].fn({**args, "baseline": missing})
+        raw = run_compute("drift", {**args, "baseline": missing})
         assert "approximate" not in raw
         assert [c["psi"] for c in raw["columns"]] == [c["psi"] for c in with_profile["columns"]]

@@ -222,12 +222,13 @@ _MONITORING = {
 _MONITORING_DRIFT_ONLY = {"none": "MONITOR", "moderate": "INVESTIGATE", "significant": "INVESTIGATE"}
 
 
-def monitoring_decision(*, data_drift: Any, performance_drop: Any = None) -> dict[str, Any]:
+def monitoring_decision(*, data_drift: Any, performance_drop: str | None) -> dict[str, Any]:
     """The seed's matrix; its specific row "Significant | None → INVESTIGATE" wins over the wildcard
     row "Significant | Any → RETRAIN_URGENT".
 
     ``performance_drop=None`` means not measured: the decision then rests on data drift alone
-    (``_MONITORING_DRIFT_ONLY``) and the reason says so."""
+    (``_MONITORING_DRIFT_ONLY``) and the reason says so. It has no default: a workflow must name it,
+    even when its value is null (the ``decide`` compute passes a null required argument as None)."""
     drift = level(data_drift, name="data_drift")
     if performance_drop is None:
         decision = _MONITORING_DRIFT_ONLY[drift]

@@ -10,8 +10,8 @@ from axtui.errors import InputError
 
 @compute("ab_size")
 def ab_size(
+    baseline: float | None,
     mde: float,
-    baseline: float | None = None,
     relative: bool = False,
     alpha: float = 0.05,
     power: float = 0.8,
@@ -20,8 +20,8 @@ def ab_size(
 ) -> dict[str, Any]:
     """Per-variant sample size for two proportions, or for means when ``std`` is given (docs/statistics.md).
 
-    With ``std`` the metric is a mean (not 0/1): ``mde`` is a difference in means and ``baseline`` is not
-    used; ``ratio`` is treatment/control allocation.
+    With ``std`` the metric is a mean (not 0/1): ``mde`` is a difference in means and ``baseline`` (named,
+    but it may be blank) is not used; ``ratio`` is treatment/control allocation.
     """
     from axtui.stats.sample_size import sample_size_means, sample_size_proportions
 

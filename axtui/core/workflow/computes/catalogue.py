@@ -6,8 +6,8 @@ is the whole contract, read once with ``inspect.signature`` and the type hints:
 * a parameter without a default is required; one with a default is optional;
 * the annotation says how text from a template is read (``float``: "0.05" or
   "20%", ``int``, ``bool``: true/yes/1/on, ``str``, ``list[...]``: a list, JSON
-  list or "a,b", ``dict[...]``: a mapping or JSON object; ``X | None``; ``Any``
-  passes the value as given);
+  list or "a,b", ``dict[...]``: a mapping or JSON object; ``X | None``, where a
+  required one must be named but may be null; ``Any`` passes the value as given);
 * an argument name the signature does not have is refused, listing the valid
   ones, unless the function takes ``**kwargs`` (then it checks them itself);
 * a parameter annotated ``ComputeContext`` receives the step's context (its
@@ -64,6 +64,12 @@ class Param:
         return self.default is _EMPTY
 
     @property
+    def nullable(self) -> bool:
+        """A required ``X | None`` argument must be named but may be null: evidence not measured
+        (core/workflow/evidence.py turns it into None) that the function decides without."""
+        return type(None) in typing.get_args(self.annotation)
+
+    @property
     def type_name(self) -> str:
         return _type_name(self.annotation)
 
@@ -109,6 +115,9 @@ class Compute:
                 kwargs[param.name] = value
                 continue
             if values.is_blank(value):
+                if param.required and param.nullable and param.name in args:
+                    kwargs[param.name] = None
+                    continue
                 if param.required:
                     raise InputError(
                         f"compute {self.name} needs {param.name!r}", where=f"{self.name}: {param.name}"

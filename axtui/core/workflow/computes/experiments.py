@@ -114,6 +114,9 @@ def decide(table: str, **inputs: Any) -> dict[str, Any]:
         value = inputs[key]
         # an optional yes/no reads "null" as "not known" itself; anything else rendered empty is not given
         if _not_given(key, value) and not _optional_bool(param.annotation):
+            if param.required and param.nullable:  # named, not measured (e.g. monitoring performance_drop)
+                kwargs[key] = None
+                continue
             if param.required:
                 raise InputError(f"decide table {name} needs a value for {key!r}", where=f"decide: {key}")
             continue
