@@ -115,7 +115,9 @@ def test_a_read_only_folder_gives_a_clear_error(tmp_path: Path) -> None:
     folder = read_only_dir(tmp_path)
     with pytest.raises(StoreError) as err:
         Store(folder / "axtui.duckdb")
-    assert err.value.message == "the database cannot be written (permission denied)"
+    assert (
+        err.value.message == "the database cannot be written (permission denied or a read-only file system)"
+    )
     assert err.value.hint == "pass --db with a writable location"
 
 

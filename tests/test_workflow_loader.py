@@ -204,7 +204,7 @@ def test_user_folder_overrides_builtin(isolated_home: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "mine.yaml").write_text(
         "workflowId: ml-ab-testing\nname: Mine\nversion: '9'\n"
-        "steps:\n  - {stepId: s, type: compute, config: {fn: checksum, args: {value: x}}}\n",
+        "steps:\n  - {stepId: s, type: compute, config: {fn: checksum, args: {artifact_path: x}}}\n",
         encoding="utf-8",
     )
     assert load_workflow("ml-ab-testing").name == "Mine"
