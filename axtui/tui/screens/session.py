@@ -650,12 +650,12 @@ def event_text(event: Any) -> str:
 
 
 def message_focus_is_fresh(step: StepView, snap: SessionSnapshot) -> bool:
-    """True when the step shown is the one just before the current step (it has just finished)."""
+    """True when the step shown is the one that has just finished (the last one run before the
+    current step; skipped branches in between do not count)."""
     ids = [s.id for s in snap.steps]
-    if snap.current_id is None:
-        return step.id == ids[-1] if ids else False
-    index = ids.index(snap.current_id)
-    return index > 0 and ids[index - 1] == step.id
+    end = ids.index(snap.current_id) if snap.current_id is not None else len(ids)
+    before = [s for s in snap.steps[:end] if s.status != "skipped"]
+    return bool(before) and before[-1].id == step.id
 
 
 def warm_llm() -> None:
