@@ -60,11 +60,34 @@ def drive(
             emit(Event("done", step_id, state.name))
         elif state.type == "prompt":
             emit(Event("started", step_id, f"{state.name} ({state.agent})"))
-            followups = (answers.get(step_id) or {}).get("followups") or []
-            session.run_prompt(step_id, [str(f) for f in followups])
+            followups = [str(f) for f in (answers.get(step_id) or {}).get("followups") or []]
+            if len(session.recorded.get(step_id) or []) > len(followups):  # replayed: no model call
+                _atomic(
+                    session, step_id, emit, lambda _emit, sid=step_id, f=followups: session.run_prompt(sid, f)
+                )
+            else:
+                session.run_prompt(step_id, followups)
             emit(Event("done", step_id, state.name))
         else:
-            session.run_auto(step_id, on_event=emit)
+            _atomic(
+                session,
+                step_id,
+                emit,
+                lambda step_emit, sid=step_id: session.run_auto(sid, on_event=step_emit),
+            )
         report_unmeasured()
     emit(Event("completed", None, f"session {session.id} completed", {"report_path": session.report_path}))
     return session.summary()
+
+
+def _atomic(session: Session, step_id: str, emit: Callable[[Event], None], run: Callable[[Any], Any]) -> None:
+    """Run a step as one commit (``Session.atomic_step``: one transaction per step, not five);
+    its progress lines are printed once it is committed (or its failure recorded), so a ``✓``
+    always means the step is in the database."""
+    pending: list[Event] = []
+    try:
+        with session.atomic_step(step_id):
+            run(pending.append)
+    finally:
+        for event in pending:
+            emit(event)
