@@ -17,7 +17,7 @@ def drive(
     session: Session, answers: Mapping[str, Any], on_progress: Callable[[Event], None] | None
 ) -> Summary:
     """Run every remaining step in order; raises the first step error (already recorded in the session)."""
-    from axtui.core.workflow.session import Event
+    from axtui.core.workflow.session import COMPOSITE_TYPES, Event
 
     emit = on_progress or (lambda _e: None)
     if session.status == "completed":
@@ -68,6 +68,10 @@ def drive(
             else:
                 session.run_prompt(step_id, followups)
             emit(Event("done", step_id, state.name))
+        elif state.type in COMPOSITE_TYPES:
+            # Not one transaction: parallel children commit from their own threads, and discuss or
+            # delegate wait on a model (a transaction must never be held across a model call).
+            session.run_auto(step_id, on_event=emit)
         else:
             _atomic(
                 session,
