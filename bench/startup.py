@@ -56,9 +56,13 @@ _ESCAPES = re.compile(
 )
 
 
+LAST_OUTPUT: list[bytes] = [b""]  # the output of the latest run, for the message of a missed one
+
+
 def _watch(fd: int, target: bytes, seen: threading.Event) -> None:
     """Read the terminal's output until the target text shows (escape sequences removed)."""
     text = b""
+    LAST_OUTPUT[0] = b""
     while True:
         try:
             chunk = os.read(fd, 65536)
@@ -68,12 +72,14 @@ def _watch(fd: int, target: bytes, seen: threading.Event) -> None:
             return
         if not seen.is_set():
             text += chunk
+            LAST_OUTPUT[0] = text
             if target in _ESCAPES.sub(b"", text):
                 seen.set()
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> float:
-    """Seconds from spawning ``argv`` on a fresh 120×40 pseudo-terminal until TARGET is on it."""
+def run_once(argv: list[str], env: dict[str, str]) -> float | None:
+    """Seconds from spawning ``argv`` on a fresh 120×40 pseudo-terminal until TARGET is on it
+    (None, with the screen's text on stderr, if it never shows within the timeout)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     seen = threading.Event()
@@ -81,7 +87,7 @@ def run_once(argv: list[str], env: dict[str, str]) -> float:
     watcher.start()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-    found = seen.wait(timeout=60)
+    found = seen.wait(timeout=120)
     elapsed = time.perf_counter() - start
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
@@ -93,7 +99,11 @@ def run_once(argv: list[str], env: dict[str, str]) -> float:
     os.close(slave)
     os.close(master)
     if not found:
-        raise RuntimeError(f"{argv} never showed {TARGET!r}")
+        screen = _ESCAPES.sub(b"", LAST_OUTPUT[0]).decode(errors="replace")
+        print(
+            f"{argv[-1]} never showed {TARGET!r}; its output ended with:\n{screen[-1500:]}", file=sys.stderr
+        )
+        return None
     return elapsed
 
 
@@ -131,9 +141,14 @@ def main() -> int:
             for argv in programs.values():
                 run_once(argv, env)
         shown: dict[str, list[float]] = {name: [] for name in programs}
+        missed: dict[str, int] = {name: 0 for name in programs}
         for _ in range(args.runs):
             for name, argv in programs.items():
-                shown[name].append(run_once(argv, env))
+                seconds = run_once(argv, env)
+                if seconds is None:
+                    missed[name] += 1
+                else:
+                    shown[name].append(seconds)
 
     rows = []
     for label, key in (("bare Textual app (one Static)", "bare"), ("`axtui` (home screen)", "axtui")):
@@ -149,7 +164,9 @@ def main() -> int:
         f"Time until the workflow names are on screen, axtui / bare: **{ratio:.2f}×** (median), "
         f"{ratio_p90:.2f}× (p90); goal ≤ 1.5×.",
         "",
-        f"{args.runs} alternating runs each after {max(2, args.warmup)} warm-ups; {platform.platform()}, "
+        f"{args.runs} alternating runs each after {max(2, args.warmup)} warm-ups (missed, i.e. the text "
+        f"not on screen within 120 s: {missed['bare']} bare, {missed['axtui']} axtui); "
+        f"{platform.platform()}, "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}.",
     ]

@@ -156,3 +156,25 @@ def test_every_loser_of_a_wait_is_told_who_holds_the_file(tmp_path: Path) -> Non
         assert store.query("SELECT count(*) FROM memory_history")[0][0] == 0
     code, _out, err = finish(axtui(db, "memory", "store", "-n", "ml-experiments", "-k", "after", "-v", "1"))
     assert code == 0, err
+
+
+def test_a_writer_in_a_tight_loop_does_not_starve_the_others(tmp_path: Path) -> None:
+    """The turnstile: each waiter gets its turn between the loop's writes, well inside its wait."""
+    db = tmp_path / "busy.duckdb"
+    Store(db).close()
+    loop = script(WRITER_LOOP, str(db), "400")
+    try:
+        others = [
+            axtui(db, "memory", "store", "-n", "ml-experiments", "-k", f"other-{i}", "-v", "1", wait="20")
+            for i in range(3)
+        ]
+        for proc in others:
+            code, _out, err = finish(proc)
+            assert code == 0, err
+        assert loop.poll() is None or loop.returncode == 0  # the loop was still writing meanwhile
+    finally:
+        loop.kill()
+        loop.wait()
+    with Store(db) as store:
+        keys = {r[0] for r in store.query("SELECT key FROM memory_entries WHERE key LIKE 'other-%'")}
+    assert keys == {"other-0", "other-1", "other-2"}

@@ -302,3 +302,9 @@ def test_default_timeouts_give_up_on_a_dead_endpoint_within_30_s() -> None:
     client = LLMClient(Settings(model="openai/fake"))
     assert client.connect_timeout <= client.first_token_timeout <= client.give_up_after <= 30
     assert client.timeout >= client.first_token_timeout  # the step's own timeout is separate
+
+
+def test_the_offline_provider_is_not_held_to_the_network_first_token_clock() -> None:
+    client = LLMClient(Settings(model="offline"), first_token_timeout=0.000001, give_up_after=0.000001)
+    result = client.stream([{"role": "user", "content": "How should I split time-series data?"}])
+    assert result.offline and result.text.strip()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,4 +114,3 @@ def test_a_sparse_and_is_one_query_whatever_the_age_of_its_entries(clock: FakeCl
             store._con = con
         assert [h.entry.key for h in hits] == ["old"]
         assert len(seen) == 2  # the terms' hashes, then the search
-        clock.advance(timedelta(seconds=1).total_seconds())

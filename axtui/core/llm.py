@@ -614,7 +614,9 @@ class LLMClient:
             kwargs["max_tokens"] = max_tokens
         # asyncio.timeout, not wait_for: wait_for runs the call in another task, and chunks of a
         # stream that breaks early are then lost before this task sees them.
-        first_wait = min(self.first_token_timeout, timeout)
+        # the network clocks are for endpoints; the local offline provider has only the step's
+        # `timeout` (under heavy load its first call can take longer than a dead endpoint's budget)
+        first_wait = timeout if self.is_offline(model) else min(self.first_token_timeout, timeout)
         first_deadline = asyncio.get_running_loop().time() + first_wait
         try:
             async with asyncio.timeout_at(first_deadline):

@@ -135,8 +135,12 @@ async def tables_measured(pilot: Any) -> None:
         await pilot.pause()
 
 
-async def wait_until(pilot: Any, predicate: Callable[[], bool], *, tries: int = 100) -> None:
-    """Let the app run (workers, message handlers, mounts) until ``predicate`` holds."""
+async def wait_until(pilot: Any, predicate: Callable[[], bool], *, tries: int = 400) -> None:
+    """Let the app run (workers, message handlers, mounts) until ``predicate`` holds.
+
+    Bounded by a number of turns, not by time; generous, because on a loaded 2-core machine a
+    worker that opens DuckDB can take many turns.
+    """
     for _ in range(tries):
         if predicate():
             return

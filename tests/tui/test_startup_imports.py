@@ -25,14 +25,13 @@ SCRIPT = textwrap.dedent(
         app = create_app(Settings(db_path=Path(sys.argv[1])))
         painted = asyncio.Event()
 
-        def on_first_paint() -> None:
-            # called by the home screen right after its first paint, before it starts its worker:
-            # looking here, not after the event, keeps that worker's imports out of the picture
+        def first_paint_done() -> None:  # called by the home screen right after its first paint
+            # Noted here, at the paint: once it returns, the home data worker starts importing.
             seen["at_first_paint"] = sorted(m for m in ("litellm", "scipy", "polars", "duckdb", "yaml")
                                             if m in sys.modules)
             painted.set()
 
-        app.first_paint_done = on_first_paint
+        app.first_paint_done = first_paint_done
         async with app.run_test(size=(80, 24)) as pilot:
             await painted.wait()
             seen["screen"] = type(app.screen).__name__

@@ -89,3 +89,17 @@ async def test_a_failed_step_shows_the_failure_and_stops(make_app, store, monkey
         text = " ".join(str(w.render()) for w in app.screen.query("#step-view Static"))
         assert "Analyse the events failed" in text
     assert calls == ["analyse"]
+
+
+def test_a_step_just_run_before_a_skipped_branch_is_fresh() -> None:
+    from axtui.tui.screens.session import message_focus_is_fresh
+    from axtui.tui.session_state import SessionSnapshot, StepView
+
+    steps = [
+        StepView("branch", "Test the secondary metrics", "conditional", "done"),
+        StepView("then", "Secondary metric tests", "compute", "skipped", depth=1),
+        StepView("else", "No secondary metrics", "compute", "current", depth=1, is_current=True),
+    ]
+    snap = SessionSnapshot("s1", "wf", "WF", "running", steps, current_id="else")
+    assert message_focus_is_fresh(steps[0], snap)  # "Continue", not "Back to the current step"
+    assert not message_focus_is_fresh(steps[1], snap)

@@ -18,6 +18,8 @@ def drive(
     session: Session, answers: Mapping[str, Any], on_progress: Callable[[Event], None] | None
 ) -> Summary:
     """Run every remaining step in order; raises the first step error (already recorded in the session)."""
+    from axtui.core.workflow.auto_steps import COMPOSITE_TYPES
+
     emit = on_progress or (lambda _e: None)
     if session.status == "completed":
         raise InputError(
@@ -59,11 +61,38 @@ def drive(
             emit(Event("done", step_id, state.name))
         elif state.type == "prompt":
             emit(Event("started", step_id, f"{state.name} ({state.agent})"))
-            followups = (answers.get(step_id) or {}).get("followups") or []
-            session.run_prompt(step_id, [str(f) for f in followups])
+            followups = [str(f) for f in (answers.get(step_id) or {}).get("followups") or []]
+            if len(session.recorded.get(step_id) or []) > len(followups):  # replayed: no model call
+                _atomic(
+                    session, step_id, emit, lambda _emit, sid=step_id, f=followups: session.run_prompt(sid, f)
+                )
+            else:
+                session.run_prompt(step_id, followups)
             emit(Event("done", step_id, state.name))
-        else:
+        elif state.type in COMPOSITE_TYPES:
+            # Not one transaction: parallel children commit from their own threads, and discuss or
+            # delegate wait on a model (a transaction must never be held across a model call).
             session.run_auto(step_id, on_event=emit)
+        else:
+            _atomic(
+                session,
+                step_id,
+                emit,
+                lambda step_emit, sid=step_id: session.run_auto(sid, on_event=step_emit),
+            )
         report_unmeasured()
     emit(Event("completed", None, f"session {session.id} completed", {"report_path": session.report_path}))
     return session.summary()
+
+
+def _atomic(session: Session, step_id: str, emit: Callable[[Event], None], run: Callable[[Any], Any]) -> None:
+    """Run a step as one commit (``Session.atomic_step``: one transaction per step, not five);
+    its progress lines are printed once it is committed (or its failure recorded), so a ``✓``
+    always means the step is in the database."""
+    pending: list[Event] = []
+    try:
+        with session.atomic_step(step_id):
+            run(pending.append)
+    finally:
+        for event in pending:
+            emit(event)

@@ -408,30 +408,7 @@ def parse_step(
         line=line,
         raw=node,
     )
-    # AutomatosX writes `timeoutMs` and `retryPolicy`; axtui's seeds `timeout` and `retry` (all ms).
-    timeout_key = "timeoutMs" if "timeoutMs" in node else "timeout"
-    timeout = _num(ctx, node, timeout_key, swhere, minimum=1)
-    step.timeout_ms = timeout
-    retry_key = "retryPolicy" if "retryPolicy" in node else "retry"
-    retry = node.get(retry_key)
-    deps = node.get("dependencies")
-    if deps is not None:
-        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-            ctx.add(_line(node, "dependencies"), f"{swhere}.dependencies", "must be a list of step ids")
-        else:
-            step.dependencies = [str(d) for d in deps]
-    if retry is not None:
-        if not isinstance(retry, YDict):
-            ctx.add(_line(node, retry_key), f"{swhere}.{retry_key}", f"{retry_key} must be a mapping")
-        else:
-            attempts = _num(ctx, retry, "maxAttempts", f"{swhere}.{retry_key}", minimum=1)
-            backoff = _num(ctx, retry, "backoffMs", f"{swhere}.{retry_key}", minimum=0)
-            mult = _num(ctx, retry, "backoffMultiplier", f"{swhere}.{retry_key}", minimum=1)
-            step.retry = Retry(
-                int(attempts or 1),
-                backoff if backoff is not None else 1000.0,
-                mult if mult is not None else 2.0,
-            )
+    _parse_timing(ctx, node, step, swhere)
     from axtui.core.workflow.evidence import evidence_problems
 
     for problem in evidence_problems(node.get("evidence")):
@@ -441,42 +418,7 @@ def parse_step(
     step.facts = _parse_facts(ctx, node.get("facts", config.get("facts")), f"{swhere}.facts")
 
     if kind == "tool":
-        tool = node.get("tool") or config.get("tool") or config.get("toolName")
-        step.tool = tool
-        config = step.config = normalise_tool(config)
-        if tool == "memory_store" and "value" not in config and previous is not None:
-            from axtui.core.workflow.forms import store_previous_output
-
-            config = step.config = store_previous_output(ctx, config, swhere, previous)
-        if tool not in TOOLS:
-            from axtui.core.workflow.forms import outside_domain
-
-            ctx.add(
-                _line(node, "tool") if "tool" in node else _line(config, "tool"),
-                f"{swhere}.tool",
-                outside_domain(tool),
-            )
-        else:
-            needed = {
-                "memory_store": ("namespace", "key", "value"),
-                "memory_retrieve": ("namespace", "key"),
-                "memory_delete": ("namespace", "key"),
-                "memory_search": ("query",),
-            }[tool]
-            for key in needed:
-                if key not in config:
-                    ctx.add(_line(config), f"{swhere}.config.{key}", f"{tool} needs config.{key}")
-            if "ttl" in config and config["ttl"] is not None and not isinstance(config["ttl"], str):
-                ttl = _num(ctx, config, "ttl", f"{swhere}.config", minimum=0)
-                if ttl == 0:  # Memory refuses it: a zero TTL would expire the entry as it is written
-                    ctx.add(
-                        _line(config, "ttl"),
-                        f"{swhere}.config.ttl",
-                        "must be a positive number of seconds (omit it for the namespace default, "
-                        "or use null for permanent)",
-                    )
-            if "limit" in config and not isinstance(config["limit"], str):
-                _num(ctx, config, "limit", f"{swhere}.config", minimum=1)
+        config = _parse_tool(ctx, node, config, step, swhere, previous)
     elif kind == "prompt":
         config = step.config = normalise_prompt(ctx, config, swhere)
         if not isinstance(config.get("agent"), str):
@@ -507,6 +449,77 @@ def parse_step(
     else:
         parse_extra_step(ctx, node, step, swhere, depth, parse_steps)
     return step
+
+
+def _parse_timing(ctx: _Ctx, node: YDict, step: Step, swhere: str) -> None:
+    """``timeout``/``timeoutMs``, ``retry``/``retryPolicy`` and ``dependencies`` of one step."""
+    # AutomatosX writes `timeoutMs` and `retryPolicy`; axtui's seeds `timeout` and `retry` (all ms).
+    timeout_key = "timeoutMs" if "timeoutMs" in node else "timeout"
+    timeout = _num(ctx, node, timeout_key, swhere, minimum=1)
+    step.timeout_ms = timeout
+    retry_key = "retryPolicy" if "retryPolicy" in node else "retry"
+    retry = node.get(retry_key)
+    deps = node.get("dependencies")
+    if deps is not None:
+        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+            ctx.add(_line(node, "dependencies"), f"{swhere}.dependencies", "must be a list of step ids")
+        else:
+            step.dependencies = [str(d) for d in deps]
+    if retry is not None:
+        if not isinstance(retry, YDict):
+            ctx.add(_line(node, retry_key), f"{swhere}.{retry_key}", f"{retry_key} must be a mapping")
+        else:
+            attempts = _num(ctx, retry, "maxAttempts", f"{swhere}.{retry_key}", minimum=1)
+            backoff = _num(ctx, retry, "backoffMs", f"{swhere}.{retry_key}", minimum=0)
+            mult = _num(ctx, retry, "backoffMultiplier", f"{swhere}.{retry_key}", minimum=1)
+            step.retry = Retry(
+                int(attempts or 1),
+                backoff if backoff is not None else 1000.0,
+                mult if mult is not None else 2.0,
+            )
+
+
+def _parse_tool(
+    ctx: _Ctx, node: YDict, config: YDict, step: Step, swhere: str, previous: str | None
+) -> YDict:
+    """A memory tool step in either AutomatosX form; a tool from another domain is refused."""
+    tool = node.get("tool") or config.get("tool") or config.get("toolName")
+    step.tool = tool
+    config = step.config = normalise_tool(config)
+    if tool == "memory_store" and "value" not in config and previous is not None:
+        from axtui.core.workflow.forms import store_previous_output
+
+        config = step.config = store_previous_output(ctx, config, swhere, previous)
+    if tool not in TOOLS:
+        from axtui.core.workflow.forms import outside_domain
+
+        ctx.add(
+            _line(node, "tool") if "tool" in node else _line(config, "tool"),
+            f"{swhere}.tool",
+            outside_domain(tool),
+        )
+    else:
+        needed = {
+            "memory_store": ("namespace", "key", "value"),
+            "memory_retrieve": ("namespace", "key"),
+            "memory_delete": ("namespace", "key"),
+            "memory_search": ("query",),
+        }[tool]
+        for key in needed:
+            if key not in config:
+                ctx.add(_line(config), f"{swhere}.config.{key}", f"{tool} needs config.{key}")
+        if "ttl" in config and config["ttl"] is not None and not isinstance(config["ttl"], str):
+            ttl = _num(ctx, config, "ttl", f"{swhere}.config", minimum=0)
+            if ttl == 0:  # Memory refuses it: a zero TTL would expire the entry as it is written
+                ctx.add(
+                    _line(config, "ttl"),
+                    f"{swhere}.config.ttl",
+                    "must be a positive number of seconds (omit it for the namespace default, "
+                    "or use null for permanent)",
+                )
+        if "limit" in config and not isinstance(config["limit"], str):
+            _num(ctx, config, "limit", f"{swhere}.config", minimum=1)
+    return config
 
 
 def _parse_conditional(ctx: _Ctx, node: YDict, config: YDict, step: Step, swhere: str, depth: int) -> None:

@@ -405,6 +405,30 @@ class Session(AutoSteps, PromptSteps):
             return self._state(r, self._current_row())
 
     # -- control -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def atomic_step(self, step_id: str) -> Iterator[None]:
+        """One step's writes as one commit, for runs without a person (``--batch``, headless).
+
+        Crash-safe by construction: a killed process loses the step in flight, all of it
+        (memory writes included), never a committed one. A failure rolls the step back, puts
+        the in-memory state back to what was committed, then records the failure as before.
+        Not for live model turns (the transaction would be held across the call).
+        """
+        import copy
+
+        with self._lock:
+            rows = {k: copy.copy(v) for k, v in self._rows.items()}
+            status, answers, report_path = self.status, copy.deepcopy(self.answers), self.report_path
+            try:
+                with self._transaction():
+                    yield
+            except Exception as exc:
+                for k, saved in rows.items():
+                    self._rows[k].__dict__.update(saved.__dict__)
+                self.status, self.answers, self.report_path = status, answers, report_path
+                self._fail_row(self._row(step_id), exc)
+                raise
+
     def pause(self) -> None:
         with self._lock:
             if self.status != "completed":

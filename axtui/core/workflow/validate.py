@@ -192,30 +192,7 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
         problems += _dependency_problems(file, step, flat)
         if step.type in ("discuss", "delegate") and catalogue.personas is not None:
             problems += _persona_problems(file, step, catalogue.personas)
-        if step.type == "prompt" and catalogue.personas is not None:
-            agent = step.config.get("agent")
-            if isinstance(agent, str) and "{{" not in agent and agent not in catalogue.personas:
-                problems.append(
-                    Problem(
-                        file,
-                        step.config.line_of("agent") if isinstance(step.config, YDict) else step.line,
-                        f"step {step.id}.config.agent",
-                        f"unknown persona {agent!r} (known: {', '.join(sorted(catalogue.personas))})",
-                    )
-                )
-        if step.type == "compute" and catalogue.computes is not None:
-            fn = step.config.get("fn")
-            if isinstance(fn, str) and fn not in catalogue.computes:
-                problems.append(
-                    Problem(
-                        file,
-                        step.config.line_of("fn") if isinstance(step.config, YDict) else step.line,
-                        f"step {step.id}.config.fn",
-                        f"unknown computation {fn!r} (known: {', '.join(sorted(catalogue.computes))})",
-                    )
-                )
-            elif isinstance(fn, str):
-                problems += _argument_problems(file, step, fn)
+        problems += _catalogue_problems(file, step, catalogue)
 
     defaults = _template_defaults([*flat, *bodies])
     inferred: dict[str, Field] = {}
@@ -346,3 +323,33 @@ def _persona_problems(file: str, step: Step, personas: set[str]) -> list[Problem
                 )
             )
     return out
+
+
+def _catalogue_problems(file: str, step: Step, catalogue: Catalogue) -> list[Problem]:
+    """Unknown personas and computations named by one step."""
+    problems: list[Problem] = []
+    if step.type == "prompt" and catalogue.personas is not None:
+        agent = step.config.get("agent")
+        if isinstance(agent, str) and "{{" not in agent and agent not in catalogue.personas:
+            problems.append(
+                Problem(
+                    file,
+                    step.config.line_of("agent") if isinstance(step.config, YDict) else step.line,
+                    f"step {step.id}.config.agent",
+                    f"unknown persona {agent!r} (known: {', '.join(sorted(catalogue.personas))})",
+                )
+            )
+    if step.type == "compute" and catalogue.computes is not None:
+        fn = step.config.get("fn")
+        if isinstance(fn, str) and fn not in catalogue.computes:
+            problems.append(
+                Problem(
+                    file,
+                    step.config.line_of("fn") if isinstance(step.config, YDict) else step.line,
+                    f"step {step.id}.config.fn",
+                    f"unknown computation {fn!r} (known: {', '.join(sorted(catalogue.computes))})",
+                )
+            )
+        elif isinstance(fn, str):
+            problems += _argument_problems(file, step, fn)
+    return problems

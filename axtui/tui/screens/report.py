@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, MarkdownViewer, Static
 
+from axtui.present.format import markdown_literal
 from axtui.tui import keymap
 from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
@@ -92,7 +93,10 @@ class ReportScreen(Screen[None]):
     async def on_report_loaded(self, message: ReportLoaded) -> None:
         self.markdown = message.markdown
         self.query_one("#report-title", Static).update(message.title)
-        await self.query_one("#report-view", MarkdownViewer).document.update(message.markdown)
+        # Shown with "<name>" kept visible (Markdown would drop it as HTML); copy/export keep the original.
+        await self.query_one("#report-view", MarkdownViewer).document.update(
+            markdown_literal(message.markdown)
+        )
 
     def on_user_facing_error(self, message: UserFacingError) -> None:
         # Not stopped: it bubbles on to the app, which shows the toast.

@@ -83,14 +83,18 @@ class SessionScreen(Screen[None]):
     """Guides a person through one session, step by step, resumable at any point."""
 
     HELP_CONTEXT = "session"
-    BINDINGS = keymap.bindings(
-        "session.accept",
-        "session.redo",
-        "session.report",
-        "session.current",
-        "session.checklist",
-        "session.back",
-    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *keymap.bindings(
+            "session.accept",
+            "session.redo",
+            "session.report",
+            "session.current",
+            "session.checklist",
+            "session.back",
+        ),
+        Binding("pagedown", "scroll_step(1)", "Scroll down", show=False),
+        Binding("pageup", "scroll_step(-1)", "Scroll up", show=False),
+    ]
 
     def __init__(
         self,
@@ -282,8 +286,15 @@ class SessionScreen(Screen[None]):
         """Show only the step actions that apply to what is on screen (others leave the footer)."""
         snap = self.snapshot
         viewing = snap.step(self.viewing) if snap else None
-        if action == "accept":
-            return bool(viewing and viewing.type == "prompt" and viewing.id == snap.current_id)  # type: ignore[union-attr]
+        if action == "accept":  # offered once an answer is there (not while it is being written)
+            from axtui.tui.widgets.chat_view import ChatView
+
+            generating = any(chat.generating for chat in self.query(ChatView))
+            return bool(
+                viewing and viewing.type == "prompt" and viewing.id == snap.current_id and not generating
+            )  # type: ignore[union-attr]
+        if action == "scroll_step":
+            return True
         if action == "redo":
             return bool(
                 viewing
@@ -480,6 +491,9 @@ class SessionScreen(Screen[None]):
 
         self._run(submit, f"save {step_id}")
 
+    def on_chat_view_sent(self, event: Any) -> None:
+        self.call_after_refresh(self.refresh_bindings)  # "Accept" leaves the footer while it answers
+
     def on_chat_view_turn_complete(self, event: Any) -> None:
         self.refresh_bindings()  # "Stop" leaves the footer, "Accept" applies
 
@@ -577,6 +591,19 @@ class SessionScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_scroll_step(self, direction: int) -> None:
+        """page up / page down: scroll the step's view by half a page, wherever the focus is."""
+        from textual.containers import ScrollableContainer
+
+        views = [
+            w
+            for w in self.query_one("#step-view").query(ScrollableContainer)
+            if w.allow_vertical_scroll and not isinstance(w, ListView)
+        ]
+        if views:
+            view = views[0]
+            view.scroll_relative(y=direction * max(1, view.size.height // 2), animate=False)
+
     def action_focus_checklist(self) -> None:
         """The checklist's own key: focus it on the step shown (home/end jump to the ends)."""
         checklist = self.query_one("#checklist-list", ListView)
@@ -639,12 +666,12 @@ def event_text(event: Any) -> str:
 
 
 def message_focus_is_fresh(step: StepView, snap: SessionSnapshot) -> bool:
-    """True when the step shown is the one just before the current step (it has just finished)."""
+    """True when the step shown is the one that has just finished (the last one run before the
+    current step; skipped branches in between do not count)."""
     ids = [s.id for s in snap.steps]
-    if snap.current_id is None:
-        return step.id == ids[-1] if ids else False
-    index = ids.index(snap.current_id)
-    return index > 0 and ids[index - 1] == step.id
+    end = ids.index(snap.current_id) if snap.current_id is not None else len(ids)
+    before = [s for s in snap.steps[:end] if s.status != "skipped"]
+    return bool(before) and before[-1].id == step.id
 
 
 def warm_llm() -> None:

@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Markdown, Static
 from textual_plotext import PlotextPlot
 
-from axtui.present.format import cell, interval, percent, pvalue, signed
+from axtui.present.format import cell, interval, markdown_literal, percent, pvalue, signed
 from axtui.tui.widgets.fit_table import FitTable
 
 SEVERITY_STYLE = {"none": "green", "moderate": "yellow", "significant": "bold red"}
@@ -411,7 +411,7 @@ def _generic(result: dict[str, Any]) -> Iterable[Widget]:
     if scalars:
         yield table(["field", "value"], scalars)
     if isinstance(result.get("markdown"), str):
-        yield Markdown(result["markdown"], classes="result-summary")
+        yield Markdown(markdown_literal(result["markdown"]), classes="result-summary")
     for key, value in result.items():
         if key in ("decision", "markdown"):
             continue
