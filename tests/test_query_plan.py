@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,7 +93,9 @@ def test_set_algebra_equals_the_row_by_row_plan(
         ]
 
 
-def test_a_sparse_and_is_one_query_whatever_the_age_of_its_entries(clock: FakeClock) -> None:
+def test_a_sparse_and_is_one_query_whatever_the_age_of_its_entries(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No recency windows for a query with a field term: old matches are found in one pass."""
     with Store(":memory:", clock=clock) as store:
         memory = Memory(store)
@@ -96,21 +103,28 @@ def test_a_sparse_and_is_one_query_whatever_the_age_of_its_entries(clock: FakeCl
         clock.advance(90 * 86_400)
         memory.store_many([("ns", f"new{i}", {"model": "churn"}) for i in range(5)])
         seen: list[str] = []
-        con = store._con
-        original = con.execute
 
         class Counting:
-            def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-                return getattr(con, name)
+            """The unit's connection, recording every statement the search sends."""
 
-            def execute(self, sql: str, *args):  # type: ignore[no-untyped-def]
+            def __init__(self, con: Any) -> None:
+                self._con = con
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self._con, name)
+
+            def execute(self, sql: str, *args: Any) -> Any:
                 seen.append(sql)
-                return original(sql, *args)
+                return self._con.execute(sql, *args)
 
-        store._con = Counting()  # type: ignore[assignment]
-        try:
-            hits = memory.search("model:churn AND status:live", limit=10)
-        finally:
-            store._con = con
+        unit = Store.connection
+
+        @contextmanager
+        def counting(self: Store) -> Iterator[Any]:
+            with unit(self) as con:
+                yield Counting(con)
+
+        monkeypatch.setattr(Store, "connection", counting)
+        hits = memory.search("model:churn AND status:live", limit=10)
         assert [h.entry.key for h in hits] == ["old"]
         assert len(seen) == 2  # the terms' hashes, then the search

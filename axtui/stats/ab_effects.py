@@ -5,7 +5,7 @@ degrees of freedom, the delta-method relative interval, CUPED (regression
 adjustment on a pre-period covariate), asymptotic confidence sequences for
 sequential testing, and Holm / Benjamini-Hochberg adjusted p-values. They are
 kept apart from ``ab.py`` (file reading, rows, decisions) so that each formula
-can be checked against gbstats on its own. scipy is imported inside functions.
+can be checked against gbstats on its own. t quantiles and tails come from `pvalues` (no scipy).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from axtui.stats import pvalues
 
 DEFAULT_TUNING = 5000.0
 CI_ALPHA = 0.05  # every interval reported is 95%; the analysis alpha only sets significance
@@ -72,13 +74,11 @@ def rel_variance(c: Arm, t: Arm) -> float | None:
 
 def _t_interval(effect: float, variance: float, dof: float | None) -> tuple[list[float | None], float | None]:
     """A symmetric 95% Welch interval and the two-sided p-value of effect / √variance."""
-    from scipy import stats
-
     if dof is None or not variance > 0 or not math.isfinite(variance):
         return [None, None], None
     se = math.sqrt(variance)
-    half = float(stats.t.ppf(1 - CI_ALPHA / 2, dof)) * se
-    p = float(2 * stats.t.sf(abs(effect) / se, dof))
+    half = pvalues.t_ppf(1 - CI_ALPHA / 2, dof) * se  # scipy's t.ppf / t.sf, without importing scipy
+    p = pvalues.t_two_sided(abs(effect) / se, dof)
     return [effect - half, effect + half], min(1.0, p)
 
 
