@@ -336,6 +336,15 @@ def test_session_form_list_and_threshold_order(snap_compare, make_app, demo_work
         box.focus()
         box.value = ""
         await pilot.press(*"0.3")
-        await pilot.pause(0.1)
+        error = pilot.app.screen.query_one("#error-psi_significant")
+        await wait_until(pilot, lambda: error.has_class("-shown"))
+        scroll = pilot.app.screen.query_one("#form-scroll")
+        last = None
+        for _ in range(50):  # the focused field is scrolled into view after a refresh: let it settle
+            await pilot.pause()
+            state = (scroll.scroll_y, scroll.max_scroll_y)
+            if state == last:
+                break
+            last = state
 
     assert snap_compare(make_app(start={"workflow": "tui-forms"}), terminal_size=size, run_before=run_before)
