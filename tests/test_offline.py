@@ -268,6 +268,41 @@ def test_first_answer_leads_with_the_decision_the_rule_and_the_next_steps() -> N
     assert "| verdict.inputs.smaller_arm_n | 2000 |" in text
 
 
+def test_the_marked_row_never_contradicts_the_inputs() -> None:
+    """A significant but underpowered test is EXTEND by axtui's table; the task's EXTEND row says "No"
+    significance, so marking it would contradict the inputs. The row of the conditions is marked instead,
+    with the rule that decided first."""
+    facts = {
+        "ab-decision": {
+            "decision": "EXTEND",
+            "decision_rule": {
+                "table": "ab",
+                "row": "underpowered",
+                "text": "the smaller arm is below the required sample size and sequential testing is off",
+                "inputs": {
+                    "significant": True,
+                    "impact": "positive",
+                    "guardrails_pass": True,
+                    "sample_adequate": False,
+                },
+            },
+        }
+    }
+    engineer = get_persona("ml-engineer")
+    text = offline_answer(build_messages(engineer, AB_TASK, facts, [{"role": "user", "content": AB_TASK}]))
+    assert "| No | - | Pass | EXTEND or NO_SHIP |" in text  # not marked
+    assert (
+        "| **Yes** | **Positive** | **Pass** | **SHIP** ← this session's conditions (decided EXTEND) |"
+        in text
+    )
+    assert "EXTEND came from an earlier rule, the smaller arm is below the required sample size" in text
+    assert "(row `underpowered` of the `ab` table)" in text
+    facts["ab-decision"]["decision_rule"]["inputs"]["significant"] = False
+    text = offline_answer(build_messages(engineer, AB_TASK, facts, [{"role": "user", "content": AB_TASK}]))
+    assert "| **No** | **-** | **Pass** | **EXTEND or NO_SHIP** ← this session |" in text
+    assert "earlier rule" not in text
+
+
 def test_step_answers_echo_no_style_rules_and_no_off_topic_advice() -> None:
     scientist = get_persona("data-scientist")
     task = "Design the A/B experiment: hypothesis, primary metric and guardrails."

@@ -745,9 +745,15 @@ def early_stopping(
     tuning: float = fx.DEFAULT_TUNING,
     secondary: Sequence[str] | None = None,
     correction: str = "none",
+    planned_sequential: bool = True,
 ) -> dict[str, Any]:
     """Can we stop early? From confidence sequences (valid at every peek) for the primary metric and
     the guardrails of one treatment arm.
+
+    ``planned_sequential`` is the experiment's analysis plan. Stopping for a winner is a decision taken on
+    the sequence, so it is open only to a sequential plan: under a fixed-horizon plan a conclusive
+    sequence is reported (``sequence_conclusive``) but the verdict stays CONTINUE, in step with the
+    decision table's EXTEND for an underpowered fixed-horizon test. Stopping for harm is open to both.
 
     Stop for a winner when the primary's sequential p-value is below α; stop for harm when a guardrail's
     sequence lies entirely on the harmful side beyond the threshold; otherwise continue. The projected
@@ -809,13 +815,21 @@ def early_stopping(
             "STOP_FOR_HARM",
             "guardrail(s) " + ", ".join(harm) + " degraded beyond the threshold",
         )
-    elif winner:
+    elif winner and planned_sequential:
         verdict, reason = "STOP", "the primary's confidence sequence excludes 0 (valid at every peek)"
+    elif winner:
+        verdict, reason = (
+            "CONTINUE",
+            "the primary's confidence sequence excludes 0, but the plan is fixed-horizon (sequential off): "
+            "a winner is called at the planned sample, or from the sequence only with sequential on",
+        )
     else:
         verdict, reason = "CONTINUE", "no confidence sequence is conclusive yet"
     return {
         "can_stop_early": verdict in ("STOP", "STOP_FOR_HARM"),
         "verdict": verdict,
+        "plan": "sequential" if planned_sequential else "fixed_horizon",
+        "sequence_conclusive": winner,
         "reason": reason,
         "arm": arm_name,
         "primary": {

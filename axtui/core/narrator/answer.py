@@ -22,14 +22,17 @@ from axtui.core.narrator.facts import (
     is_record_list,
     key_numbers,
     render_value,
+    rule_text,
 )
 from axtui.core.narrator.messages import OfflineContext, content, parse_messages
 from axtui.core.narrator.task import (
+    condition_rows,
     decision_rows,
     fill_table,
     mark_decision_table,
     next_actions,
     placeholder,
+    row_fits,
     table_blocks,
     task_questions,
     tokens,
@@ -111,7 +114,7 @@ def _first_answer(
     if numbers:
         lines += ["### Key numbers", "", *facts_table(numbers), ""]
     lines += _methods_used(pairs)
-    lines += _task_tables(ctx.task, pairs, facts, {str(d.value) for d in found})
+    lines += _task_tables(ctx.task, pairs, facts, found)
     lines += _next_steps(ctx.task, found)
     open_questions = [q for q in task_questions(ctx.task) if not _answered(q, pairs, [])]
     if open_questions:
@@ -153,16 +156,48 @@ def _methods_at(path: str, value: Any) -> list[tuple[str, Any]]:
 
 
 def _task_tables(
-    task: str, pairs: list[tuple[str, Any]], facts: dict[str, Any], verdicts: set[str]
+    task: str, pairs: list[tuple[str, Any]], facts: dict[str, Any], found: list[Decision]
 ) -> list[str]:
     lines: list[str] = []
+    verdicts = {str(d.value) for d in found}
     for heading, rows in table_blocks(task):
-        fired = decision_rows(rows, verdicts)
-        if fired:
-            lines += [*mark_decision_table(heading, rows, fired), ""]
+        named = decision_rows(rows, verdicts)
+        if named:
+            lines += [*_decision_table(heading, rows, named, found), ""]
         elif any(placeholder(c) for cells in rows[2:] for c in cells):
             lines += [*fill_table(heading, rows, pairs, facts), ""]
     return lines
+
+
+def _decision_table(
+    heading: str, rows: list[list[str]], named: list[int], found: list[Decision]
+) -> list[str]:
+    """The task's decision table with this session's row marked, never a row its inputs contradict.
+
+    A row that names the verdict but whose conditions disagree with the computed inputs (the task's
+    "No significance -> EXTEND" for a significant but underpowered test) is not this session's row;
+    then the row matching the conditions is marked, and a sentence says which of axtui's rules
+    decided first.
+    """
+    inputs: dict[str, Any] = {}
+    for d in found:
+        inputs.update(d.inputs or (d.rule.get("inputs") if isinstance(d.rule, dict) else None) or {})
+    fits = [i for i in named if row_fits(rows[0], rows[i], inputs)]
+    if fits or not inputs:
+        return mark_decision_table(heading, rows, fits or named)
+    named_words = set().union(*(tokens(c) for i in named for c in rows[i]))
+    decided = next((d for d in found if str(d.value) in named_words), found[0])
+    verdict = render_value(decided.value)
+    marked = mark_decision_table(
+        heading, rows, condition_rows(rows, inputs), f"this session's conditions (decided {verdict})"
+    )
+    why = rule_text(decided.rule) or render_value(decided.reason or "")
+    note = (
+        f"No row of this table decides this session as a whole: {verdict} came from an earlier rule"
+        + (f", {why}" if why else "")
+        + ", which this table does not list (docs/statistics.md)."
+    )
+    return [*marked, "", note]
 
 
 def _next_steps(task: str, found: list[Decision]) -> list[str]:

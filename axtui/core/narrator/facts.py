@@ -147,7 +147,7 @@ class Decision:
         if self.reason:
             head += f" — {render_value(self.reason)}"
         out = [head]
-        rule = _rule_text(self.rule, said=self.reason)
+        rule = rule_text(self.rule, said=self.reason)
         if rule:
             out.append(f"  Rule that fired: {rule}.")
         inputs = self.inputs or (self.rule.get("inputs") if isinstance(self.rule, dict) else None) or {}
@@ -155,12 +155,12 @@ class Decision:
         if shown:
             out.append(f"  From: {shown}.")
         if self.confidence is not None:
-            why = _rule_text(self.confidence_rule)
+            why = rule_text(self.confidence_rule)
             out.append(f"  Confidence: {render_value(self.confidence)}" + (f" — {why}." if why else "."))
         return out
 
 
-def _rule_text(rule: Any, said: str | None = None) -> str:
+def rule_text(rule: Any, said: str | None = None) -> str:
     """A decision rule as a sentence: its own text (unless ``said`` already) and its row name."""
     if rule in (None, "", {}):
         return ""

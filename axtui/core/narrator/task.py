@@ -90,14 +90,63 @@ def decision_rows(rows: list[list[str]], verdicts: set[str]) -> list[int]:
     return [i for i, cells in enumerate(rows[2:], start=2) if any(tokens(c) & verdicts for c in cells)]
 
 
-def mark_decision_table(heading: str, rows: list[list[str]], fired: list[int]) -> list[str]:
+# Condition cells of a decision table ("| Yes | Positive | Pass | SHIP |") and what they mean.
+_YES = frozenset({"yes", "y", "true", "pass", "passed", "ok"})
+_NO = frozenset({"no", "n", "false", "fail", "failed"})
+_ANY = frozenset({"", "-", "—", "–", "any", "n/a"})
+
+
+def _stems(text: str) -> set[str]:
+    """Word stems for matching a column header to a rule input ("Significance" ~ "significant")."""
+    return {w.lower()[:6] for w in _TOKEN.findall(text.replace("_", " ")) if len(w) >= 4}
+
+
+def _input_for(header: str, inputs: dict[str, Any]) -> tuple[bool, Any]:
+    wanted = _stems(header)
+    for key, value in inputs.items():
+        if wanted & _stems(key):
+            return True, value
+    return False, None
+
+
+def _cell_fits(cell: str, value: Any) -> bool:
+    """Whether a condition cell agrees with the computed input; a cell it cannot judge agrees."""
+    text = cell.strip().strip("*_").strip().lower()
+    if text in _ANY or value is None:
+        return True
+    if isinstance(value, bool):
+        return value if text in _YES else (not value if text in _NO else True)
+    if isinstance(value, str) and text not in _YES | _NO:
+        return text == value.lower()
+    return True
+
+
+def row_fits(header: list[str], cells: list[str], inputs: dict[str, Any]) -> bool:
+    """Whether a row's condition cells (all but the last, the decision) agree with the rule's inputs."""
+    for name, cell in zip(header[:-1], cells[:-1], strict=False):
+        known, value = _input_for(name, inputs)
+        if known and not _cell_fits(cell, value):
+            return False
+    return True
+
+
+def condition_rows(rows: list[list[str]], inputs: dict[str, Any]) -> list[int]:
+    """Body rows whose conditions agree with the inputs (at least one condition column judged)."""
+    header = rows[0]
+    judged = any(_input_for(name, inputs)[0] for name in header[:-1])
+    return [i for i, cells in enumerate(rows[2:], start=2) if judged and row_fits(header, cells, inputs)]
+
+
+def mark_decision_table(
+    heading: str, rows: list[list[str]], fired: list[int], label: str = "this session"
+) -> list[str]:
     """A decision table as written, the row(s) that fired for this session in bold and marked."""
     header = rows[0]
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     for i, cells in enumerate(rows[2:], start=2):
         if i in fired:
             cells = [f"**{c}**" if c else c for c in cells]
-            cells[-1] = cells[-1] + " ← this session"
+            cells[-1] = cells[-1] + f" ← {label}"
         out.append("| " + " | ".join(cells) + " |")
     return ([heading, ""] if heading else []) + out
 

@@ -122,6 +122,7 @@ def ab_early_stop(
     tuning: float = _TUNING,
     secondary: list[Any] | None = None,
     correction: str = "none",
+    sequential: bool = True,
 ) -> dict[str, Any]:
     """Can an A/B test stop early? Sequential p-values for the primary and guardrails, projected sample."""
     from axtui.stats.ab import early_stopping
@@ -144,6 +145,7 @@ def ab_early_stop(
         tuning=tuning,
         secondary=secondary,
         correction=correction,
+        planned_sequential=sequential,
     )
 
 
