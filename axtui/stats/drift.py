@@ -131,8 +131,6 @@ def compute_drift(
         )
     wanted = _names(columns)
     named = list(dict.fromkeys([*wanted, *forced_cat, *forced_num]))
-    _preload_scipy()  # before any thread starts: an import inside a worker serialises the others
-
     from axtui.stats import profile as profiles
 
     ref_profile = profiles.as_profile(reference)
@@ -146,6 +144,7 @@ def compute_drift(
             )
         from axtui.stats.profile_drift import drift_against_profile
 
+        _preload_scipy(small=False)  # against a profile KS is never scipy's exact method
         return drift_against_profile(
             ref_profile,
             current,
@@ -159,6 +158,7 @@ def compute_drift(
 
     pair = open_pair(reference, current, wanted=wanted, named=named)
     ref, cur = pair.reference, pair.current
+    _preload_scipy(small=max(ref.rows, cur.rows) <= KS_EXACT_MAX_N)
     plans = [
         _Plan(
             name,
@@ -266,10 +266,18 @@ def worker_count(columns: int, rows: int) -> int:
     return max(1, min(columns, os.cpu_count() or 1, fits))
 
 
-def _preload_scipy() -> None:
-    import scipy.special
-    import scipy.stats  # noqa: F401
+def _preload_scipy(small: bool = True) -> None:
+    """Import what the workers will need before they start (an import inside a thread holds the others).
 
+    Only ``scipy.special``: the KS and χ² p-values come from ``ksdist`` and
+    ``contingency`` on it, bit-identical to scipy.stats. ``scipy.stats`` itself
+    (~1.4 s of CPU) is loaded only when a column may be small enough for
+    ``ks_2samp``'s exact method (``small``).
+    """
+    import scipy.special
+
+    if small:
+        import scipy.stats  # noqa: F401
     keep_freed_memory()
 
 
@@ -453,7 +461,7 @@ def ks_and_wasserstein(
 
     merged = np.concatenate((sorted_ref, sorted_cur), out=scratch("merged"))
     order = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
-    values = np.take(merged, order, out=scratch("values"))
+    values = np.take(merged, order, out=scratch("values"), mode="clip")  # "raise" would buffer `out`
     steps = np.subtract(values[1:], values[:-1], out=merged[:-1])  # merged's buffer is free now
     del values
     # each reference value raises the gap by n2, each current value lowers it by n1; float64 is
@@ -496,9 +504,10 @@ def ks_pvalue(statistic: float, n1: int, n2: int) -> float:
     second per column at n = 5e5. The same sum is computed here from
     vectorised binomial probabilities, A_v = Binom(v; n, d + v/n) / (d + v/n),
     which agrees with scipy to about 1e-12 relative (tests/test_drift.py
-    checks 1e-9). Every other case is handed to scipy unchanged.
+    checks 1e-9). Every other case goes to ``ksdist.kstwo_sf``, scipy's own
+    code on scipy.special (bit-identical, without importing scipy.stats).
     """
-    from scipy.stats import distributions
+    from axtui.stats.ksdist import kstwo_sf
 
     m, n = sorted([float(n1), float(n2)], reverse=True)
     en = float(np.round(m * n / (m + n)))
@@ -510,7 +519,7 @@ def ks_pvalue(statistic: float, n1: int, n2: int) -> float:
             return 0.0
         if nx_squared >= 2.2:
             return float(np.clip(2.0 * smirnov_sf(int(en), x), 0.0, 1.0))
-    return float(np.clip(distributions.kstwo.sf(x, en), 0, 1))
+    return float(np.clip(kstwo_sf(x, en), 0, 1))
 
 
 def smirnov_sf(n: int, x: float) -> float:
@@ -520,7 +529,8 @@ def smirnov_sf(n: int, x: float) -> float:
     a coarse grid first; the terms are unimodal in v).
     """
     from scipy.special import smirnov
-    from scipy.stats import binom
+
+    from axtui.stats.ksdist import binom_pmf
 
     last = math.floor(n * (1 - x))
     while last >= 0 and x + last / n >= 1:
@@ -532,7 +542,7 @@ def smirnov_sf(n: int, x: float) -> float:
     if grid[-1] != last:
         grid = np.append(grid, float(last))
     p = x + grid / n
-    terms = binom.pmf(grid, n, p) / p
+    terms = binom_pmf(grid, n, p) / p
     top = float(terms.max())
     if not top > 1e-280:  # the terms underflow doubles: let scipy's scaled arithmetic do it
         return float(smirnov(n, x))
@@ -541,7 +551,7 @@ def smirnov_sf(n: int, x: float) -> float:
     hi = grid[min(int(inside[-1]) + 1, grid.size - 1)]
     v = np.arange(lo, hi + 1, dtype=np.float64)
     p = x + v / n
-    return float(x * np.sum(binom.pmf(v, n, p) / p))
+    return float(x * np.sum(binom_pmf(v, n, p) / p))
 
 
 def numeric_statistics(
@@ -586,7 +596,7 @@ def categorical_statistics(ref_counts: dict[str, int], cur_counts: dict[str, int
     Above CATEGORY_BINS categories the bins are pooled (``pool_categories``);
     ``pooled`` then says how, so a reader knows the bins are not one per value.
     """
-    from scipy.stats import chi2_contingency
+    from axtui.stats.contingency import chi2_contingency
 
     new = sorted(k for k in cur_counts if k not in ref_counts)
     categories, ref, cur, pooled = pool_categories(ref_counts, cur_counts)
