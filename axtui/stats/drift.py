@@ -483,7 +483,9 @@ def ks_and_wasserstein(
     min_s = float(np.clip(-_cdf_gap(at_ends, positions, bottom, n1, n2), 0, 1))
     del at_ends
     np.abs(gap, out=gap)
-    distance = float(np.dot(gap[:-1], steps)) / (float(n1) * float(n2))
+    # numpy's own sum of products, not np.dot: OpenBLAS splits a dot of this size over its threads,
+    # whose spinning cost more CPU than the product, and whose count set the last digits of the sum
+    distance = float(np.einsum("i,i->", gap[:-1], steps)) / (float(n1) * float(n2))
     return max(max_s, min_s), distance
 
 
@@ -820,6 +822,10 @@ def finite_sorted(series: pl.Series, slot: str | None = None) -> tuple[np.ndarra
     With ``slot`` the result lives in that per-thread workspace buffer
     (valid until the next call with the same slot on this thread).
     """
+    if slot is not None and series.dtype == pl.Float64 and series.null_count() == 0:
+        direct = _sorted_in_place(series, slot)
+        if direct is not None:
+            return direct, 0, 0
     values = series.cast(pl.Float64).to_numpy()
     finite = np.isfinite(values)
     if finite.all():
@@ -844,6 +850,26 @@ def finite_sorted(series: pl.Series, slot: str | None = None) -> tuple[np.ndarra
 _finite_sorted = finite_sorted
 
 
+def _sorted_in_place(series: pl.Series, slot: str) -> np.ndarray | None:
+    """A null-free float column's chunks copied straight into the workspace and sorted there.
+
+    A column read from Parquet arrives in several chunks, so ``to_numpy`` would
+    first concatenate them into a fresh array that ``finite_sorted`` then copies
+    again; this is one copy. None when a value is NaN or ±inf (the general path
+    counts and drops them).
+    """
+    out = workspace(slot, series.len())
+    start = 0
+    for chunk in series.get_chunks():
+        part = chunk.to_numpy()
+        out[start : start + part.size] = part
+        start += part.size
+    if not np.isfinite(out).all():
+        return None
+    out.sort()
+    return out
+
+
 def category_counts(series: pl.Series) -> tuple[dict[str, int], int]:
     """Counts per category (values as text) and the number of nulls (and NaN for float columns)."""
     if series.dtype.is_float():
@@ -852,10 +878,10 @@ def category_counts(series: pl.Series) -> tuple[dict[str, int], int]:
     else:
         missing = series.null_count()
         series = series.drop_nulls()
-    text = series.cast(pl.String)
-    counts = text.value_counts(name="__count__")
+    text = series.cast(pl.String).rename("value")
+    counts = text.to_frame().group_by("value").len(name="count")  # a third less CPU than value_counts
     return dict(
-        zip(counts.get_column(text.name).to_list(), counts.get_column("__count__").to_list(), strict=True)
+        zip(counts.get_column("value").to_list(), counts.get_column("count").to_list(), strict=True)
     ), missing
 
 
