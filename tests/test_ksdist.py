@@ -19,6 +19,7 @@ from scipy import stats
 
 from axtui.stats import ksdist
 from axtui.stats.contingency import chi2_contingency
+from axtui.stats.evidently import jensenshannon
 
 # sample sizes on each side of scipy's method switches: n ≤ 140 (Durbin / Pomeranz / Miller),
 # n ≤ 100,000 (Durbin when n·x^1.5 ≤ 1.4, else Pelz–Good), and beyond
@@ -87,6 +88,21 @@ def test_chi2_contingency_without_degrees_of_freedom_and_bad_tables() -> None:
         chi2_contingency(np.array([[0, 3], [0, 4]]))
     with pytest.raises(ValueError, match="non-negative"):
         chi2_contingency(np.array([[-1, 3], [2, 4]]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1e6), min_size=1, max_size=60),
+    st.lists(st.floats(0.0, 1e6), min_size=1, max_size=60),
+)
+def test_jensenshannon_is_scipys_bit_for_bit(p: list[float], q: list[float]) -> None:
+    """Evidently mode's JS distance against scipy.spatial's (shares with zeros included)."""
+    from scipy.spatial.distance import jensenshannon as scipy_js
+
+    k = min(len(p), len(q))
+    a, b = np.array(p[:k]), np.array(q[:k])
+    assume(a.sum() > 0 and b.sum() > 0)
+    assert same(jensenshannon(a, b), float(scipy_js(a, b)))
 
 
 def test_large_drift_run_does_not_import_scipy_stats(tmp_path) -> None:
