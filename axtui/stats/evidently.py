@@ -38,7 +38,14 @@ import numpy as np
 import polars as pl
 
 from axtui.errors import InputError
-from axtui.stats.drift import Source, keep_freed_memory, ks_and_wasserstein, read_pair
+from axtui.stats.drift import (
+    Source,
+    finite_sorted,
+    keep_freed_memory,
+    ks_and_wasserstein,
+    read_pair,
+    release_workspace,
+)
 
 SMALL_REFERENCE = 1000
 FEW_UNIQUE = 5
@@ -85,6 +92,20 @@ def compute_evidently(
         )
     wanted = list(dict.fromkeys(columns or []))
     keep_freed_memory()
+    try:
+        return _compute(reference, current, wanted, stattest, threshold, method_thresholds)
+    finally:
+        release_workspace()  # the merge buffers of the last column
+
+
+def _compute(
+    reference: Source,
+    current: Source,
+    wanted: list[str],
+    stattest: str | None,
+    threshold: float | None,
+    method_thresholds: Mapping[str, float] | None,
+) -> dict[str, Any]:
     pair = read_pair(reference, current, wanted=wanted, named=wanted)
     ref, cur = pair.reference.frame, pair.current.frame
     names = [c for c in pair.selected if c not in _RESERVED or c in wanted]
@@ -191,7 +212,7 @@ def _evidently_order(typed: dict[str, str | None]) -> list[str]:
 def _clean(series: pl.Series) -> pl.Series:
     """Values without nulls, NaN and ±inf."""
     series = series.drop_nulls()
-    if series.dtype.is_float():
+    if series.dtype.is_float() and not series.is_finite().all():  # no copy when all are finite
         series = series.filter(series.is_finite())
     return series
 
@@ -269,9 +290,9 @@ def _ks(ref: pl.Series, cur: pl.Series, kind: str) -> float:
 
 def _wasserstein(ref: pl.Series, cur: pl.Series, kind: str) -> float:
     """scipy's ``wasserstein_distance`` / std, from one merge of the sorted samples (drift.py's)."""
-    r = np.sort(ref.cast(pl.Float64).to_numpy())
-    c = np.sort(cur.cast(pl.Float64).to_numpy())
-    _, distance = ks_and_wasserstein(r, c)
+    r, _, _ = finite_sorted(ref, "reference")  # per-thread buffers reused from column to column
+    c, _, _ = finite_sorted(cur, "current")
+    _, distance = ks_and_wasserstein(r, c, reuse=True)
     return float(distance / max(float(np.std(r)), 0.001))
 
 
