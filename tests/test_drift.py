@@ -477,3 +477,21 @@ def test_parquet_and_jsonl_inputs(tmp_path: Path) -> None:
     result = compute_drift(tmp_path / "ref.parquet", tmp_path / "cur.jsonl")
     assert all(c["psi"] == pytest.approx(0.0, abs=1e-12) for c in result["columns"])
     assert result["alert_level"] == "GREEN"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=40),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_finite_sorted_over_chunks_matches_the_plain_path(chunks: list[list[float]]) -> None:
+    """A column in several chunks (as Parquet gives it): the in-place path equals sort-after-drop."""
+    series = pl.concat([pl.Series("x", part, dtype=pl.Float64) for part in chunks], rechunk=False)
+    values = np.array([v for part in chunks for v in part], dtype=np.float64)
+    want = np.sort(values[np.isfinite(values)])
+    got, missing, infinite = drift.finite_sorted(series, "reference")
+    assert np.array_equal(got, want)
+    assert missing == int(np.isnan(values).sum()) and infinite == int(np.isinf(values).sum())

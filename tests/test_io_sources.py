@@ -137,6 +137,24 @@ def test_partitions_with_mismatched_schemas_name_the_odd_part(tmp_path: Path) ->
     assert "day=2" in (err.value.where or "")
 
 
+def test_drift_over_partitions_with_mismatched_schemas_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lazy scan drift uses refuses the folder too (not only read_table), naming the odd part."""
+    lake = tmp_path / "lake"
+    for day in (1, 2):
+        (lake / f"day={day}").mkdir(parents=True)
+    frame(1).write_parquet(lake / "day=1" / "p.parquet")
+    frame(2).with_columns(pl.col("x").cast(pl.String)).write_parquet(lake / "day=2" / "p.parquet")
+    frame(3).write_parquet(tmp_path / "cur.parquet")
+    with pytest.raises(InputError) as err:
+        compute_drift(str(lake), str(tmp_path / "cur.parquet"))
+    assert "different schemas" in err.value.message and "day=2" in (err.value.where or "")
+    code, out, stderr = run(capsys, "drift", str(lake), str(tmp_path / "cur.parquet"))
+    assert code == 2 and out == ""
+    assert "different schemas" in stderr and "Traceback" not in stderr
+
+
 def test_partition_missing_a_column(tmp_path: Path) -> None:
     frame(1).write_parquet(tmp_path / "a.parquet")
     frame(2).drop("cat").write_parquet(tmp_path / "b.parquet")

@@ -131,8 +131,6 @@ def compute_drift(
         )
     wanted = _names(columns)
     named = list(dict.fromkeys([*wanted, *forced_cat, *forced_num]))
-    _preload_scipy()  # before any thread starts: an import inside a worker serialises the others
-
     from axtui.stats import profile as profiles
 
     ref_profile = profiles.as_profile(reference)
@@ -146,6 +144,7 @@ def compute_drift(
             )
         from axtui.stats.profile_drift import drift_against_profile
 
+        _preload_scipy(small=False)  # against a profile KS is never scipy's exact method
         return drift_against_profile(
             ref_profile,
             current,
@@ -159,6 +158,7 @@ def compute_drift(
 
     pair = open_pair(reference, current, wanted=wanted, named=named)
     ref, cur = pair.reference, pair.current
+    _preload_scipy(small=max(ref.rows, cur.rows) <= KS_EXACT_MAX_N)
     plans = [
         _Plan(
             name,
@@ -266,10 +266,18 @@ def worker_count(columns: int, rows: int) -> int:
     return max(1, min(columns, os.cpu_count() or 1, fits))
 
 
-def _preload_scipy() -> None:
-    import scipy.special
-    import scipy.stats  # noqa: F401
+def _preload_scipy(small: bool = True) -> None:
+    """Import what the workers will need before they start (an import inside a thread holds the others).
 
+    Only ``scipy.special``: the KS and χ² p-values come from ``ksdist`` and
+    ``contingency`` on it, bit-identical to scipy.stats. ``scipy.stats`` itself
+    (~1.4 s of CPU) is loaded only when a column may be small enough for
+    ``ks_2samp``'s exact method (``small``).
+    """
+    import scipy.special
+
+    if small:
+        import scipy.stats  # noqa: F401
     keep_freed_memory()
 
 
@@ -453,7 +461,7 @@ def ks_and_wasserstein(
 
     merged = np.concatenate((sorted_ref, sorted_cur), out=scratch("merged"))
     order = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
-    values = np.take(merged, order, out=scratch("values"))
+    values = np.take(merged, order, out=scratch("values"), mode="clip")  # "raise" would buffer `out`
     steps = np.subtract(values[1:], values[:-1], out=merged[:-1])  # merged's buffer is free now
     del values
     # each reference value raises the gap by n2, each current value lowers it by n1; float64 is
@@ -475,7 +483,9 @@ def ks_and_wasserstein(
     min_s = float(np.clip(-_cdf_gap(at_ends, positions, bottom, n1, n2), 0, 1))
     del at_ends
     np.abs(gap, out=gap)
-    distance = float(np.dot(gap[:-1], steps)) / (float(n1) * float(n2))
+    # numpy's own sum of products, not np.dot: OpenBLAS splits a dot of this size over its threads,
+    # whose spinning cost more CPU than the product, and whose count set the last digits of the sum
+    distance = float(np.einsum("i,i->", gap[:-1], steps)) / (float(n1) * float(n2))
     return max(max_s, min_s), distance
 
 
@@ -496,9 +506,10 @@ def ks_pvalue(statistic: float, n1: int, n2: int) -> float:
     second per column at n = 5e5. The same sum is computed here from
     vectorised binomial probabilities, A_v = Binom(v; n, d + v/n) / (d + v/n),
     which agrees with scipy to about 1e-12 relative (tests/test_drift.py
-    checks 1e-9). Every other case is handed to scipy unchanged.
+    checks 1e-9). Every other case goes to ``ksdist.kstwo_sf``, scipy's own
+    code on scipy.special (bit-identical, without importing scipy.stats).
     """
-    from scipy.stats import distributions
+    from axtui.stats.ksdist import kstwo_sf
 
     m, n = sorted([float(n1), float(n2)], reverse=True)
     en = float(np.round(m * n / (m + n)))
@@ -510,7 +521,7 @@ def ks_pvalue(statistic: float, n1: int, n2: int) -> float:
             return 0.0
         if nx_squared >= 2.2:
             return float(np.clip(2.0 * smirnov_sf(int(en), x), 0.0, 1.0))
-    return float(np.clip(distributions.kstwo.sf(x, en), 0, 1))
+    return float(np.clip(kstwo_sf(x, en), 0, 1))
 
 
 def smirnov_sf(n: int, x: float) -> float:
@@ -520,7 +531,8 @@ def smirnov_sf(n: int, x: float) -> float:
     a coarse grid first; the terms are unimodal in v).
     """
     from scipy.special import smirnov
-    from scipy.stats import binom
+
+    from axtui.stats.ksdist import binom_pmf
 
     last = math.floor(n * (1 - x))
     while last >= 0 and x + last / n >= 1:
@@ -532,7 +544,7 @@ def smirnov_sf(n: int, x: float) -> float:
     if grid[-1] != last:
         grid = np.append(grid, float(last))
     p = x + grid / n
-    terms = binom.pmf(grid, n, p) / p
+    terms = binom_pmf(grid, n, p) / p
     top = float(terms.max())
     if not top > 1e-280:  # the terms underflow doubles: let scipy's scaled arithmetic do it
         return float(smirnov(n, x))
@@ -541,7 +553,7 @@ def smirnov_sf(n: int, x: float) -> float:
     hi = grid[min(int(inside[-1]) + 1, grid.size - 1)]
     v = np.arange(lo, hi + 1, dtype=np.float64)
     p = x + v / n
-    return float(x * np.sum(binom.pmf(v, n, p) / p))
+    return float(x * np.sum(binom_pmf(v, n, p) / p))
 
 
 def numeric_statistics(
@@ -586,7 +598,7 @@ def categorical_statistics(ref_counts: dict[str, int], cur_counts: dict[str, int
     Above CATEGORY_BINS categories the bins are pooled (``pool_categories``);
     ``pooled`` then says how, so a reader knows the bins are not one per value.
     """
-    from scipy.stats import chi2_contingency
+    from axtui.stats.contingency import chi2_contingency
 
     new = sorted(k for k in cur_counts if k not in ref_counts)
     categories, ref, cur, pooled = pool_categories(ref_counts, cur_counts)
@@ -810,6 +822,10 @@ def finite_sorted(series: pl.Series, slot: str | None = None) -> tuple[np.ndarra
     With ``slot`` the result lives in that per-thread workspace buffer
     (valid until the next call with the same slot on this thread).
     """
+    if slot is not None and series.dtype == pl.Float64 and series.null_count() == 0:
+        direct = _sorted_in_place(series, slot)
+        if direct is not None:
+            return direct, 0, 0
     values = series.cast(pl.Float64).to_numpy()
     finite = np.isfinite(values)
     if finite.all():
@@ -834,6 +850,26 @@ def finite_sorted(series: pl.Series, slot: str | None = None) -> tuple[np.ndarra
 _finite_sorted = finite_sorted
 
 
+def _sorted_in_place(series: pl.Series, slot: str) -> np.ndarray | None:
+    """A null-free float column's chunks copied straight into the workspace and sorted there.
+
+    A column read from Parquet arrives in several chunks, so ``to_numpy`` would
+    first concatenate them into a fresh array that ``finite_sorted`` then copies
+    again; this is one copy. None when a value is NaN or ±inf (the general path
+    counts and drops them).
+    """
+    out = workspace(slot, series.len())
+    start = 0
+    for chunk in series.get_chunks():
+        part = chunk.to_numpy()
+        out[start : start + part.size] = part
+        start += part.size
+    if not np.isfinite(out).all():
+        return None
+    out.sort()
+    return out
+
+
 def category_counts(series: pl.Series) -> tuple[dict[str, int], int]:
     """Counts per category (values as text) and the number of nulls (and NaN for float columns)."""
     if series.dtype.is_float():
@@ -842,10 +878,10 @@ def category_counts(series: pl.Series) -> tuple[dict[str, int], int]:
     else:
         missing = series.null_count()
         series = series.drop_nulls()
-    text = series.cast(pl.String)
-    counts = text.value_counts(name="__count__")
+    text = series.cast(pl.String).rename("value")
+    counts = text.to_frame().group_by("value").len(name="count")  # a third less CPU than value_counts
     return dict(
-        zip(counts.get_column(text.name).to_list(), counts.get_column("__count__").to_list(), strict=True)
+        zip(counts.get_column("value").to_list(), counts.get_column("count").to_list(), strict=True)
     ), missing
 
 
