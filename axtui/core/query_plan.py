@@ -2,19 +2,22 @@
 
 The plans (bench/memory_search.md has their timings at a million entries):
 
-* a lone ``field:value`` whose hashes have few index rows (``INDEX_FETCH_MAX``):
-  fetched through the ART index on ``fv_hash``, one query;
-* any other lone field or range term: ranked and limited inside ``memory_fields``, one query;
+* a lone ``field:value``: fetched through the ART index on ``fv_hash``, at most
+  ``INDEX_FETCH_MAX`` + 1 field rows per hash, in one query that also says how many it
+  read; when that cap was reached (a common value), ranked and limited inside
+  ``memory_fields`` instead, a second query;
 * several terms, one of them at least a field, range or key term: one set-algebra
   query (``compile_set_search``): every term's id set is computed once, whatever the
   recency of its entries, so a sparse AND or OR costs what its terms cost;
-* words and phrases only, or one range, key or prefix term: the newest hour, day, week
+* a timestamp range closed at both ends: one ranked query (``_bounded_timestamp_range``);
+* words and phrases only, or one other range, key or prefix term: the newest hour, day, week
   and month are tried in turn
   (zone maps on ``updated_at`` skip older row groups), stopping as soon as one holds
   ``limit`` results — valid because without OR every result has the same score.
 
-Every ``field:value`` term is normalised and hashed in one round trip for the whole
-query (``equality_keys_many``), not two per term.
+Every ``field:value`` term is normalised and hashed without a round trip when its text is
+ASCII and not a number (``local_keys``), else in one round trip for the whole query
+(``equality_keys_many``).
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from axtui.core.query import equality_keys_many
-from axtui.core.query_parser import Field, Node
+from axtui.core.query_parser import Field, Node, Range
 from axtui.core.query_sql import (
     Resolver,
     _leaves,
     compile_search,
     compile_set_search,
     has_or,
+    single_term_by_index,
     wants_set_algebra,
 )
 
@@ -49,18 +53,6 @@ def resolver(con: Any, node: Node) -> Resolver:
     return resolve
 
 
-def index_rows(con: Any, node: Node, resolve: Resolver) -> int | None:
-    """How many field rows a lone ``field:value`` term's hashes have, counting no further than
-    INDEX_FETCH_MAX + 1 (None for other queries). Cheap either way: DuckDB answers a bare
-    ``fv_hash = ?`` from the ART index when few rows match, and a scan stops at the cap."""
-    if not isinstance(node, Field) or node.prefix:
-        return None
-    capped = (
-        f"SELECT count(*) FROM (SELECT 1 FROM memory_fields WHERE fv_hash = ? LIMIT {INDEX_FETCH_MAX + 1})"
-    )
-    return sum(con.execute(capped, [h]).fetchall()[0][0] for _, h in resolve(node))
-
-
 def recency_windows(node: Node, now: datetime) -> list[datetime | None]:
     """Lower bounds on updated_at to try in turn, ending with None (everything).
 
@@ -70,9 +62,22 @@ def recency_windows(node: Node, now: datetime) -> list[datetime | None]:
     order, so DuckDB's zone maps skip the older row groups of a narrow window.
     With OR, scores differ and the whole table is ranked at once.
     """
-    if has_or(node):
+    if has_or(node) or _bounded_timestamp_range(node):
         return [None]
     return [now - timedelta(seconds=s) for s in RECENCY_WINDOWS_S] + [None]
+
+
+def _bounded_timestamp_range(node: Node) -> bool:
+    """A timestamp range closed at both ends: selective, so the windows only add round trips.
+
+    Timestamps in memory values are written near their entry's own write time (events,
+    logs, alerts), so the field rows lie in timestamp order and DuckDB's zone maps on
+    ``ts_value`` skip all but a few row groups of one ranked query; a window on
+    ``updated_at`` would mostly come back short and cost another query (bench/memory_search.md:
+    2x the hand-written query with windows). Numbers are spread over every row group:
+    the windows stay for them, and for open-ended ranges.
+    """
+    return isinstance(node, Range) and node.kind == "ts" and bool(node.low) and bool(node.high)
 
 
 def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, limit: int) -> list[tuple]:
@@ -81,16 +86,14 @@ def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, li
     if wants_set_algebra(node):
         sql, params = compile_set_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
         return con.execute(sql, params).fetchall()
-    count = index_rows(con, node, resolve)
-    if count is not None:  # a lone field:value: through the index when rare, else one ranked scan
-        sql, params = compile_search(
-            node,
-            now=now,
-            namespace=namespace,
-            limit=limit,
-            resolve=resolve,
-            by_hash_index=count <= INDEX_FETCH_MAX,
+    if isinstance(node, Field) and not node.prefix:  # through the index when rare, else one ranked scan
+        sql, params = single_term_by_index(
+            node, now=now, namespace=namespace, limit=limit, resolve=resolve, cap=INDEX_FETCH_MAX
         )
+        rows = con.execute(sql, params).fetchall()
+        if rows[0][-1] <= INDEX_FETCH_MAX:
+            return [row[:-1] for row in rows if row[0] is not None]
+        sql, params = compile_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
         return con.execute(sql, params).fetchall()
     windows = recency_windows(node, now)
     if len(windows) > 1:
