@@ -2,10 +2,12 @@
 
 The plans (bench/memory_search.md has their timings at a million entries):
 
-* a lone ``field:value``: fetched through the ART index on ``fv_hash``, at most
-  ``INDEX_FETCH_MAX`` + 1 field rows per hash, in one query that also says how many it
-  read; when that cap was reached (a common value), ranked and limited inside
-  ``memory_fields`` instead, a second query;
+* a lone ``field:value`` whose hashes have few index rows (``INDEX_FETCH_MAX``, counted
+  first by a capped count that reads no column, so the ART index answers it in a
+  millisecond): fetched through the index on ``fv_hash``, one query; fetching the
+  columns of capped rows in the same statement was tried and is slower for values with
+  a few thousand rows (DuckDB's index scan then reads every matching row first);
+* any other lone field or range term: ranked and limited inside ``memory_fields``, one query;
 * several terms, one of them at least a field, range or key term: one set-algebra
   query (``compile_set_search``): every term's id set is computed once, whatever the
   recency of its entries, so a sparse AND or OR costs what its terms cost;
@@ -33,7 +35,6 @@ from axtui.core.query_sql import (
     compile_search,
     compile_set_search,
     has_or,
-    single_term_by_index,
     wants_set_algebra,
 )
 
@@ -51,6 +52,18 @@ def resolver(con: Any, node: Node) -> Resolver:
         return keys[id(term)]
 
     return resolve
+
+
+def index_rows(con: Any, node: Node, resolve: Resolver) -> int | None:
+    """How many field rows a lone ``field:value`` term's hashes have, counting no further than
+    INDEX_FETCH_MAX + 1 (None for other queries). Cheap either way: DuckDB answers a bare
+    ``fv_hash = ?`` from the ART index when few rows match, and a scan stops at the cap."""
+    if not isinstance(node, Field) or node.prefix:
+        return None
+    capped = (
+        f"SELECT count(*) FROM (SELECT 1 FROM memory_fields WHERE fv_hash = ? LIMIT {INDEX_FETCH_MAX + 1})"
+    )
+    return sum(con.execute(capped, [h]).fetchall()[0][0] for _, h in resolve(node))
 
 
 def recency_windows(node: Node, now: datetime) -> list[datetime | None]:
@@ -72,9 +85,9 @@ def _bounded_timestamp_range(node: Node) -> bool:
 
     Timestamps in memory values are written near their entry's own write time (events,
     logs, alerts), so the field rows lie in timestamp order and DuckDB's zone maps on
-    ``ts_value`` skip all but a few row groups of one ranked query; a window on
-    ``updated_at`` would mostly come back short and cost another query (bench/memory_search.md:
-    2x the hand-written query with windows). Numbers are spread over every row group:
+    ``ts_value`` skip all but a few row groups of one ranked query, while a window on
+    ``updated_at`` mostly comes back short and costs another query (bench/memory_search.md:
+    2x the hand-written query with the windows). Numbers are spread over every row group:
     the windows stay for them, and for open-ended ranges.
     """
     return isinstance(node, Range) and node.kind == "ts" and bool(node.low) and bool(node.high)
@@ -86,14 +99,16 @@ def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, li
     if wants_set_algebra(node):
         sql, params = compile_set_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
         return con.execute(sql, params).fetchall()
-    if isinstance(node, Field) and not node.prefix:  # through the index when rare, else one ranked scan
-        sql, params = single_term_by_index(
-            node, now=now, namespace=namespace, limit=limit, resolve=resolve, cap=INDEX_FETCH_MAX
+    count = index_rows(con, node, resolve)
+    if count is not None:  # a lone field:value: through the index when rare, else one ranked scan
+        sql, params = compile_search(
+            node,
+            now=now,
+            namespace=namespace,
+            limit=limit,
+            resolve=resolve,
+            by_hash_index=count <= INDEX_FETCH_MAX,
         )
-        rows = con.execute(sql, params).fetchall()
-        if rows[0][-1] <= INDEX_FETCH_MAX:
-            return [row[:-1] for row in rows if row[0] is not None]
-        sql, params = compile_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
         return con.execute(sql, params).fetchall()
     windows = recency_windows(node, now)
     if len(windows) > 1:

@@ -94,17 +94,10 @@ def _field_condition(
     marks = ", ".join("?" for _ in keys)
     params.extend(h for _, h in keys)
     if not verify:
-        return f"fv_hash IN ({_hash_marks(len(keys))})"
+        return f"fv_hash IN ({marks})"
     params.append(node.field)
     params.extend(t for t, _ in keys)
-    return f"fv_hash IN ({_hash_marks(len(keys))}) AND field = ? AND text_value IN ({marks})"
-
-
-def _hash_marks(count: int) -> str:
-    """Placeholders for ``fv_hash`` values, typed: a Python int binds as BIGINT or HUGEINT, and
-    comparing the UBIGINT column with either casts the column, which costs DuckDB its index and
-    zone maps (a 10x slower plan at a million entries, bench/memory_search.md)."""
-    return ", ".join("?::UBIGINT" for _ in range(count))
+    return f"fv_hash IN ({marks}) AND field = ? AND text_value IN ({marks})"
 
 
 def _leaf_sql(node: Leaf, params: list[Any], resolve: Resolver, since: datetime | None = None) -> str:
@@ -131,38 +124,29 @@ def _bool_sql(node: Node, names: dict[int, str]) -> str:
     return names[id(node)]
 
 
-def single_term_by_index(
-    node: Field, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver, cap: int
+def _single_term_by_index(
+    node: Field, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver
 ) -> tuple[str, list[Any]]:
-    """A lone ``field:value`` through the ART index on ``fv_hash``, reading at most ``cap`` + 1
-    field rows per hash, in one statement.
-
-    Each row is the entry columns, ``score`` and, last, ``fetched``: how many field rows were
-    read (with no match, one row of NULLs carries it). More than ``cap`` means the value is
-    common and the answer may be incomplete (``run_search`` then ranks it inside memory_fields);
-    otherwise it is exact. The field and text are compared too (a hash is not proof).
-    """
     keys = resolve(node)
     params: list[Any] = [h for _, h in keys]
     fetch = " UNION ALL ".join(
-        "(SELECT entry_id, field, text_value FROM memory_fields "
-        f"WHERE fv_hash = ?::UBIGINT LIMIT {max(0, cap + 1)})"
+        "SELECT entry_id, namespace, key, field, text_value, updated_at, expires_at "
+        "FROM memory_fields WHERE fv_hash = ?"
         for _ in keys
     )
     marks = ", ".join("?" for _ in keys)
+    where = f"field = ? AND text_value IN ({marks}) AND (expires_at IS NULL OR expires_at > ?)"
     params += [node.field, *(t for t, _ in keys), now]
-    where = "(e.expires_at IS NULL OR e.expires_at > ?)"
     if namespace is not None:
-        where += " AND e.namespace = ?"
+        where += " AND namespace = ?"
         params.append(namespace)
     params.append(limit)
     sql = (
-        f"WITH h AS MATERIALIZED ({fetch}), "
-        f"top AS (SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score FROM memory_entries e "
-        f"WHERE e.id IN (SELECT entry_id FROM h WHERE field = ? AND text_value IN ({marks})) AND {where} "
-        f"ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?) "
-        f"SELECT top.*, c.fetched FROM (SELECT count(*) AS fetched FROM h) c LEFT JOIN top ON true "
-        f"ORDER BY top.updated_at DESC, top.namespace, top.key"
+        f"WITH h AS MATERIALIZED ({fetch}) "
+        f"SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score FROM memory_entries e "
+        f"WHERE e.id IN (SELECT entry_id FROM (SELECT entry_id, updated_at, namespace, key FROM h "
+        f"WHERE {where} ORDER BY updated_at DESC, namespace, key LIMIT ?)) "
+        f"ORDER BY e.updated_at DESC, e.namespace, e.key"
     )
     return sql, params
 
@@ -193,6 +177,7 @@ def compile_search(
     limit: int,
     resolve: Resolver,
     since: datetime | None = None,
+    by_hash_index: bool = False,
 ) -> tuple[str, list[Any]]:
     """SQL returning entry columns plus ``score``, best first: score, then recency, then name.
 
@@ -202,10 +187,12 @@ def compile_search(
     entries to find a hundred. ``resolve`` gives the normalised texts and hashes
     of a ``field:value`` term (``equality_keys`` bound to the connection).
     ``since`` keeps only entries updated at or after it (see ``recency_windows``).
-    A rare ``field:value`` alone is better fetched through the ART index on ``fv_hash``
-    (``single_term_by_index``), which DuckDB only uses when that equality is a scan's sole filter.
+    ``by_hash_index`` (for a rare ``field:value``) fetches its rows through the ART
+    index on ``fv_hash``, which DuckDB only uses when that equality is a scan's sole filter.
     """
     params: list[Any] = []
+    if by_hash_index and isinstance(node, Field) and not node.prefix:
+        return _single_term_by_index(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
     if isinstance(node, Field | Range):
         inner = _field_condition(node, params, resolve)
         if namespace is not None:
@@ -292,7 +279,7 @@ def _leaf_ids_sql(node: Leaf, params: list[Any], resolve: Resolver, shared_eq: b
     if shared_eq and isinstance(node, Field) and not node.prefix:
         hashes = [h for _, h in resolve(node)]
         params.extend(hashes)
-        return f"SELECT DISTINCT id FROM eq WHERE h IN ({_hash_marks(len(hashes))})"
+        return f"SELECT DISTINCT id FROM eq WHERE h IN ({', '.join('?' for _ in hashes)})"
     if isinstance(node, Word):
         params.append(node.text)
         return "SELECT id FROM memory_entries WHERE contains(search_text, lower(?))"
@@ -348,7 +335,7 @@ def compile_set_search(
         params.extend(hashes)
         ctes.append(
             "eq AS MATERIALIZED (SELECT entry_id AS id, fv_hash AS h FROM memory_fields "
-            f"WHERE fv_hash IN ({_hash_marks(len(hashes))}))"
+            f"WHERE fv_hash IN ({', '.join('?' for _ in hashes)}))"
         )
     for leaf, positive in leaves:
         if id(leaf) not in names:
