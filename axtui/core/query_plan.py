@@ -11,7 +11,8 @@ The plans (bench/memory_search.md has their timings at a million entries):
 * several terms, one of them at least a field, range or key term: one set-algebra
   query (``compile_set_search``): every term's id set is computed once, whatever the
   recency of its entries, so a sparse AND or OR costs what its terms cost;
-* a timestamp range closed at both ends: one ranked query (``_bounded_timestamp_range``);
+* a timestamp range closed at both ends: the set-algebra query of one term
+  (``_bounded_timestamp_range``);
 * words and phrases only, or one other range, key or prefix term: the newest hour, day, week
   and month are tried in turn
   (zone maps on ``updated_at`` skip older row groups), stopping as soon as one holds
@@ -75,13 +76,15 @@ def recency_windows(node: Node, now: datetime) -> list[datetime | None]:
     order, so DuckDB's zone maps skip the older row groups of a narrow window.
     With OR, scores differ and the whole table is ranked at once.
     """
-    if has_or(node) or _bounded_timestamp_range(node):
+    if has_or(node):
         return [None]
     return [now - timedelta(seconds=s) for s in RECENCY_WINDOWS_S] + [None]
 
 
 def _bounded_timestamp_range(node: Node) -> bool:
-    """A timestamp range closed at both ends: selective, so the windows only add round trips.
+    """A timestamp range closed at both ends: selective, so it is planned as a one-term set
+    (its ids inline, one ranking pass over the entries, as a hand-written query does):
+    recency windows would only add round trips.
 
     Timestamps in memory values are written near their entry's own write time (events,
     logs, alerts), so the field rows lie in timestamp order and DuckDB's zone maps on
@@ -96,7 +99,7 @@ def _bounded_timestamp_range(node: Node) -> bool:
 def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, limit: int) -> list[tuple]:
     """The rows of ``compile_search``/``compile_set_search`` (entry columns, then score), best first."""
     resolve = resolver(con, node)
-    if wants_set_algebra(node):
+    if wants_set_algebra(node) or _bounded_timestamp_range(node):
         sql, params = compile_set_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
         return con.execute(sql, params).fetchall()
     count = index_rows(con, node, resolve)
