@@ -469,3 +469,25 @@ def test_recency_windows_never_change_the_results(
     monkeypatch.setattr(plan_module, "recency_windows", lambda node, now: [None])
     assert results() == windowed  # one full ranking
     assert windowed[("model:churn", 3)] == ["k38", "k37", "k35"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    field=st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=12),
+    value=st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=20),
+    quoted=st.booleans(),
+)
+def test_local_keys_are_duckdbs_keys(field: str, value: str, quoted: bool) -> None:
+    """The hashes computed in Python for ASCII, non-numeric terms are the ones DuckDB indexes."""
+    import duckdb
+
+    from axtui.core.query import _database_keys, local_keys
+    from axtui.core.query_parser import Field
+
+    node = Field(field, value, quoted=quoted)
+    local = local_keys(node)
+    if local is None:  # numbers (and only they, in ASCII) are left to DuckDB
+        assert not quoted
+        return
+    with duckdb.connect() as con:
+        assert local == _database_keys(con, [node])[0]

@@ -102,29 +102,72 @@ def test_a_sparse_and_is_one_query_whatever_the_age_of_its_entries(
         memory.store("ns", "old", {"model": "churn", "status": "live"})
         clock.advance(90 * 86_400)
         memory.store_many([("ns", f"new{i}", {"model": "churn"}) for i in range(5)])
-        seen: list[str] = []
-
-        class Counting:
-            """The unit's connection, recording every statement the search sends."""
-
-            def __init__(self, con: Any) -> None:
-                self._con = con
-
-            def __getattr__(self, name: str) -> Any:
-                return getattr(self._con, name)
-
-            def execute(self, sql: str, *args: Any) -> Any:
-                seen.append(sql)
-                return self._con.execute(sql, *args)
-
-        unit = Store.connection
-
-        @contextmanager
-        def counting(self: Store) -> Iterator[Any]:
-            with unit(self) as con:
-                yield Counting(con)
-
-        monkeypatch.setattr(Store, "connection", counting)
+        seen = _counting_statements(monkeypatch)  # every statement the search sends
         hits = memory.search("model:churn AND status:live", limit=10)
         assert [h.entry.key for h in hits] == ["old"]
-        assert len(seen) == 2  # the terms' hashes, then the search
+        assert len(seen) == 1  # the search alone: ASCII, non-numeric terms are hashed locally
+        seen.clear()
+        assert [h.entry.key for h in memory.search("model:churn AND status:1", limit=10)] == []
+        assert len(seen) == 2  # a number's canonical spelling is DuckDB's: its hashes, then the search
+
+
+def _counting_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+
+    class Counting:
+        def __init__(self, con: Any) -> None:
+            self._con = con
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._con, name)
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            seen.append(sql)
+            return self._con.execute(sql, *args)
+
+    unit = Store.connection
+
+    @contextmanager
+    def counting(self: Store) -> Iterator[Any]:
+        with unit(self) as con:
+            yield Counting(con)
+
+    monkeypatch.setattr(Store, "connection", counting)
+    return seen
+
+
+def test_a_lone_field_value_is_a_capped_count_and_one_query(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import axtui.core.query_plan as plan
+
+    monkeypatch.setattr(plan, "INDEX_FETCH_MAX", 3)
+    with Store(":memory:", clock=clock) as store:
+        memory = Memory(store)
+        for i in range(8):
+            memory.store("ns", f"k{i}", {"model": "churn" if i else "rare", "n": i})
+            clock.advance(1)
+        seen = _counting_statements(monkeypatch)
+        for query, keys in (("model:RARE", ["k0"]), ("model:churn", ["k7", "k6"]), ("model:nothing", [])):
+            seen.clear()
+            assert [h.entry.key for h in memory.search(query, limit=2)] == keys
+            assert len(seen) == 2 and "count(*)" in seen[0]  # no round trip for the hash
+
+
+def test_a_closed_timestamp_range_is_one_ranked_statement(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No recency windows for a timestamp range closed at both ends, old matches included."""
+    with Store(":memory:", clock=clock) as store:
+        memory = Memory(store)
+        memory.store("ns", "old", {"at": "2026-01-01T10:00:00Z"})
+        clock.advance(90 * 86_400)
+        memory.store("ns", "new", {"at": "2026-01-01T11:00:00Z"})
+        memory.store("ns", "out", {"at": "2026-02-01T11:00:00Z"})
+        seen = _counting_statements(monkeypatch)
+        hits = memory.search("at:[2026-01-01T00:00:00Z TO 2026-01-01T23:00:00Z]")
+        assert [h.entry.key for h in hits] == ["new", "old"]
+        assert len(seen) == 1
+        seen.clear()
+        assert [h.entry.key for h in memory.search("at:[2026-01-15 TO *]")] == ["out"]
+        assert len(seen) > 1  # open-ended: the recency windows first (the newest hour holds it)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from axtui.commands.experiments import compare_stored, experiments_app
+from axtui.commands.progress import column_progress, progress_option
 from axtui.errors import InputError
 from axtui.present import output
 
@@ -364,6 +365,7 @@ def evaluate_command(
     fail_on_text: str | None = typer.Option(
         None, "--fail-on", help="Exit 1 when the Go/No-Go verdict is listed (NO_GO); needs --threshold"
     ),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Classification or regression metrics, bootstrap CI, fairness per group and latency (§8.3)."""
     from axtui import fail_on
@@ -377,20 +379,22 @@ def evaluate_command(
             hint="e.g. --primary-metric f1 --threshold 0.8 --fail-on NO_GO",
         )
 
-    data = evaluate(
-        predictions,
-        y_true=y_true,
-        y_pred=y_pred,
-        y_score=y_score,
-        groups=group,
-        task=task,
-        latency_col=latency_col,
-        timestamp_col=timestamp_col,
-        positive_label=positive_label,
-        primary_metric=primary_metric,
-        seed=seed,
-        n_boot=n_boot,
-    )
+    with column_progress(ctx, progress, "evaluating", unit="steps") as callback:
+        data = evaluate(
+            predictions,
+            y_true=y_true,
+            y_pred=y_pred,
+            y_score=y_score,
+            groups=group,
+            task=task,
+            latency_col=latency_col,
+            timestamp_col=timestamp_col,
+            positive_label=positive_label,
+            primary_metric=primary_metric,
+            seed=seed,
+            n_boot=n_boot,
+            progress=callback,
+        )
     if threshold is not None:
         data["go_no_go"] = _go_no_go(data, primary_metric, threshold, latency_sla)
     output.emit(ctx, data, lambda con: _render_evaluation(con, data))
@@ -532,11 +536,15 @@ def features_command(
         None, "--time-col", help="Row time, to find features from the future"
     ),
     reference: Path | None = typer.Option(None, "--reference", help="Training data, for leakage checks"),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Feature validation: quality per column, correlated pairs, target association, leakage (§8.5)."""
     from axtui.stats.features import validate_features
 
-    data = validate_features(data_path, target=target, time_col=time_col, reference=reference)
+    with column_progress(ctx, progress, "checking features") as callback:
+        data = validate_features(
+            data_path, target=target, time_col=time_col, reference=reference, progress=callback
+        )
 
     def human(con: Console) -> None:
         table = Table(title=f"Features ({data['rows']:,} rows)", title_justify="left")

@@ -21,6 +21,8 @@ names are re-exported here for existing callers.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 
 from axtui.core.query_parser import (  # noqa: F401  (re-exported)
@@ -136,8 +138,38 @@ def equality_keys(con: Any, node: Field) -> list[tuple[str, int]]:
     return equality_keys_many(con, [node])[0]
 
 
+_PY_NUMBER = re.compile(NUMBER_PATTERN)
+
+
+def local_keys(node: Field) -> list[tuple[str, int]] | None:
+    """``equality_keys`` without asking DuckDB, where the answer is certain; else None.
+
+    That is ASCII text that is not an unquoted number: DuckDB's ``lower`` and Python's agree
+    on ASCII, and ``md5_number_lower`` is the little-endian number of the digest's last
+    8 bytes (tests/test_query.py checks both against DuckDB). Numbers need DuckDB's own
+    spelling of a double, non-ASCII text its Unicode case mapping: those still ask it.
+    """
+    if not (node.field.isascii() and node.value.isascii()):
+        return None
+    if not node.quoted and _PY_NUMBER.fullmatch(node.value):
+        return None
+    text = node.value.lower()
+    digest = hashlib.md5(f"{node.field}\x1f{text}".encode()).digest()
+    return [(text, int.from_bytes(digest[8:], "little"))]
+
+
 def equality_keys_many(con: Any, nodes: list[Field]) -> list[list[tuple[str, int]]]:
-    """``equality_keys`` of several terms in one round trip (a query's terms are resolved together)."""
+    """``equality_keys`` of several terms in one round trip (a query's terms are resolved together),
+    or none when every term's keys are ``local_keys``."""
+    local = [local_keys(n) for n in nodes]
+    rest = [n for n, keys in zip(nodes, local, strict=True) if keys is None]
+    if not rest:
+        return [keys or [] for keys in local]
+    asked = iter(_database_keys(con, rest))
+    return [keys if keys is not None else next(asked) for keys in local]
+
+
+def _database_keys(con: Any, nodes: list[Field]) -> list[list[tuple[str, int]]]:
     if not nodes:
         return []
     sql = (

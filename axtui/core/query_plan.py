@@ -2,19 +2,25 @@
 
 The plans (bench/memory_search.md has their timings at a million entries):
 
-* a lone ``field:value`` whose hashes have few index rows (``INDEX_FETCH_MAX``):
-  fetched through the ART index on ``fv_hash``, one query;
+* a lone ``field:value`` whose hashes have few index rows (``INDEX_FETCH_MAX``, counted
+  first by a capped count that reads no column, so the ART index answers it in a
+  millisecond): fetched through the index on ``fv_hash``, one query; fetching the
+  columns of capped rows in the same statement was tried and is slower for values with
+  a few thousand rows (DuckDB's index scan then reads every matching row first);
 * any other lone field or range term: ranked and limited inside ``memory_fields``, one query;
 * several terms, one of them at least a field, range or key term: one set-algebra
   query (``compile_set_search``): every term's id set is computed once, whatever the
   recency of its entries, so a sparse AND or OR costs what its terms cost;
-* words and phrases only, or one range, key or prefix term: the newest hour, day, week
+* a timestamp range closed at both ends: the set-algebra query of one term
+  (``_bounded_timestamp_range``);
+* words and phrases only, or one other range, key or prefix term: the newest hour, day, week
   and month are tried in turn
   (zone maps on ``updated_at`` skip older row groups), stopping as soon as one holds
   ``limit`` results — valid because without OR every result has the same score.
 
-Every ``field:value`` term is normalised and hashed in one round trip for the whole
-query (``equality_keys_many``), not two per term.
+Every ``field:value`` term is normalised and hashed without a round trip when its text is
+ASCII and not a number (``local_keys``), else in one round trip for the whole query
+(``equality_keys_many``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from axtui.core.query import equality_keys_many
-from axtui.core.query_parser import Field, Node
+from axtui.core.query_parser import Field, Node, Range
 from axtui.core.query_sql import (
     Resolver,
     _leaves,
@@ -75,10 +81,25 @@ def recency_windows(node: Node, now: datetime) -> list[datetime | None]:
     return [now - timedelta(seconds=s) for s in RECENCY_WINDOWS_S] + [None]
 
 
+def _bounded_timestamp_range(node: Node) -> bool:
+    """A timestamp range closed at both ends: selective, so it is planned as a one-term set
+    (its ids inline, one ranking pass over the entries, as a hand-written query does):
+    recency windows would only add round trips.
+
+    Timestamps in memory values are written near their entry's own write time (events,
+    logs, alerts), so the field rows lie in timestamp order and DuckDB's zone maps on
+    ``ts_value`` skip all but a few row groups of one ranked query, while a window on
+    ``updated_at`` mostly comes back short and costs another query (bench/memory_search.md:
+    2x the hand-written query with the windows). Numbers are spread over every row group:
+    the windows stay for them, and for open-ended ranges.
+    """
+    return isinstance(node, Range) and node.kind == "ts" and bool(node.low) and bool(node.high)
+
+
 def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, limit: int) -> list[tuple]:
     """The rows of ``compile_search``/``compile_set_search`` (entry columns, then score), best first."""
     resolve = resolver(con, node)
-    if wants_set_algebra(node):
+    if wants_set_algebra(node) or _bounded_timestamp_range(node):
         sql, params = compile_set_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
         return con.execute(sql, params).fetchall()
     count = index_rows(con, node, resolve)

@@ -65,7 +65,7 @@ Resolver = Callable[[Field], list[tuple[str, int]]]
 
 
 def _field_condition(
-    node: Field | Range, params: list[Any], resolve: Resolver, *, verify: bool = True
+    node: Field | Range, params: list[Any], resolve: Resolver, *, verify: bool = True, typed: bool = False
 ) -> str:
     """WHERE clause over memory_fields selecting the rows a field term matches.
 
@@ -94,10 +94,21 @@ def _field_condition(
     marks = ", ".join("?" for _ in keys)
     params.extend(h for _, h in keys)
     if not verify:
-        return f"fv_hash IN ({marks})"
+        return f"fv_hash IN ({_hash_marks(len(keys), typed)})"
     params.append(node.field)
     params.extend(t for t, _ in keys)
     return f"fv_hash IN ({marks}) AND field = ? AND text_value IN ({marks})"
+
+
+def _hash_marks(count: int, typed: bool) -> str:
+    """Placeholders for ``fv_hash`` values; ``typed`` casts them to the column's UBIGINT.
+
+    Untyped, a Python int binds as BIGINT (or HUGEINT) and DuckDB casts the column instead,
+    which keeps it from pruning by zone maps. That is what the materialised id sets of an OR
+    query do best with (typed, they ran 2.5x slower at a million entries), while the inline
+    sets of an AND/NOT query are 3-5x faster typed (bench/memory_search.md).
+    """
+    return ", ".join("?::UBIGINT" if typed else "?" for _ in range(count))
 
 
 def _leaf_sql(node: Leaf, params: list[Any], resolve: Resolver, since: datetime | None = None) -> str:
@@ -270,24 +281,30 @@ def wants_set_algebra(node: Node) -> bool:
     return len(leaves) > 1 and any(isinstance(leaf, Field | Range | Key) for leaf, _ in leaves)
 
 
-def _leaf_ids_sql(node: Leaf, params: list[Any], resolve: Resolver, shared_eq: bool = False) -> str:
-    """Distinct ids of the entries ``node`` matches, live or not (expiry is checked once, on the result).
+def _leaf_ids_sql(
+    node: Leaf, params: list[Any], resolve: Resolver, shared_eq: bool = False, inline: bool = False
+) -> str:
+    """Ids of the entries ``node`` matches, live or not (expiry is checked once, on the result).
 
     ``shared_eq``: a ``field:value`` term reads its rows from the ``eq`` CTE, the one scan of
     ``memory_fields`` that fetches the rows of every equality term of the query at once.
+    ``inline``: the set is only combined by INTERSECT / EXCEPT (which remove duplicates) and
+    tested by IN, so it is left to DuckDB to plan inside the query, duplicates and all, with
+    typed hashes; otherwise it is distinct (an OR query counts each term's ids for the score).
     """
+    distinct = "" if inline else "DISTINCT "
     if shared_eq and isinstance(node, Field) and not node.prefix:
         hashes = [h for _, h in resolve(node)]
         params.extend(hashes)
-        return f"SELECT DISTINCT id FROM eq WHERE h IN ({', '.join('?' for _ in hashes)})"
+        return f"SELECT {distinct}id FROM eq WHERE h IN ({_hash_marks(len(hashes), inline)})"
     if isinstance(node, Word):
         params.append(node.text)
         return "SELECT id FROM memory_entries WHERE contains(search_text, lower(?))"
     if isinstance(node, Key):
         params.append(node.value)
         return f"SELECT id FROM memory_entries WHERE {'starts_with(key, ?)' if node.prefix else 'key = ?'}"
-    condition = _field_condition(node, params, resolve, verify=False)
-    return f"SELECT DISTINCT entry_id AS id FROM memory_fields WHERE {condition}"
+    condition = _field_condition(node, params, resolve, verify=False, typed=inline)
+    return f"SELECT {distinct}entry_id AS id FROM memory_fields WHERE {condition}"
 
 
 def _set_sql(node: Node, names: dict[int, str]) -> str:
@@ -316,16 +333,20 @@ def compile_set_search(
 ) -> tuple[str, list[Any]]:
     """SQL for a query of several terms (``wants_set_algebra``): entry columns plus ``score``, best first.
 
-    Each distinct term is one MATERIALIZED id set (the equality terms' rows all come from one
-    scan of ``memory_fields``); the boolean structure is set algebra over them; only the
-    matching ids meet ``memory_entries`` (expiry, namespace, ranking), and only the top
-    ``limit`` rows have their values read.
+    The boolean structure is set algebra over the terms' id sets (the equality terms' rows all
+    come from one scan of ``memory_fields``); only the matching ids meet ``memory_entries``
+    (expiry, namespace, ranking). With OR, scores differ: each distinct term is one
+    MATERIALIZED id set, counted per hit, and only the top ``limit`` rows have their values
+    read. Without OR every hit has the same score: the sets stay inline and one pass ranks the
+    hits by recency, the query one writes by hand (bench/memory_search.py times both).
     """
     params: list[Any] = []
     names: dict[int, str] = {}
     ctes: list[str] = []
     weights: list[tuple[str, float]] = []
     leaves = _leaves(node)
+    scored = has_or(node) and any(positive for _, positive in leaves)
+    inline = not scored
     equal = [leaf for leaf, _ in leaves if isinstance(leaf, Field) and not leaf.prefix]
     shared = (
         SHARED_EQ_SCAN and len(equal) > 1
@@ -335,37 +356,41 @@ def compile_set_search(
         params.extend(hashes)
         ctes.append(
             "eq AS MATERIALIZED (SELECT entry_id AS id, fv_hash AS h FROM memory_fields "
-            f"WHERE fv_hash IN ({', '.join('?' for _ in hashes)}))"
+            f"WHERE fv_hash IN ({_hash_marks(len(hashes), inline)}))"
         )
+    materialized = "" if inline else "MATERIALIZED "
     for leaf, positive in leaves:
         if id(leaf) not in names:
             names[id(leaf)] = f"t{len(names)}"
-            ctes.append(f"{names[id(leaf)]} AS MATERIALIZED ({_leaf_ids_sql(leaf, params, resolve, shared)})")
+            ids = _leaf_ids_sql(leaf, params, resolve, shared, inline)
+            ctes.append(f"{names[id(leaf)]} AS {materialized}({ids})")
         if positive:
             weights.append((names[id(leaf)], LEAF_WEIGHT[type(leaf)]))
-    ctes.append(f"hits AS MATERIALIZED ({_set_sql(node, names)})")
-    if has_or(node) and weights:  # scores differ: count the positive terms each hit matches
-        parts = " UNION ALL ".join(
-            f"SELECT id, {w} AS w FROM {name} WHERE id IN (SELECT id FROM hits)" for name, w in weights
-        )
-        ctes.append(f"scored AS MATERIALIZED (SELECT id, sum(w) AS score FROM ({parts}) GROUP BY id)")
-        # LEFT JOIN: a hit through a NOT alone (``a OR NOT b``) matches no positive term and scores 0
-        source = "hits h JOIN memory_entries e ON e.id = h.id LEFT JOIN scored s ON s.id = h.id"
-        score = "coalesce(s.score, 0)"
-    else:  # every hit matches every positive term (or there is none): one score, pure recency
-        source, score = "memory_entries e", str(sum(w for _, w in weights) or 0.0)
-        source += " WHERE e.id IN (SELECT id FROM hits)"
+    ctes.append(f"hits AS {materialized}({_set_sql(node, names)})")
     where = ["(e.expires_at IS NULL OR e.expires_at > ?)"]
     params.append(now)
     if namespace is not None:
         where.append("e.namespace = ?")
         params.append(namespace)
     params.append(limit)
-    joiner = " AND " if "WHERE" in source else " WHERE "
+    if inline:  # every hit matches every positive term (or there is none): one score, pure recency
+        score = sum(w for _, w in weights) or 0.0
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT {ENTRY_COLUMNS}, ({score})::DOUBLE AS score "
+            f"FROM memory_entries e WHERE e.id IN (SELECT id FROM hits) AND {' AND '.join(where)} "
+            "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?"
+        )
+        return sql, params
+    parts = " UNION ALL ".join(
+        f"SELECT id, {w} AS w FROM {name} WHERE id IN (SELECT id FROM hits)" for name, w in weights
+    )
+    ctes.append(f"scored AS MATERIALIZED (SELECT id, sum(w) AS score FROM ({parts}) GROUP BY id)")
+    # LEFT JOIN: a hit through a NOT alone (``a OR NOT b``) matches no positive term and scores 0
+    source = "hits h JOIN memory_entries e ON e.id = h.id LEFT JOIN scored s ON s.id = h.id"
     sql = (
         f"WITH {', '.join(ctes)}, "
-        f"top AS MATERIALIZED (SELECT e.id, ({score})::DOUBLE AS score FROM {source}{joiner}"
-        f"{' AND '.join(where)} ORDER BY score DESC, e.updated_at DESC, e.namespace, e.key LIMIT ?) "
+        f"top AS MATERIALIZED (SELECT e.id, (coalesce(s.score, 0))::DOUBLE AS score FROM {source} "
+        f"WHERE {' AND '.join(where)} ORDER BY score DESC, e.updated_at DESC, e.namespace, e.key LIMIT ?) "
         f"SELECT {ENTRY_COLUMNS}, top.score FROM memory_entries e JOIN top ON e.id = top.id "
         f"ORDER BY top.score DESC, e.updated_at DESC, e.namespace, e.key"
     )

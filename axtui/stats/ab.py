@@ -13,45 +13,46 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from axtui.errors import InputError
+from axtui.stats import ab_data, decisions, pvalues
 from axtui.stats import ab_effects as fx
-from axtui.stats import decisions, pvalues
-from axtui.stats.io import read_table, require_columns
+from axtui.stats.ab_sample import Paired, Ranks, Sample
 from axtui.stats.sample_size import _check_prob, _z, sample_size_means, sample_size_proportions
 from axtui.values import finite as _finite
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SRM_ALPHA = 0.001
 
 
 def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict[str, Any]:
     """Sample ratio mismatch: χ² goodness of fit of arm sizes against the planned split (default equal)."""
-    obs = np.asarray([float(c) for c in counts], dtype=float)
-    if obs.size < 2:
+    obs = [float(c) for c in counts]
+    if len(obs) < 2:
         raise InputError(
             "SRM needs the counts of at least two arms", where="counts", hint="e.g. --counts 5000,5100"
         )
-    if not np.all(np.isfinite(obs)) or np.any(obs < 0) or np.any(obs != np.round(obs)):
+    if not all(math.isfinite(c) and c >= 0 and c == round(c) for c in obs):
         raise InputError("counts must be non-negative whole numbers", where="counts")
-    if obs.sum() == 0:
+    if sum(obs) == 0:
         raise InputError("all counts are zero", where="counts")
     if weights is None:
-        w = np.ones_like(obs)
+        w = [1.0] * len(obs)
     else:
-        w = np.asarray([float(x) for x in weights], dtype=float)
-        if w.size != obs.size:
+        w = [float(x) for x in weights]
+        if len(w) != len(obs):
             raise InputError(
-                f"{w.size} weights for {obs.size} counts",
+                f"{len(w)} weights for {len(obs)} counts",
                 where="weights",
                 hint="give one weight per arm, e.g. --weights 50,50",
             )
-        if not np.all(np.isfinite(w)) or np.any(w <= 0):
+        if not all(math.isfinite(x) and x > 0 for x in w):
             raise InputError("weights must be positive numbers", where="weights")
-    expected = obs.sum() * w / w.sum()
+    total, w_total = sum(obs), sum(w)
+    expected = [total * x / w_total for x in w]
     res = pvalues.chisquare(obs, expected)
     p = float(res.pvalue)
     return {"statistic": float(res.statistic), "p_value": p, "alert": bool(p < SRM_ALPHA)}
@@ -60,60 +61,25 @@ def srm(counts: Sequence[float], weights: Sequence[float] | None = None) -> dict
 # --- analysis --------------------------------------------------------------------------------------
 
 
-_is_binary = fx.is_binary
-
-
-def _arm_values(frame: pl.DataFrame, variant_col: str, metric: str, source: str) -> dict[str, np.ndarray]:
-    if frame[metric].null_count() == frame.height:
-        raise InputError(
-            f"column {metric!r} has no values (every row is null)",
-            where=f"{source}: column {metric}",
-            hint="pick a metric column with data",
-        )
-    dtype = frame.schema[metric]
-    if dtype == pl.Boolean:
-        column = pl.col(metric).cast(pl.Int8)
-    elif dtype.is_numeric():
-        column = pl.col(metric)
-    else:
-        raise InputError(
-            f"column {metric!r} is {dtype}, not numeric",
-            where=f"{source}: column {metric}",
-            hint="A/B metrics must be numbers (0/1 for conversions)",
-        )
-    sub = frame.select(pl.col(variant_col), column.cast(pl.Float64).alias(metric)).drop_nulls()
-    out: dict[str, np.ndarray] = {}
-    for (arm,), part in sub.group_by(variant_col, maintain_order=True):
-        values = part[metric].to_numpy()
-        if not np.all(np.isfinite(values)):
-            raise InputError(
-                f"column {metric!r} has infinite or NaN values in arm {arm!r}",
-                where=f"{source}: column {metric}",
-                hint="clean or drop those rows",
-            )
-        out[str(arm)] = values
-    return out
-
-
-def _describe(x: np.ndarray) -> dict[str, Any]:
+def _describe(x: Sample) -> dict[str, Any]:
     return {
-        "n": int(x.size),
-        "mean": _finite(x.mean()) if x.size else None,
-        "std": _finite(x.std(ddof=1)) if x.size > 1 else None,
-        "median": _finite(np.median(x)) if x.size else None,
+        "n": x.n,
+        "mean": _finite(x.mean) if x.n else None,
+        "std": _finite(math.sqrt(x.var)) if x.n > 1 else None,
+        "median": _finite(x.median) if x.n else None,
     }
 
 
-def _binary_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-    nc, nt = c.size, t.size
-    sc, st = float(c.sum()), float(t.sum())
+def _binary_test(c: Sample, t: Sample) -> dict[str, Any]:
+    nc, nt = c.n, t.n
+    sc, st = c.total, t.total
     pc, pt = sc / nc, st / nt
     diff = pt - pc
     z = _z(0.975)  # the CI is always 95%; alpha only sets significance
     half = z * math.sqrt(pc * (1 - pc) / nc + pt * (1 - pt) / nt)
     out: dict[str, Any] = {"test": "chi2", "ci95": [diff - half, diff + half], "ci_method": "wald"}
-    table = np.array([[sc, nc - sc], [st, nt - st]])
-    if np.any(table.sum(axis=0) == 0):
+    table = [[sc, nc - sc], [st, nt - st]]
+    if sc + st == 0 or (nc - sc) + (nt - st) == 0:
         out.update(
             statistic=None,
             p_value=None,
@@ -125,9 +91,9 @@ def _binary_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def _continuous_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
+def _continuous_test(c: Sample, t: Sample, ranks: Ranks | None) -> dict[str, Any]:
     out: dict[str, Any] = {"test": "welch_t"}
-    if c.size < 2 or t.size < 2:
+    if c.n < 2 or t.n < 2:
         out.update(
             statistic=None,
             p_value=None,
@@ -135,7 +101,7 @@ def _continuous_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
             welch_df=None,
             note="Welch's t-test needs at least two values per arm",
         )
-    elif c.var() == 0 and t.var() == 0:
+    elif c.m2 == 0 and t.m2 == 0:
         out.update(
             statistic=None,
             p_value=None,
@@ -144,15 +110,15 @@ def _continuous_test(c: np.ndarray, t: np.ndarray) -> dict[str, Any]:
             note="both arms are constant: the t statistic is undefined",
         )
     else:
-        res = pvalues.ttest_welch(t, c)  # scipy's ttest_ind(equal_var=False) and its 95% CI
+        res = pvalues.welch(t.mean, t.var, t.n, c.mean, c.var, c.n)  # scipy's ttest_ind(equal_var=False)
         out.update(
             statistic=_finite(res.statistic),
             p_value=_finite(res.pvalue),
             ci95=[_finite(res.ci_low), _finite(res.ci_high)],
             welch_df=_finite(res.df),
         )
-    if c.size and t.size:
-        mw = pvalues.mannwhitneyu(t, c)
+    if ranks is not None and c.n and t.n:
+        mw = pvalues.mann_whitney(ranks.rank_sum, ranks.n1, ranks.n2, ranks.tie_counts)
         out["mann_whitney"] = {"statistic": _finite(mw.statistic), "p_value": _finite(mw.pvalue)}
     return out
 
@@ -168,85 +134,23 @@ def interval_pct_text(ci: Sequence[float | None] | None) -> str | None:
     return f"[{pct_text(ci[0])}, {pct_text(ci[1])}]"
 
 
-def _numeric_column(frame: pl.DataFrame, name: str, where: str, what: str) -> pl.Expr:
-    dtype = frame.schema[name]
-    if dtype == pl.Boolean:
-        return pl.col(name).cast(pl.Int8).cast(pl.Float64)
-    if dtype.is_numeric():
-        return pl.col(name).cast(pl.Float64)
-    raise InputError(
-        f"{what} column {name!r} is {dtype}, not numeric",
-        where=where,
-        hint="A/B metrics and covariates must be numbers (0/1 for conversions)",
-    )
-
-
-def _check_metric(values: Mapping[str, np.ndarray], metric: str, source: str) -> None:
+def _check_metric(arms: Mapping[str, Sample], metric: str, source: str) -> None:
     """Refuse a metric column with nothing to compare: all null, or one value in every row."""
-    every = np.concatenate(list(values.values())) if values else np.empty(0)
     where = f"{source}: column {metric}"
-    if every.size == 0:
+    present = [s for s in arms.values() if s.n]
+    if not present:
         raise InputError(
             f"column {metric!r} has no values (every row is null)",
             where=where,
             hint="pick a metric column with data",
         )
-    if np.all(every == every[0]):
+    first = present[0].low
+    if all(s.low == first and s.high == first for s in present):
         raise InputError(
-            f"column {metric!r} is constant (every value is {every[0]:g}): there is nothing to compare",
+            f"column {metric!r} is constant (every value is {first:g}): there is nothing to compare",
             where=where,
             hint="check the metric column (a constant outcome cannot show a difference between arms)",
         )
-
-
-def _covariate_values(
-    frame: pl.DataFrame, variant_col: str, metric: str, covariate: str, source: str
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per arm, the metric and its pre-period covariate on the rows where the metric is present."""
-    where = f"{source}: column {covariate} (--covariate {metric}={covariate})"
-    x = _numeric_column(frame, covariate, where, "covariate")
-    y = _numeric_column(frame, metric, f"{source}: column {metric}", "metric")
-    sub = frame.select(pl.col(variant_col), y.alias("__y"), x.alias("__x")).filter(
-        pl.col(variant_col).is_not_null() & pl.col("__y").is_not_null()
-    )
-    nulls = sub["__x"].null_count()
-    if nulls:
-        raise InputError(
-            f"covariate column {covariate!r} has {nulls} null value(s) where {metric!r} is present",
-            where=where,
-            hint="fill them (e.g. 0 for units with no pre-period activity) or drop those rows",
-        )
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for (name,), part in sub.group_by(variant_col, maintain_order=True):
-        xs = part["__x"].to_numpy()
-        if not np.all(np.isfinite(xs)):
-            raise InputError(f"covariate column {covariate!r} has infinite or NaN values", where=where)
-        out[str(name)] = (part["__y"].to_numpy(), xs)
-    return out
-
-
-def _load(
-    events: str | Path | pl.DataFrame, columns: list[str], covariates: list[str]
-) -> tuple[pl.DataFrame, str]:
-    if isinstance(events, pl.DataFrame):
-        source, available = "<data>", events.columns
-    else:
-        source = str(events)
-        available = None
-    try:
-        if available is not None:
-            require_columns(source, available, columns)
-            return events.select(columns), source  # type: ignore[union-attr]
-        return read_table(events, columns=columns), source  # type: ignore[arg-type]
-    except InputError as exc:
-        missing = next((c for c in covariates if f"column {c!r} does not exist" == exc.message), None)
-        if missing is None:
-            raise
-        raise InputError(
-            f"covariate column {missing!r} does not exist",
-            where=f"{source}: --covariate",
-            hint=exc.hint,
-        ) from None
 
 
 def _parse_weights(
@@ -287,14 +191,9 @@ def _weights_in_order(weights: Sequence[float] | Mapping[str, float], arms: list
     return values
 
 
-def _arms(
-    frame: pl.DataFrame, variant_col: str, control: str, source: str
-) -> tuple[list[str], dict[str, int]]:
-    sizes_frame = (
-        frame.filter(pl.col(variant_col).is_not_null()).group_by(variant_col, maintain_order=True).len()
-    )
-    seen = [str(a) for a in sizes_frame[variant_col].to_list()]
-    sizes = dict(zip(seen, sizes_frame["len"].to_list(), strict=True))
+def _arms(events: ab_data.Events, variant_col: str, control: str) -> tuple[list[str], dict[str, int]]:
+    sizes, source = events.sizes, events.source
+    seen = list(sizes)
     arms = ([control] if control in sizes else []) + [a for a in seen if a != control]  # control first
     if len(arms) < 2:
         raise InputError(
@@ -383,8 +282,8 @@ def analyze(
     alpha = _check_prob(alpha, "alpha")
     lower = set(lower_is_better or [])
     columns = list(dict.fromkeys([variant_col, *metrics, *guardrails, *covariates.values()]))
-    frame, source = _load(events, columns, list(covariates.values()))
-    arms, sizes = _arms(frame, variant_col, control, source)
+    data = ab_data.load(events, variant_col, columns, covariates)
+    arms, sizes = _arms(data, variant_col, control)
     treatments = [a for a in arms if a != control]
     srm_result = srm([sizes[a] for a in arms], _parse_weights(weights, arms))
     srm_result["arms"] = {a: int(sizes[a]) for a in arms}
@@ -398,13 +297,11 @@ def analyze(
         for metric in names:
             rows.extend(
                 _metric_rows(
-                    frame,
-                    variant_col,
+                    data,
                     metric,
                     role,
                     control,
                     treatments,
-                    source,
                     covariates.get(metric),
                     metric not in lower,
                     opts,
@@ -460,68 +357,75 @@ class _Options:
 
 
 def _metric_rows(
-    frame: pl.DataFrame,
-    variant_col: str,
+    events: ab_data.Events,
     metric: str,
     role: str,
     control: str,
     treatments: list[str],
-    source: str,
     covariate: str | None,
     higher_is_better: bool,
     opts: _Options,
 ) -> list[dict[str, Any]]:
-    values = _arm_values(frame, variant_col, metric, source)
+    source = events.source
+    data = events.metric(metric, control, covariate)
+    values = data.arms
     _check_metric(values, metric, source)
     if control not in values:
         raise InputError(
             f"column {metric!r} has no values for the control arm {control!r}",
             where=f"{source}: column {metric}",
         )
-    paired = _covariate_values(frame, variant_col, metric, covariate, source) if covariate else None
-    binary = _is_binary(np.concatenate(list(values.values())))
     rows = []
     for name in treatments:
-        t = values.get(name, np.empty(0))
-        if t.size == 0:
+        t = values.get(name)
+        if t is None or t.n == 0:
             raise InputError(
                 f"column {metric!r} has no values for arm {name!r}", where=f"{source}: column {metric}"
             )
         c = values[control]
-        if opts.sequential and (c.size < 2 or t.size < 2):
+        if opts.sequential and (c.n < 2 or t.n < 2):
             raise InputError(
                 f"sequential testing needs at least 2 units per arm; column {metric!r} has "
-                f"{c.size} in {control!r} and {t.size} in {name!r}",
+                f"{c.n} in {control!r} and {t.n} in {name!r}",
                 where="--sequential",
                 hint="collect more data or drop --sequential",
             )
-        pair = None if paired is None else (paired[control], paired[name])
-        rows.append(_metric_row(metric, name, role, c, t, binary, opts, higher_is_better, covariate, pair))
+        pair = None if data.paired is None else (data.paired[control], data.paired[name])
+        facts = _ArmFacts(c, t, data.binary, data.ranks.get(name), pair)
+        rows.append(_metric_row(metric, name, role, facts, opts, higher_is_better, covariate))
     return rows
+
+
+@dataclass(frozen=True)
+class _ArmFacts:
+    """What one metric x treatment row is computed from."""
+
+    c: Sample
+    t: Sample
+    binary: bool
+    ranks: Ranks | None  # continuous metrics only
+    pair: tuple[Paired, Paired] | None  # CUPED: control, treatment
 
 
 def _metric_row(
     metric: str,
     arm_name: str,
     role: str,
-    c: np.ndarray,
-    t: np.ndarray,
-    binary: bool,
+    facts: _ArmFacts,
     opts: _Options,
     higher_is_better: bool,
     covariate: str | None,
-    pair: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None,
 ) -> dict[str, Any]:
     """One metric x arm row: the §8.2 keys first, in the documented order, then the details."""
+    c, t, binary = facts.c, facts.t, facts.binary
     dc, dt = _describe(c), _describe(t)
-    cm, tm = float(c.mean()), float(t.mean())
-    test = _binary_test(c, t) if binary else _continuous_test(c, t)
+    cm, tm = c.mean, t.mean
+    test = _binary_test(c, t) if binary else _continuous_test(c, t, facts.ranks)
     ac, at = fx.arm(c, binary), fx.arm(t, binary)
     rel = fx.relative_effect(ac, at)
     cuped_block = None
-    if covariate and pair is not None:
-        (yc, xc), (yt, xt) = pair
-        cuped_block, ac, at = fx.cuped(yc, xc, yt, xt, covariate=covariate)
+    if covariate and facts.pair is not None:
+        cuped_block, ac, at = fx.cuped(*facts.pair, covariate=covariate)
     seq = fx.sequential(ac, at, alpha=opts.alpha, tuning=opts.tuning) if opts.sequential else None
     row: dict[str, Any] = {
         "metric": metric,

@@ -1,6 +1,6 @@
 """Effect estimates for A/B analysis (docs/statistics.md, "A/B effects"), in GrowthBook's gbstats conventions.
 
-Pure functions over arrays and summary numbers: per-unit variances, Welch
+Pure functions over per-arm summaries (`ab_sample`): per-unit variances, Welch
 degrees of freedom, the delta-method relative interval, CUPED (regression
 adjustment on a pre-period covariate), asymptotic confidence sequences for
 sequential testing, and Holm / Benjamini-Hochberg adjusted p-values. They are
@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from axtui.stats import pvalues
+from axtui.stats.ab_sample import Paired, Sample, pooled, pooled_comoment
 
 DEFAULT_TUNING = 5000.0
 CI_ALPHA = 0.05  # every interval reported is 95%; the analysis alpha only sets significance
@@ -33,22 +32,17 @@ class Arm:
     unadjusted_mean: float
 
 
-def is_binary(values: np.ndarray) -> bool:
-    """A 0/1 metric (conversion): its per-unit variance is p(1 - p)."""
-    return values.size > 0 and bool(np.all((values == 0) | (values == 1)))
-
-
-def unit_variance(values: np.ndarray, binary: bool) -> float:
+def unit_variance(values: Sample, binary: bool) -> float:
     """p(1 - p) for a 0/1 metric (no n - 1, as gbstats' ProportionStatistic), else the n - 1 variance."""
     if binary:
-        p = float(values.mean())
+        p = values.mean
         return p * (1.0 - p)
-    return float(values.var(ddof=1)) if values.size > 1 else 0.0
+    return values.var
 
 
-def arm(values: np.ndarray, binary: bool) -> Arm:
-    mean = float(values.mean())
-    return Arm(n=int(values.size), mean=mean, variance=unit_variance(values, binary), unadjusted_mean=mean)
+def arm(values: Sample, binary: bool) -> Arm:
+    mean = values.mean
+    return Arm(n=values.n, mean=mean, variance=unit_variance(values, binary), unadjusted_mean=mean)
 
 
 def welch_dof(c: Arm, t: Arm) -> float | None:
@@ -95,47 +89,39 @@ def relative_effect(c: Arm, t: Arm) -> dict[str, Any]:
 # --- CUPED ---------------------------------------------------------------------------------------
 
 
-def _cov(y: np.ndarray, x: np.ndarray) -> float:
-    n = y.size
-    return float((np.dot(y, x) - y.sum() * x.sum() / n) / (n - 1)) if n > 1 else 0.0
+def _cov(comoment: float, n: int) -> float:
+    return comoment / (n - 1) if n > 1 else 0.0
 
 
-def cuped_theta(y: np.ndarray, x: np.ndarray, y_binary: bool, x_binary: bool) -> float:
+def cuped_theta(c: Paired, t: Paired) -> float:
     """θ = cov(Y, X) / var(X) over both arms pooled; 0 when either pooled variance is 0 (gbstats)."""
-    var_x = unit_variance(x, x_binary)
-    var_y = unit_variance(y, y_binary)
+    y, x = pooled(c.y, t.y), pooled(c.x, t.x)
+    var_x = unit_variance(x, x.binary)
+    var_y = unit_variance(y, y.binary)
     if var_x == 0 or var_y == 0:
         return 0.0
-    return _cov(y, x) / var_x
+    return _cov(pooled_comoment(c, t), y.n) / var_x
 
 
-def cuped_arm(y: np.ndarray, x: np.ndarray, theta: float, y_binary: bool, x_binary: bool) -> Arm:
+def cuped_arm(pair: Paired, theta: float, y_binary: bool, x_binary: bool) -> Arm:
     """Adjusted mean mean(Y) − θ·mean(X) (not re-centred) and variance v_Y + θ²v_X − 2θ·cov_XY."""
-    vy, vx = unit_variance(y, y_binary), unit_variance(x, x_binary)
-    var = vy + theta**2 * vx - 2 * theta * _cov(y, x)
-    ym = float(y.mean())
-    return Arm(n=int(y.size), mean=ym - theta * float(x.mean()), variance=var, unadjusted_mean=ym)
+    vy, vx = unit_variance(pair.y, y_binary), unit_variance(pair.x, x_binary)
+    var = vy + theta**2 * vx - 2 * theta * _cov(pair.comoment, pair.y.n)
+    ym = pair.y.mean
+    return Arm(n=pair.y.n, mean=ym - theta * pair.x.mean, variance=var, unadjusted_mean=ym)
 
 
-def cuped(
-    yc: np.ndarray,
-    xc: np.ndarray,
-    yt: np.ndarray,
-    xt: np.ndarray,
-    *,
-    covariate: str,
-) -> tuple[dict[str, Any], Arm, Arm]:
+def cuped(c: Paired, t: Paired, *, covariate: str) -> tuple[dict[str, Any], Arm, Arm]:
     """The ``cuped`` block of a metric row and the adjusted arms (for the sequential interval)."""
-    y_bin = is_binary(np.concatenate([yc, yt]))
-    x_all = np.concatenate([xc, xt])
-    x_bin = is_binary(x_all)
-    theta = cuped_theta(np.concatenate([yc, yt]), x_all, y_bin, x_bin)
-    plain_c, plain_t = arm(yc, y_bin), arm(yt, y_bin)
+    y_bin = c.y.binary and t.y.binary
+    x_bin = c.x.binary and t.x.binary
+    theta = cuped_theta(c, t)
+    plain_c, plain_t = arm(c.y, y_bin), arm(t.y, y_bin)
     if theta == 0:  # gbstats reverts to the unadjusted statistic
         ac, at = plain_c, plain_t
     else:
-        ac = cuped_arm(yc, xc, theta, y_bin, x_bin)
-        at = cuped_arm(yt, xt, theta, y_bin, x_bin)
+        ac = cuped_arm(c, theta, y_bin, x_bin)
+        at = cuped_arm(t, theta, y_bin, x_bin)
     effect = at.mean - ac.mean
     var = abs_variance(ac, at)
     ci, p = _t_interval(effect, var, welch_dof(ac, at))

@@ -12,7 +12,7 @@ precision, log loss with probabilities clipped to [eps, 1 − eps].
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -484,15 +484,27 @@ def evaluate(
     primary_metric: str | None = None,
     seed: int = 0,
     n_boot: int = 1000,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Evaluate predictions in a file (or frame); see the module docstring for the definitions.
 
     Rows with a missing y_true, y_pred or y_score are dropped and counted (``dropped_rows``).
+    ``progress(done, total, rows)`` hears of each step finished (reading, metrics, bootstrap,
+    each fairness group, latency), with the rows read; the signature of ``stats.drift``'s.
     """
     groups = list(groups)
     wanted = [y_true, y_pred, y_score, *groups, latency_col, timestamp_col]
     columns = list(dict.fromkeys(c for c in wanted if c))
     frame, source = _load(predictions, columns)
+    steps = 2 + (n_boot > 0) + len(groups) + bool(latency_col)
+    done, rows_read = [0], frame.height
+
+    def step() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], steps, rows_read)
+
+    step()
     if task is not None and task not in ("classification", "regression"):
         raise InputError(f"unknown task {task!r}", where="task", hint="use classification or regression")
     required = [c for c in (y_true, y_pred, y_score) if c]
@@ -538,6 +550,7 @@ def evaluate(
         }
         result["per_class"] = c["per_class"]
         result["notes"] += c["notes"]
+        step()
         metric = primary_metric or "accuracy"
         if metric not in CLASSIFICATION_PRIMARY or (metric == "f1" and c["pos"] is None):
             raise InputError(
@@ -550,8 +563,10 @@ def evaluate(
         if n_boot > 0:
             boots = _bootstrap_classification(*c["codes"], len(c["labels"]), metric, c["pos"], n_boot, seed)
             result["ci95"] = _ci(c["metrics"][metric], boots, metric, n_boot, seed)
+            step()
         for g in groups:
             result["fairness"][g] = _group_fairness(frame, source, g, y_true, c, positive_label)
+            step()
     else:
         if groups:
             raise InputError(
@@ -561,6 +576,7 @@ def evaluate(
         result["metrics"] = r["metrics"]
         result["residuals"] = r["residuals"]
         result["notes"] += r["notes"]
+        step()
         metric = primary_metric or "rmse"
         if metric not in REGRESSION_PRIMARY:
             raise InputError(
@@ -571,6 +587,7 @@ def evaluate(
         if n_boot > 0:
             boots = _bootstrap_regression(r["y"], r["e"], metric, n_boot, seed)
             result["ci95"] = _ci(r["metrics"][metric], boots, metric, n_boot, seed)
+            step()
     if latency_col:
         lat = full[latency_col]
         if not lat.dtype.is_numeric():
@@ -582,6 +599,7 @@ def evaluate(
         ts = _timestamps(full, timestamp_col, source) if timestamp_col else None
         values = lat.cast(pl.Float64).fill_null(float("nan")).to_numpy()
         result["latency"] = latency_profile(values, timestamps=ts, where=f"{source}: column {latency_col}")
+        step()
     return result
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -304,8 +305,13 @@ def validate_features(
     time_col: str | None = None,
     reference: str | Path | pl.DataFrame | None = None,
     feature_time_cols: list[str] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Validate the features of DATA (the test set when ``reference`` is the training set)."""
+    """Validate the features of DATA (the test set when ``reference`` is the training set).
+
+    ``progress(done, total, rows)`` hears of each column reported, with the rows read
+    (the signature of ``stats.drift``'s); the pairwise and target checks follow the last one.
+    """
     frame, source = _load(data, "<data>")
     wanted = [c for c in (target, time_col, *(feature_time_cols or [])) if c]
     require_columns(source, frame.columns, wanted)
@@ -313,7 +319,11 @@ def validate_features(
     rows = frame.height
     if rows < 2:
         warnings.append(f"{source}: only {rows} row; statistics need more data")
-    reports = [_column_report(frame[c], rows, source, warnings) for c in frame.columns]
+    reports = []
+    for i, name in enumerate(frame.columns, 1):
+        reports.append(_column_report(frame[name], rows, source, warnings))
+        if progress is not None:
+            progress(i, frame.width, rows)
     for report in reports:
         if report["name"] == time_col:
             report["high_cardinality"] = False  # distinct timestamps are expected, not a problem

@@ -74,6 +74,15 @@ _ENV_OPTIONS = {
 }
 
 
+# where the endpoint of each scheme family comes from, for the "cannot reach" hint
+_ENDPOINT_HINT = {
+    "s3": "AWS_ENDPOINT_URL (or the URL's host)",
+    "gs": "the URL's host (or gcs_base_url in the GOOGLE_SERVICE_ACCOUNT file)",
+    "az": "AZURE_STORAGE_ENDPOINT (or the account's host)",
+    "http": "the URL's host and port",
+}
+
+
 def is_url(source: str | Path) -> bool:
     """True for an object-store or http(s) URL (read by polars' object store, never by the OS)."""
     return isinstance(source, str) and source.lower().startswith(URL_SCHEMES)
@@ -336,7 +345,7 @@ def remote_error(exc: BaseException, label: str) -> InputError:
         return InputError(
             "cannot reach the object store",
             where=label,
-            hint="check AWS_ENDPOINT_URL (or the URL's host) and the network; "
+            hint=f"check {_ENDPOINT_HINT[_family(label)]} and the network; "
             f"{CONNECT_TIMEOUT_ENV} sets the connect timeout in seconds",
         )
     if any(s in low for s in ("nosuchbucket", "not found", "expanded paths were empty", "nosuchkey", "404")):

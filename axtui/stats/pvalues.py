@@ -13,10 +13,12 @@ falls back to scipy only for the exact small-sample Mann-Whitney distribution.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy only inside mannwhitneyu: the A/B replay path runs without it
+    import numpy as np
 
 _EPS = 1e-16
 _TINY = 1e-300
@@ -150,26 +152,48 @@ def t_ppf(q: float, df: float) -> float:
     return (lo + hi) / 2
 
 
-def chisquare(observed: np.ndarray, expected: np.ndarray) -> TestResult:
+def chisquare(observed: Sequence[float], expected: Sequence[float]) -> TestResult:
     """As ``scipy.stats.chisquare(observed, expected)``: Pearson's goodness of fit, k - 1 degrees."""
-    stat = float(np.sum((observed - expected) ** 2 / expected))
-    return TestResult(stat, chi2_sf(stat, observed.size - 1))
+    stat = float(sum((o - e) ** 2 / e for o, e in zip(observed, expected, strict=True)))
+    return TestResult(stat, chi2_sf(stat, len(observed) - 1))
 
 
-def chi2_contingency(table: np.ndarray) -> TestResult:
+def chi2_contingency(table: Sequence[Sequence[float]]) -> TestResult:
     """As ``scipy.stats.chi2_contingency(table, correction=False)`` (no zero row or column sums)."""
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
-    dof = (table.shape[0] - 1) * (table.shape[1] - 1)
-    stat = float(np.sum((table - expected) ** 2 / expected))
+    rows = [[float(v) for v in row] for row in table]
+    row_sums = [sum(row) for row in rows]
+    col_sums = [sum(col) for col in zip(*rows, strict=True)]
+    total = sum(row_sums)
+    dof = (len(rows) - 1) * (len(col_sums) - 1)
+    stat = 0.0
+    for row, r in zip(rows, row_sums, strict=True):
+        for v, c in zip(row, col_sums, strict=True):
+            e = r * c / total
+            stat += (v - e) ** 2 / e
     return TestResult(stat, 1.0 if dof == 0 else chi2_sf(stat, dof))
 
 
 def ttest_welch(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> WelchResult:
     """As ``scipy.stats.ttest_ind(a, b, equal_var=False)`` and its ``confidence_interval``."""
-    va, vb = float(a.var(ddof=1)) / a.size, float(b.var(ddof=1)) / b.size
-    diff = float(a.mean()) - float(b.mean())
+    return welch(
+        float(a.mean()),
+        float(a.var(ddof=1)),
+        a.size,
+        float(b.mean()),
+        float(b.var(ddof=1)),
+        b.size,
+        confidence,
+    )
+
+
+def welch(
+    mean_a: float, var_a: float, n_a: int, mean_b: float, var_b: float, n_b: int, confidence: float = 0.95
+) -> WelchResult:
+    """Welch's t-test of a - b from each sample's mean, n - 1 variance and size (``ttest_welch``)."""
+    va, vb = var_a / n_a, var_b / n_b
+    diff = mean_a - mean_b
     se = math.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
     t = diff / se  # the caller refuses two constant arms, so se > 0
     p = t_two_sided(t, df)
     half = t_ppf(0.5 + confidence / 2, df) * se
@@ -177,27 +201,48 @@ def ttest_welch(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> Welch
 
 
 def mannwhitneyu(x: np.ndarray, y: np.ndarray) -> Any:
-    """As ``scipy.stats.mannwhitneyu(x, y, alternative="two-sided")``: U of ``x`` and its p-value.
+    """As ``scipy.stats.mannwhitneyu(x, y, alternative="two-sided")``: U of ``x`` and its p-value."""
+    import numpy as np
+
+    n1 = x.size
+    _values, inverse, counts = np.unique(np.concatenate([x, y]), return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    ranks = (ends - (counts - 1) / 2.0)[inverse]  # average rank of each tie group
+    return mann_whitney(float(ranks[:n1].sum()), n1, y.size, [int(c) for c in counts])
+
+
+def mann_whitney(rank_sum: float, n1: int, n2: int, tie_counts: Sequence[int]) -> TestResult:
+    """The two-sided Mann-Whitney U test from the rank sum of the first sample (average ranks in the
+    combined sample) and the sizes of the tie groups.
 
     The normal approximation with tie and continuity corrections; scipy's exact
-    distribution when scipy would use it (an arm of 8 or fewer and no ties).
+    distribution when scipy would use it (an arm of 8 or fewer and no ties): it depends
+    on U, n1 and n2 only, so two tie-free samples with that U stand in for the data.
     """
-    n1, n2 = x.size, y.size
-    _values, inverse, counts = np.unique(np.concatenate([x, y]), return_inverse=True, return_counts=True)
-    ties = bool(np.any(counts > 1))
+    u1 = rank_sum - n1 * (n1 + 1) / 2
+    ties = any(c > 1 for c in tie_counts)
     if (n1 <= 8 or n2 <= 8) and not ties:
         from scipy import stats
 
-        res = stats.mannwhitneyu(x, y, alternative="two-sided")
+        res = stats.mannwhitneyu(*_samples_with_u(round(u1), n1, n2), alternative="two-sided")
         return TestResult(float(res.statistic), float(res.pvalue))
-    ends = np.cumsum(counts)
-    ranks = (ends - (counts - 1) / 2.0)[inverse]  # average rank of each tie group
-    u1 = float(ranks[:n1].sum()) - n1 * (n1 + 1) / 2
     u = max(u1, n1 * n2 - u1)
     n = n1 + n2
-    tie_term = float(np.sum(counts.astype(float) ** 3 - counts))
+    tie_term = float(sum(c**3 - c for c in tie_counts))
     s = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
     if s == 0:  # every value tied: U sits at its mean, the corrected statistic is -inf, p = 1
         return TestResult(u1, 1.0)
     z = (u - n1 * n2 / 2 - 0.5) / s
     return TestResult(u1, min(1.0, max(0.0, 2 * norm_sf(z))))
+
+
+def _samples_with_u(u1: int, n1: int, n2: int) -> tuple[list[float], list[float]]:
+    """Two tie-free samples of sizes n1, n2 in which the first beats exactly ``u1`` pairs."""
+    y = [float(j) for j in range(n2)]
+    x = []
+    left = u1
+    for i in range(n1):
+        below = min(n2, left)  # y values below this x: 0 .. below - 1
+        left -= below
+        x.append(below - 0.5 + (i + 1) / (2 * (n1 + 1)))  # in (below - 0.5, below), distinct per i
+    return x, y
