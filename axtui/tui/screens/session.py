@@ -32,7 +32,14 @@ from textual.widgets import (
 
 from axtui.errors import AxtuiError
 from axtui.tui import keymap
-from axtui.tui.messages import AutoStepProgress, InputRejected, Notice, SessionLoaded, UserFacingError
+from axtui.tui.messages import (
+    AutoStepProgress,
+    EngineIdle,
+    InputRejected,
+    Notice,
+    SessionLoaded,
+    UserFacingError,
+)
 from axtui.tui.services import app_of
 from axtui.tui.session_state import SessionSnapshot, StepView, build_snapshot
 from axtui.tui.widgets.input_form import InputForm
@@ -137,10 +144,39 @@ class SessionScreen(Screen[None]):
             live.unregister(app_of(self).settings.db_path, self.session.id)
 
     # -- worker plumbing --------------------------------------------------------------------
-    def _run(self, fn: Any, what: str) -> None:
-        """Run an engine call in the session's worker group (one at a time, in order)."""
+    def _run(self, fn: Any, what: str) -> bool:
+        """Run an engine call in a thread worker: the one gate, so only one runs at a time.
+
+        Thread workers of a group run side by side, so "busy" is what keeps them in order: a
+        call asked for while another runs, or while a persona's answer is being written, is
+        refused (returns False). Two accepts from a double key press each posted a snapshot,
+        and the second re-rendered the next prompt step from a stale one, asking for its first
+        answer again ("a follow-up needs text"); a snapshot taken during a turn is stale the
+        same way.
+        """
+        if self.busy:
+            return False
+        if self._generating():
+            stop = keymap.key_label("chat.stop", self.app)
+            self.notify(f"an answer is being written: wait for it, or stop it ({stop})", severity="warning")
+            return False
         self.busy = True
-        app_of(self).run_guarded(self, fn, name=what, group="session", context=what)
+
+        def call() -> Any:
+            try:
+                return fn()
+            except Exception:
+                self.post_message(EngineIdle())  # whatever the failure, the screen is usable again
+                raise
+
+        app_of(self).run_guarded(self, call, name=what, group="session", context=what)
+        return True
+
+    def _generating(self) -> bool:
+        """True while a prompt step's answer is streaming."""
+        from axtui.tui.widgets.chat_view import ChatView
+
+        return any(chat.generating for chat in self.query(ChatView))
 
     def _open(self) -> SessionLoaded:
         engine = app_of(self).engine()
@@ -185,6 +221,9 @@ class SessionScreen(Screen[None]):
 
     def on_user_facing_error(self, message: UserFacingError) -> None:
         self.busy = False  # let the app show the toast; the screen stays usable
+
+    def on_engine_idle(self, message: EngineIdle) -> None:
+        self.busy = False
 
     def on_auto_step_progress(self, message: AutoStepProgress) -> None:
         self.query_one("#step-status", Label).update(message.text)
@@ -534,6 +573,8 @@ class SessionScreen(Screen[None]):
         from axtui.tui.widgets.chat_view import ChatView
 
         chats = list(self.query(ChatView))
+        if self.busy:
+            return  # a second press while the first accept runs: it is already on its way
         if chats and (chats[0].generating or not chats[0].last_answer):
             self.notify("wait for an answer before accepting it", severity="warning")
             return
