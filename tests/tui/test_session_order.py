@@ -104,9 +104,49 @@ async def test_accept_pressed_twice_accepts_once_and_asks_the_next_step_once(
     assert rows["second"][0] in ("running", "pending")
 
 
-async def test_steps_cannot_be_opened_while_an_answer_is_written(
-    make_app, store, turns, monkeypatch, notices
+async def test_a_view_built_from_an_older_snapshot_shows_the_stored_answer(
+    make_app, store, demo_session, monkeypatch, notices
 ) -> None:
+    """The first answer was stored after the snapshot was read: the view shows it, asks nothing."""
+    import asyncio
+
+    from axtui.core.workflow.session import Session
+    from axtui.tui.screens import session as session_module
+
+    session_id = await asyncio.to_thread(demo_session, "plan", first_answer=True)
+    real = session_module.build_snapshot
+
+    def older(session: Any, **kwargs: Any) -> Any:
+        snapshot = real(session, **kwargs)
+        snapshot.conversations = {k: [] for k in snapshot.conversations}  # read before the answer
+        return snapshot
+
+    monkeypatch.setattr(session_module, "build_snapshot", older)
+    asked: list[Any] = []
+    original = Session.prompt_turn
+
+    async def spy(self: Any, step_id: str, text: str | None = None, on_delta: Any = None) -> Any:
+        asked.append((step_id, text))
+        return await original(self, step_id, text, on_delta=on_delta)
+
+    monkeypatch.setattr(Session, "prompt_turn", spy)
+    app = make_app(start={"session": session_id})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: viewing(app) == "plan")
+        chat = await answered(pilot)
+        assert "offline" in chat.last_answer
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: viewing(app) == "score")
+    assert asked == []  # never asked again ("a follow-up needs text" before)
+    assert not [n for n in notices if n.severity == "error"], notices
+    assert step_rows(store, session_id)["plan"][0] == "done"
+
+
+async def test_an_answer_ending_leaves_the_focus_where_the_user_put_it(
+    make_app, store, turns, monkeypatch
+) -> None:
+    """The user went to the checklist while it answered: the end of the answer must not pull the
+    focus back to the message box (their enter then went into the box, not the checklist)."""
     from axtui.core.chat import ChatService
 
     release = threading.Event()
@@ -124,13 +164,11 @@ async def test_steps_cannot_be_opened_while_an_answer_is_written(
         await wait_until(pilot, lambda: viewing(app) == "first")
         chat = app.screen.query_one(ChatView)
         assert chat.generating
-        screen = session_screen(app)
-        await pilot.press("ctrl+l", "home", "enter")  # open the Inputs step while it answers
-        await pilot.pause()
-        assert screen.viewing == "first" and not screen.busy
-        assert any("being written" in n.message for n in notices), notices
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: getattr(app.focused, "id", None) == "checklist-list")
         release.set()
         await answered(pilot)
-        assert app.screen.query_one(ChatView) is chat  # the same chat: never restarted
-    assert turns == [("first", None)]
-    assert not [n for n in notices if n.severity == "error"], notices
+        await pilot.pause()
+        assert getattr(app.focused, "id", None) == "checklist-list"
+        await pilot.press("home", "enter")  # and the keys go where the user looks
+        await wait_until(pilot, lambda: viewing(app) == "inputs")

@@ -68,7 +68,10 @@ class StepState:
 
 @dataclass
 class Event:
-    """Progress reported while steps run: started, retry, done, failed, skipped, turn, completed."""
+    """Progress reported while steps run: started, retry, progress, done, failed, skipped, turn, completed.
+
+    A ``progress`` event's ``data`` holds ``done``, ``total`` and ``unit`` (a long compute's columns).
+    """
 
     kind: str
     step_id: str | None

@@ -148,17 +148,11 @@ class SessionScreen(Screen[None]):
         """Run an engine call in a thread worker: the one gate, so only one runs at a time.
 
         Thread workers of a group run side by side, so "busy" is what keeps them in order: a
-        call asked for while another runs, or while a persona's answer is being written, is
-        refused (returns False). Two accepts from a double key press each posted a snapshot,
-        and the second re-rendered the next prompt step from a stale one, asking for its first
-        answer again ("a follow-up needs text"); a snapshot taken during a turn is stale the
-        same way.
+        call asked for while another runs is refused (returns False). Two accepts from a double
+        key press each posted a snapshot, and the second re-rendered the next prompt step from a
+        stale one, asking for its first answer again ("a follow-up needs text").
         """
         if self.busy:
-            return False
-        if self._generating():
-            stop = keymap.key_label("chat.stop", self.app)
-            self.notify(f"an answer is being written: wait for it, or stop it ({stop})", severity="warning")
             return False
         self.busy = True
 
@@ -171,12 +165,6 @@ class SessionScreen(Screen[None]):
 
         app_of(self).run_guarded(self, call, name=what, group="session", context=what)
         return True
-
-    def _generating(self) -> bool:
-        """True while a prompt step's answer is streaming."""
-        from axtui.tui.widgets.chat_view import ChatView
-
-        return any(chat.generating for chat in self.query(ChatView))
 
     def _open(self) -> SessionLoaded:
         engine = app_of(self).engine()
@@ -406,6 +394,13 @@ class SessionScreen(Screen[None]):
         step_id = step.id
 
         async def turn(text: str | None, on_delta: Any) -> Any:
+            if text is None:
+                # The view was built from a snapshot; a first answer may have been stored since
+                # (a turn that ended while the user looked elsewhere): show it, never ask twice.
+                stored = await asyncio.to_thread(stored_answer, session, step_id)
+                if stored is not None:
+                    on_delta(stored.text)
+                    return stored
             # LiteLLM takes seconds to import: do it in a thread, never on the UI's event loop.
             await asyncio.to_thread(warm_llm)
             return await session.prompt_turn(step_id, text, on_delta=on_delta)
@@ -713,6 +708,26 @@ def message_focus_is_fresh(step: StepView, snap: SessionSnapshot) -> bool:
     end = ids.index(snap.current_id) if snap.current_id is not None else len(ids)
     before = [s for s in snap.steps[:end] if s.status != "skipped"]
     return bool(before) and before[-1].id == step.id
+
+
+def stored_answer(session: Any, step_id: str) -> Any:
+    """The step's latest complete answer as a ``TurnResult`` (None when it has none yet)."""
+    from axtui.core.chat import TurnResult
+    from axtui.core.offline import OFFLINE_MODEL
+
+    answers = [m for m in session.messages(step_id) if m["role"] == "assistant" and m["complete"]]
+    if not answers:
+        return None
+    last = answers[-1]
+    model = last.get("model") or ""
+    return TurnResult(
+        text=last["content"] or "",
+        complete=True,
+        model=model,
+        offline=model.startswith(OFFLINE_MODEL),
+        message_id=last.get("id"),
+        agent_id=last.get("agent_id"),
+    )
 
 
 def warm_llm() -> None:
