@@ -366,7 +366,7 @@ def sessions_cmd(
             ]
             for r in rows
         ]
-        con.print(tables.build(columns, cells, full=tables.full_output(), style="simple"))
+        con.print(tables.build(columns, cells, full=tables.full_output()))
 
     output.emit(ctx, {"sessions": rows}, human)
 
