@@ -1,11 +1,11 @@
-"""Regenerate screenshots/: an SVG of every screen of the app at 120×40.
+"""Regenerate screenshots/: an SVG of every screen of the app at 120×40 (and at 80×24 in screenshots/80x24/).
 
 Runs entirely offline in a throwaway home folder and database: it replays the
 example ml-ab-testing and ml-model-monitoring sessions headlessly (real numbers
 from examples/data), leaves an ml-workflow session half-done, then opens each
 screen in the real app (headless, via Textual's test driver) and saves it.
 
-Usage: python scripts/screenshots.py [--out screenshots]
+Usage: python scripts/screenshots.py [--out screenshots] [--size 120x40 --size 80x24]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-SIZE = (120, 40)
+SIZES = ((120, 40), (80, 24))  # the first size goes to --out itself, the others to --out/WxH/
 
 
 def prepare(db_path: Path) -> dict[str, str]:
@@ -170,17 +170,19 @@ def chat_with_answer() -> Step:
     return run
 
 
-async def shoot(settings: Any, name: str, out: Path, start: dict[str, Any] | None, step: Step) -> None:
+async def shoot(
+    settings: Any, name: str, out: Path, start: dict[str, Any] | None, step: Step, size: tuple[int, int]
+) -> None:
     from axtui.tui.app import create_app
 
     app = create_app(settings, start=start)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await step(pilot)
         app.save_screenshot(filename=f"{name}.svg", path=str(out))
     print(f"  {out / (name + '.svg')}")
 
 
-async def main_async(out: Path) -> None:
+async def main_async(out: Path, sizes: list[tuple[int, int]]) -> None:
     from axtui.config import Settings
 
     db_path = Path(os.environ["AXTUI_DB"])
@@ -207,14 +209,19 @@ async def main_async(out: Path) -> None:
         ("report", None, push(lambda: ReportScreen(ab))),
         ("help", {"session": ids["ml-workflow-form"]}, help_on_session()),
     ]
-    for name, start, step in shots:
-        await shoot(settings, name, out, start, step)
+    for i, size in enumerate(sizes):
+        folder = out if i == 0 else out / f"{size[0]}x{size[1]}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, start, step in shots:
+            await shoot(settings, name, folder, start, step, size)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "screenshots")
+    parser.add_argument("--size", action="append", help="WxH (repeatable; default 120x40 and 80x24)")
     args = parser.parse_args()
+    sizes = [tuple(int(n) for n in s.split("x")) for s in args.size] if args.size else list(SIZES)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update(
@@ -228,7 +235,7 @@ def main() -> int:
         for var in ("AXTUI_MODEL", "AXTUI_API_BASE"):
             os.environ.pop(var, None)
         os.chdir(REPO)  # example inputs name files relative to the repository
-        asyncio.run(main_async(args.out.resolve()))
+        asyncio.run(main_async(args.out.resolve(), sizes))  # type: ignore[arg-type]
     return 0
 
 

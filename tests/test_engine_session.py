@@ -219,6 +219,10 @@ def test_prompt_turns_then_accept(engine: Engine, flow) -> None:
     assert second.text == "Follow-up answer: level low."
     state = session.accept("explain")
     assert state.status == "done" and session.current().step_id == "save"
+    finished_at = session._rows["explain"].finished_at
+    with pytest.raises(InputError, match="already accepted"):  # a double key press finishes it once
+        session.accept("explain")
+    assert session._rows["explain"].finished_at == finished_at
     msgs = session.messages("explain")
     assert [m["role"] for m in msgs] == ["user", "assistant", "user", "assistant"]
     assert "Explain MONITOR for p (owner x)" in msgs[0]["content"]

@@ -95,3 +95,26 @@ def test_piped_workflows_list_prints_ids_in_full(tmp_path: Path) -> None:
     )
     assert "ml-ab-testing " in done.stdout and "mlops-deployment " in done.stdout
     assert "…" not in done.stdout
+
+
+def test_piped_memory_list_prints_keys_and_values_in_full(tmp_path: Path) -> None:
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "80",
+        "AXTUI_DB": str(tmp_path / "p.duckdb"),
+    }
+    long_value = '{"note": "' + "word " * 80 + 'end-of-the-value"}'
+    key = "a-rather-long-experiment-key/with-a-sub-key-that-is-long"
+
+    def axtui(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "axtui", *args], capture_output=True, text=True, env=env, check=True
+        ).stdout
+
+    axtui("memory", "store", "-n", "ml-experiments", "-k", key, "-v", long_value)
+    listed = axtui("memory", "list")
+    assert key in listed and "end-of-the-value" in listed and "…" not in listed
+    # (sessions in a pipe: tests/test_step_count.py reads a whole row of `axtui sessions`)

@@ -89,9 +89,17 @@ def parse_ttl(text: str | None) -> float | str | None:
     return seconds
 
 
+def full_output() -> bool:
+    """Whether tables print every cell in full (stdout is not a terminal: ``present.tables``)."""
+    from axtui.present import tables
+
+    return tables.full_output()
+
+
 def _preview(value: Any, width: int) -> str:
+    """The value as one line of JSON, cut at ``width`` (0: never cut)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if not width or len(text) <= width else text[: width - 1] + "…"
 
 
 def _when(text: str | None) -> str:
@@ -108,27 +116,24 @@ def _fit(
     flex: str,
     right: tuple[str, ...] = (),
 ) -> None:
-    """Print a table whose columns all stay visible: every column gets its natural width (keys
-    capped at 40, folded) and the ``flex`` column (a JSON preview) takes what is left, truncated."""
-    from rich import box
-    from rich.table import Table
+    """Print a table whose columns all stay visible (the shared table layer, ``present.tables``):
+    keys are never cut, and the ``flex`` column (a JSON preview) takes what is left of a terminal
+    and is cut there; in a pipe every cell prints in full."""
+    from axtui.present import tables
 
-    widths = {h: max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)}
-    widths = {h: min(w, 32) if h != flex else w for h, w in widths.items()}
-    fixed = sum(w for h, w in widths.items() if h != flex) + 3 * len(headers) + 1
-    widths[flex] = max(10, min(widths[flex], console.width - fixed))
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for h in headers:
-        table.add_column(
-            h,
-            width=widths[h],
-            no_wrap=h == flex,
-            overflow="ellipsis" if h == flex else "fold",
-            justify="right" if h in right else "left",
-        )
-    for r in rows:
-        table.add_row(*r)
-    console.print(table)
+    full = full_output()
+    columns = [
+        tables.Column(h, "num" if h in right else "key" if h != flex else "text", None) for h in headers
+    ]
+    if not full:  # a terminal: the preview gets the room the other columns leave, on one line
+        widths = {h: max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)}
+        fixed = sum(w for h, w in widths.items() if h != flex) + 3 * len(headers) + 1
+        room = max(10, min(widths[flex], console.width - fixed))
+        at = headers.index(flex)
+        rows = [
+            [*r[:at], r[at] if len(r[at]) <= room else r[at][: room - 1] + "…", *r[at + 1 :]] for r in rows
+        ]
+    console.print(tables.build(columns, rows, title=title, full=full, style="simple"))
 
 
 def _entries_table(console: Console, rows: list[dict[str, Any]], title: str, *, score: bool = False) -> None:
@@ -137,12 +142,13 @@ def _entries_table(console: Console, rows: list[dict[str, Any]], title: str, *, 
     headers = (
         (["namespace"] if several else []) + ["key", "value", "ver", "expires"] + (["score"] if score else [])
     )
-    when = _when if console.width >= 120 else (lambda text: _when(text)[:10])
+    full = full_output()  # a pipe: the whole value, the whole timestamp
+    when = _when if console.width >= 120 or full else (lambda text: _when(text)[:10])
     cells = []
     for row in rows:
         line = ([row["namespace"]] if several else []) + [
             row["key"],
-            _preview(row["value"], 200),
+            _preview(row["value"], 200) if not full else _preview(row["value"], 0),
             str(row["version"]),
             when(row["expires_at"]),
         ]
@@ -336,7 +342,7 @@ def history_cmd(
                 row["op"],
                 _when(row["changed_at"]),
                 _when(row["expires_at"]),
-                _preview(row["value"], 200) if row["value"] is not None else "",
+                _preview(row["value"], 0 if full_output() else 200) if row["value"] is not None else "",
                 f"{row['session_id']}/{row['step_id']}" if row["session_id"] else "",
             ]
             for row in rows

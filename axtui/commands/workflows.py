@@ -335,7 +335,7 @@ def sessions_cmd(
         r["state"] = status_of(db_path, r["id"], r["status"])
 
     def human(con: Any) -> None:
-        from rich.table import Table
+        from axtui.present import tables
 
         if not rows:
             con.print(
@@ -345,26 +345,28 @@ def sessions_cmd(
             )
             return
         unmeasured = any(r.get("not_measured") for r in rows)  # steps marked ⊘ (evidence not supplied)
-        table = Table(
-            "id",
-            "workflow",
-            "status",
-            "steps",
-            *(["⊘ not measured"] if unmeasured else []),
+        columns = [
+            "id:key",
+            "workflow:key",
+            "status:key",
+            "steps:num",
+            *(["⊘ not measured:num"] if unmeasured else []),
             "current",
-            "updated",
-        )
-        for r in rows:
-            table.add_row(
+            "updated:key",
+        ]
+        cells = [
+            [
                 r["id"],
                 r["workflow_id"],
                 r["state"],
-                f"{r['steps_done']}/{r['steps_total']}",
-                *([str(r.get("not_measured") or 0)] if unmeasured else []),
+                f"{r['steps_done']}/{r['steps_total']}",  # the one step count (core.workflow.state)
+                *([r.get("not_measured") or 0] if unmeasured else []),
                 r["current_step"] or "—",
-                str(r["updated_at"])[:19],
-            )
-        con.print(table)
+                str(r["updated_at"])[:16],  # to the minute, as memory tables
+            ]
+            for r in rows
+        ]
+        con.print(tables.build(columns, cells, full=tables.full_output()))
 
     output.emit(ctx, {"sessions": rows}, human)
 

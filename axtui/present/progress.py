@@ -34,15 +34,16 @@ def _line(stream: Any, text: str) -> None:
 
 def progress_printer(session: Session) -> Any:
     """A callback printing one line per step event to stderr."""
-    total = len(session.checklist())
+    from axtui.core.workflow.state import step_number
+
+    ids = [s.step_id for s in session.checklist()]
+    total = session.progress()[1]  # the one step count: Inputs is not numbered
 
     def show(event: Event) -> None:
         if event.kind not in MARKS:
             return
-        index = ""
-        if event.step_id:
-            ids = [s.step_id for s in session.checklist()]
-            index = f"[{ids.index(event.step_id) + 1}/{total}] " if event.step_id in ids else ""
+        number = step_number(ids, event.step_id)
+        index = f"[{number}/{total}] " if number is not None else ""
         _line(sys.stderr, f"{MARKS[event.kind]} {index}{event.step_id or ''} {event.message}".rstrip())
 
     return show
@@ -57,12 +58,14 @@ def print_summary(settings: Settings, summary: Summary) -> None:
         sys.stdout.write(to_json(data) + "\n")
         sys.stdout.flush()
         return
-    done = sum(1 for s in summary.steps if s.status in ("done", "skipped", "not_measured"))
+    from axtui.core.workflow.state import progress
+
+    done, total = progress((s.step_id, s.status) for s in summary.steps)
     unmeasured = sum(1 for s in summary.steps if s.status == "not_measured")
     _line(
         sys.stdout,
         f"session {summary.session_id}: {summary.workflow_id} {summary.status} "
-        f"({done}/{len(summary.steps)} steps" + (f", {unmeasured} not measured)" if unmeasured else ")"),
+        f"({done}/{total} steps" + (f", {unmeasured} not measured)" if unmeasured else ")"),
     )
     for label, value in summary.decisions.items():
         _line(sys.stdout, f"  decision {label}: {value}")

@@ -69,6 +69,10 @@ class SessionLoaded(Message):
         self.focus_step = focus_step
 
 
+class EngineIdle(Message):
+    """An engine call failed (its message or the error modal follows): the screen is not busy."""
+
+
 class InputRejected(Message):
     """``submit_input`` refused the values; the form shows the message next to the field."""
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-INPUTS_STEP_ID = "inputs"  # the engine's synthetic first step (axtui.core.workflow.model)
+from axtui.core.workflow.state import progress, step_number
+
 MARKS = {"done": "✓", "current": "▶", "failed": "✗", "pending": "·", "skipped": "–", "not_measured": "⊘"}
 AUTO_TYPES = ("tool", "compute", "conditional", "parallel", "discuss", "loop", "delegate")
 
@@ -66,26 +67,17 @@ class SessionSnapshot:
         return self.step(self.current_id)
 
     @property
-    def numbered(self) -> list[StepView]:
-        """The workflow's own steps: the synthetic "Inputs" form is not numbered.
-
-        One count everywhere: home and ``axtui workflows list`` say "18 steps", the report
-        numbers its sections 1–18, so the session says "Step 7/18" (not "8/19").
-        """
-        return [s for s in self.steps if s.id != INPUTS_STEP_ID]
-
-    @property
     def total(self) -> int:
-        return len(self.numbered)
+        """The one step count of every front end (``axtui.core.workflow.state.progress``)."""
+        return progress((s.id, s.status) for s in self.steps)[1]
 
     def number(self, step: StepView) -> int | None:
         """The step's number (1-based) in that count; ``None`` for the inputs form."""
-        numbered = self.numbered
-        return numbered.index(step) + 1 if step in numbered else None
+        return step_number([s.id for s in self.steps], step.id)
 
     @property
     def done_count(self) -> int:
-        return sum(1 for s in self.numbered if s.status in ("done", "skipped", "not_measured"))
+        return progress((s.id, s.status) for s in self.steps)[0]
 
     @property
     def finished(self) -> bool:

@@ -66,8 +66,13 @@ class AutoSteps:
                 else:
                     variables = self._frozen_vars(r)
                     if r.step.type == "compute":
+
+                        def on_progress(done: int, total: int, rows: int) -> None:
+                            data = {"done": done, "total": total, "unit": "columns", "rows": rows}
+                            emit(Event("progress", step_id, r.step.title, data))
+
                         result = with_retries(
-                            r.step, lambda _a: run_compute(r.step, variables), on_retry=on_retry
+                            r.step, lambda _a: run_compute(r.step, variables, on_progress), on_retry=on_retry
                         )
                         exports = export_outputs(r.step, result, variables)
                         r.config = {"fn": r.step.config.get("fn")}

@@ -14,6 +14,7 @@ from axtui.core.workflow.catalog import load_workflow, workflow_from_source
 from axtui.core.workflow.fields import validate_form
 from axtui.core.workflow.model import INPUTS_STEP_ID, Workflow
 from axtui.core.workflow.session import Session, inputs_step
+from axtui.core.workflow.state import numbered
 from axtui.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class Engine:
             "variables": {},
             "answers": {},
             "model": self.settings.default_model,
-            "steps_total": len(steps),
+            "steps_total": len(numbered(s.id for s in steps)),  # the one step count (state.numbered)
             "steps_done": 0,
             "current_step": steps[0].id if steps else None,
             "recorded": dict(recorded or {}),

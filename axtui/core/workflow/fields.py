@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from axtui.core.workflow.form_rules import order_errors
 from axtui.core.workflow.model import Field
 from axtui.errors import InputError
 from axtui.values import FALSE_WORDS, TRUE_WORDS
@@ -265,6 +266,7 @@ def validate_form(
     """Typed values for every field (defaults filled in); raises ``FormError`` listing every bad field.
 
     ``context`` holds the session's variables, so a field's ``columns:`` may name an earlier input.
+    Cross-field rules (threshold order, ``form_rules``) are checked here too, for every front end.
     """
     known = {f.name for f in fields}
     errors: dict[str, str] = {}
@@ -300,6 +302,9 @@ def validate_form(
             problem = check_data_file(field, out[field.name], scope)
             if problem:
                 errors[field.name] = problem
+    valid = [f for f in fields if f.name not in errors]  # a pair is judged once both values are good
+    for name, message in order_errors(valid, out).items():
+        errors.setdefault(name, message)
     if errors:
         raise FormError(step_id, errors)
     return out

@@ -14,6 +14,22 @@ if TYPE_CHECKING:
     from axtui.core.workflow.session import Session
 
 
+def _check_answer_order(session: Session, answers: Mapping[str, Any]) -> None:
+    """Refuse inverted thresholds in the answers file before any step runs (not at their step,
+    after the persona steps and memory writes before it): the rule ``validate_form`` applies."""
+    from axtui.core.workflow.form_rules import order_errors
+
+    for step_id, values in answers.items():
+        step = session.workflow.step(step_id)
+        if step is None or step.type != "input" or not isinstance(values, Mapping):
+            continue
+        errors = order_errors(step.fields, values)
+        if errors:
+            exc = FormError(step_id, errors)
+            exc.hint = f"fix it in the answers file under {step_id}: {{{exc.field}: ...}}"
+            raise exc
+
+
 def drive(
     session: Session, answers: Mapping[str, Any], on_progress: Callable[[Event], None] | None
 ) -> Summary:
@@ -33,6 +49,7 @@ def drive(
             f"the answers name a step this workflow does not have: {unknown[0]!r}",
             hint=f"steps: {', '.join(sorted(known))}",
         )
+    _check_answer_order(session, answers)
     reported: set[str] = set()
 
     def report_unmeasured() -> None:

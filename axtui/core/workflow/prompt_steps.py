@@ -131,6 +131,10 @@ class PromptSteps:
             r = self._row(step_id)
             if r.step.type != "prompt":
                 raise InputError(f"step {step_id!r} is a {r.step.type} step, not a chat")
+            if r.status == "done":  # a second accept (a double key press) must not finish it again
+                raise InputError(
+                    f"step {step_id!r} is already accepted", hint="use redo to change its answer"
+                )
             answers = self._answers_so_far(r)
             if not answers:
                 raise InputError(

@@ -147,9 +147,12 @@ def _typed(text: str, spec: OutputSpec, where: str) -> Any:
     return text
 
 
-def run_compute(step: Step, variables: Mapping[str, Any]) -> dict[str, Any]:
+def run_compute(
+    step: Step, variables: Mapping[str, Any], on_progress: Callable[[int, int, int], None] | None = None
+) -> dict[str, Any]:
     """Run the step's compute from the catalogue: args rendered (unless it reads conditions), bound to its
-    signature, run under the step's timeout; errors name the step."""
+    signature, run under the step's timeout; errors name the step. ``on_progress`` receives a long
+    compute's (done, in all, rows read) reports (``ComputeContext.progress``)."""
     from axtui.core.workflow.computes import ComputeContext, get_compute
 
     raw_args = step.config.get("args") or {}
@@ -163,7 +166,7 @@ def run_compute(step: Step, variables: Mapping[str, Any]) -> dict[str, Any]:
             args = strip_not_measured(render(raw_args, variables, step_id=step.id))  # absent evidence -> None
         if not isinstance(args, Mapping):
             raise InputError(f"compute {entry.name} args must be a mapping", where=f"{entry.name}: args")
-        ctx = ComputeContext(variables, step.id)
+        ctx = ComputeContext(variables, step.id, progress=on_progress)
         return call_with_timeout(step, lambda: entry.run(args, ctx))
     except AxtuiError as exc:
         if not (exc.where or "").startswith(f"step {step.id}"):

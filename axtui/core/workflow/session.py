@@ -30,6 +30,7 @@ from axtui.core.workflow.state import (
     StepRow,
     StepState,
     Summary,
+    progress,
 )
 from axtui.core.workflow.templates import is_missing, lookup
 from axtui.errors import AxtuiError, InputError, NotFoundError, StoreError
@@ -171,7 +172,11 @@ class Session(AutoSteps, PromptSteps):
 
     @property
     def steps_done(self) -> int:
-        return sum(1 for r in self._rows.values() if r.status in DONE_STATES)
+        return self.progress()[0]
+
+    def progress(self) -> tuple[int, int]:
+        """``(done, total)`` in the one step count (``state.progress``: Inputs is not a step)."""
+        return progress((r.step.id, r.status) for r in self._rows.values())
 
     def input_fields(self, step_id: str) -> list[Field]:
         """The step's form fields with their current value (previous answer, given input, or default)."""
@@ -270,9 +275,12 @@ class Session(AutoSteps, PromptSteps):
         reloaded), so it is stored once the session stops running, as a convenience for readers.
         """
         current = self._current_row()
+        done, total = self.progress()
         cols: dict[str, Any] = {
             "status": self.status,
-            "steps_done": self.steps_done,
+            # both, so a session stored before the one step count is right once it moves again
+            "steps_done": done,
+            "steps_total": total,
             "current_step": current.step.id if current else None,
             "updated_at": self._now(),
             "error": next((r.error for r in self._ordered() if r.status == "failed"), None),

@@ -6,14 +6,39 @@ so that none of them needs the session module to describe a run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from axtui.core.workflow.model import Step
 
+from axtui.core.workflow.model import INPUTS_STEP_ID
+
 DONE_STATES = ("done", "skipped", "not_measured")
 HAS_RESULT = ("done", "not_measured")  # states whose result and outputs are variables
+
+
+def numbered(step_ids: Iterable[str]) -> list[str]:
+    """The steps a person counts, in order: the one step count of every front end.
+
+    The synthetic Inputs form is not numbered: home and ``workflows list`` say "23 steps", the
+    session view "Step 7/23", the report numbers its sections 1-23, and ``sessions`` and the
+    headless progress lines say 7/23 too (docs/tui.md).
+    """
+    return [step_id for step_id in step_ids if step_id != INPUTS_STEP_ID]
+
+
+def step_number(step_ids: Sequence[str], step_id: str | None) -> int | None:
+    """The step's 1-based number in that count; None for the Inputs form (or an unknown id)."""
+    counted = numbered(step_ids)
+    return counted.index(step_id) + 1 if step_id in counted else None
+
+
+def progress(statuses: Iterable[tuple[str, str]]) -> tuple[int, int]:
+    """``(done, total)`` over ``(step id, status)`` pairs, in the one step count."""
+    pairs = [(step_id, status) for step_id, status in statuses if step_id != INPUTS_STEP_ID]
+    return sum(1 for _, status in pairs if status in DONE_STATES), len(pairs)
 
 
 @dataclass
@@ -43,7 +68,10 @@ class StepState:
 
 @dataclass
 class Event:
-    """Progress reported while steps run: started, retry, done, failed, skipped, turn, completed."""
+    """Progress reported while steps run: started, retry, progress, done, failed, skipped, turn, completed.
+
+    A ``progress`` event's ``data`` holds ``done``, ``total`` and ``unit`` (a long compute's columns).
+    """
 
     kind: str
     step_id: str | None

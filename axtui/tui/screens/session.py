@@ -32,7 +32,14 @@ from textual.widgets import (
 
 from axtui.errors import AxtuiError
 from axtui.tui import keymap
-from axtui.tui.messages import AutoStepProgress, InputRejected, Notice, SessionLoaded, UserFacingError
+from axtui.tui.messages import (
+    AutoStepProgress,
+    EngineIdle,
+    InputRejected,
+    Notice,
+    SessionLoaded,
+    UserFacingError,
+)
 from axtui.tui.services import app_of
 from axtui.tui.session_state import SessionSnapshot, StepView, build_snapshot
 from axtui.tui.widgets.input_form import InputForm
@@ -137,10 +144,27 @@ class SessionScreen(Screen[None]):
             live.unregister(app_of(self).settings.db_path, self.session.id)
 
     # -- worker plumbing --------------------------------------------------------------------
-    def _run(self, fn: Any, what: str) -> None:
-        """Run an engine call in the session's worker group (one at a time, in order)."""
+    def _run(self, fn: Any, what: str) -> bool:
+        """Run an engine call in a thread worker: the one gate, so only one runs at a time.
+
+        Thread workers of a group run side by side, so "busy" is what keeps them in order: a
+        call asked for while another runs is refused (returns False). Two accepts from a double
+        key press each posted a snapshot, and the second re-rendered the next prompt step from a
+        stale one, asking for its first answer again ("a follow-up needs text").
+        """
+        if self.busy:
+            return False
         self.busy = True
-        app_of(self).run_guarded(self, fn, name=what, group="session", context=what)
+
+        def call() -> Any:
+            try:
+                return fn()
+            except Exception:
+                self.post_message(EngineIdle())  # whatever the failure, the screen is usable again
+                raise
+
+        app_of(self).run_guarded(self, call, name=what, group="session", context=what)
+        return True
 
     def _open(self) -> SessionLoaded:
         engine = app_of(self).engine()
@@ -185,6 +209,9 @@ class SessionScreen(Screen[None]):
 
     def on_user_facing_error(self, message: UserFacingError) -> None:
         self.busy = False  # let the app show the toast; the screen stays usable
+
+    def on_engine_idle(self, message: EngineIdle) -> None:
+        self.busy = False
 
     def on_auto_step_progress(self, message: AutoStepProgress) -> None:
         self.query_one("#step-status", Label).update(message.text)
@@ -367,6 +394,13 @@ class SessionScreen(Screen[None]):
         step_id = step.id
 
         async def turn(text: str | None, on_delta: Any) -> Any:
+            if text is None:
+                # The view was built from a snapshot; a first answer may have been stored since
+                # (a turn that ended while the user looked elsewhere): show it, never ask twice.
+                stored = await asyncio.to_thread(stored_answer, session, step_id)
+                if stored is not None:
+                    on_delta(stored.text)
+                    return stored
             # LiteLLM takes seconds to import: do it in a thread, never on the UI's event loop.
             await asyncio.to_thread(warm_llm)
             return await session.prompt_turn(step_id, text, on_delta=on_delta)
@@ -534,6 +568,8 @@ class SessionScreen(Screen[None]):
         from axtui.tui.widgets.chat_view import ChatView
 
         chats = list(self.query(ChatView))
+        if self.busy:
+            return  # a second press while the first accept runs: it is already on its way
         if chats and (chats[0].generating or not chats[0].last_answer):
             self.notify("wait for an answer before accepting it", severity="warning")
             return
@@ -672,6 +708,26 @@ def message_focus_is_fresh(step: StepView, snap: SessionSnapshot) -> bool:
     end = ids.index(snap.current_id) if snap.current_id is not None else len(ids)
     before = [s for s in snap.steps[:end] if s.status != "skipped"]
     return bool(before) and before[-1].id == step.id
+
+
+def stored_answer(session: Any, step_id: str) -> Any:
+    """The step's latest complete answer as a ``TurnResult`` (None when it has none yet)."""
+    from axtui.core.chat import TurnResult
+    from axtui.core.offline import OFFLINE_MODEL
+
+    answers = [m for m in session.messages(step_id) if m["role"] == "assistant" and m["complete"]]
+    if not answers:
+        return None
+    last = answers[-1]
+    model = last.get("model") or ""
+    return TurnResult(
+        text=last["content"] or "",
+        complete=True,
+        model=model,
+        offline=model.startswith(OFFLINE_MODEL),
+        message_id=last.get("id"),
+        agent_id=last.get("agent_id"),
+    )
 
 
 def warm_llm() -> None:

@@ -575,7 +575,12 @@ class ChatView(Vertical):
         self._answer = None
         prompt = self.prompt
         prompt.disabled = False
-        if self.screen.is_active and not isinstance(self.app.focused, ChatMessage):
+        focused = self.app.focused
+        # Back to the prompt box, unless the user moved on while it answered (the checklist, a
+        # message being read): taking the focus back sent their next key into the box.
+        if self.screen.is_active and (
+            focused is None or (focused in self.walk_children() and not isinstance(focused, ChatMessage))
+        ):
             prompt.focus()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -90,8 +90,11 @@ class FitTable(Vertical):
             return
         body = self.query_one(TableBody)
         wider = body.minimum() > width
-        cue = self.query_one(".fit-cue", Static)
-        cue.display = wider
         scroll = self.query_one(TableScroll)
         scroll.can_focus = wider
-        self.set_class(wider, "-wider")
+        if wider != self.has_class("-wider"):
+            # The cue shows through the stylesheet (hidden until a table is wider than its pane):
+            # hiding it from code after its first paint left the line on a real terminal.
+            self.set_class(wider, "-wider")
+            if self.parent is not None:
+                self.parent.refresh(layout=True)

@@ -1,8 +1,9 @@
 """A form for an ``input`` step: one widget per field, help under it, errors beside it.
 
-Validation is the engine's own (``axtui.core.workflow.fields.validate_form``):
-each field is checked as the user types, and the whole form again before it is
-sent, so the message shown here is exactly the one ``submit_input`` would give.
+Validation is the engine's own (``axtui.core.workflow.fields.validate_form``,
+cross-field rules included): each field is checked as the user types (with the
+fields it is ordered against), and the whole form again before it is sent, so the
+message shown here is exactly the one ``submit_input`` and ``run --input`` give.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 from axtui.core.workflow.fields import FormError, validate_form
+from axtui.core.workflow.form_rules import order_errors, ordered_pairs
 from axtui.present.format import label
 from axtui.tui import keymap
-from axtui.tui.form_rules import order_errors, ordered_pairs
 
 
 def _default_text(field: Any) -> str:

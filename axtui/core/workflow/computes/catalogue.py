@@ -33,13 +33,21 @@ from axtui.core.workflow.conditions import parse_condition, truthy
 from axtui.core.workflow.templates import render
 from axtui.errors import InputError
 
+ProgressFn = Callable[[int, int, int], None]  # (done, in all, rows read): stats.drift.ProgressCallback
+
 
 @dataclass(frozen=True)
 class ComputeContext:
-    """What a compute may know about the step that runs it."""
+    """What a compute may know about the step that runs it.
+
+    ``progress`` is where a long compute reports how far it is (columns done, columns in all,
+    rows read): the engine turns each call into a ``progress`` event, which the TUI shows as a
+    progress bar. Computes hand it to the stats function as is (stats stays pure: a callback).
+    """
 
     variables: Mapping[str, Any]
     step_id: str
+    progress: ProgressFn | None = None
 
     def render(self, value: Any) -> Any:
         return render(value, self.variables, step_id=self.step_id)

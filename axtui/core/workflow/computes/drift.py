@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axtui.core.workflow.computes.catalogue import compute
+from axtui.core.workflow.computes.catalogue import ComputeContext, compute
 from axtui.errors import InputError
 
 
@@ -16,11 +16,13 @@ def drift(
     categorical: list[Any] | None = None,
     numeric: list[Any] | None = None,
     baseline: Any = None,
+    *,
+    ctx: ComputeContext,
 ) -> dict[str, Any]:
     """Per-column data drift of current vs reference (PSI, KS, JS, χ²; docs/reference/statistics.md).
 
     ``baseline`` is a stored ``profile`` (baseline_stats): drift is then measured against it, without the
-    reference's raw data (docs/scaling.md).
+    reference's raw data (docs/scaling.md). Columns done are reported through ``ctx.progress``.
     """
     from axtui.stats.drift import compute_drift
     from axtui.stats.profile import profile_from_baseline
@@ -34,6 +36,7 @@ def drift(
         columns=columns,
         categorical=categorical,
         numeric=numeric,
+        progress=ctx.progress,
     )
 
 

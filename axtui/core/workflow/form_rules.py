@@ -1,17 +1,17 @@
-"""Rules that tie two fields of one form together (threshold order), checked as the user types.
+"""Rules that tie two fields of one form together (threshold order), for every front end.
 
 A workflow names ordered thresholds in pairs: ``psi_moderate`` / ``psi_significant``,
 ``degradation_warn_pct`` / ``degradation_alert_pct``. Two number fields whose names differ in
 exactly one word of such a pair must be strictly ordered; an inverted pair used to be accepted
-and only surfaced as a failed check several steps later. Pure functions, no Textual.
+and only surfaced as a failed check several steps later. ``validate_form`` applies them, so
+``run --input``, ``--answers``, ``--batch`` and the TUI form refuse the same pairs with the same
+message (docs/workflows.md); the TUI also calls them while the user types.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-from axtui.present.format import label, number
 
 # (lower word, higher word): the first must stay below the second.
 ORDERED_WORDS = (
@@ -56,6 +56,13 @@ def _as_number(value: Any) -> float | None:
         return None
 
 
+def field_name(field: Any) -> str:
+    """How a message names a field: its id (what ``--input`` and answers files use), with its
+    ``label:`` when it has one."""
+    given = getattr(field, "label", None)
+    return f"{given} ({field.name})" if given else field.name
+
+
 def order_errors(fields: Sequence[Any], values: Mapping[str, Any]) -> dict[str, str]:
     """Field name → message for each inverted pair (reported on the upper field)."""
     errors: dict[str, str] = {}
@@ -65,7 +72,5 @@ def order_errors(fields: Sequence[Any], values: Mapping[str, Any]) -> dict[str, 
         if low_value is None or high_value is None:
             continue
         if not low_value < high_value:
-            errors[high.name] = (
-                f"must be above {label(low.name, low.label)} ({number(low_value)}), got {number(high_value)}"
-            )
+            errors[high.name] = f"must be above {field_name(low)} ({low_value:g}), got {high_value:g}"
     return errors
