@@ -12,7 +12,6 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.widgets import DataTable, Static
 
 from axtui.config import Settings
@@ -71,12 +70,6 @@ async def test_the_memory_browser_shows_another_processs_write(store: Store) -> 
         assert await wait_until(pilot, lambda: sorted(keys_in_table(screen)) == ["churn-v1", "churn-v2"])
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="flaky: in one CI run home did not refresh within 60 s of another process's write (a race in "
-    "the 1 s watcher between the file signature and the change counter, not yet found); the memory "
-    "browser and busy-at-start refresh tests below cover the same watcher",
-)
 async def test_home_shows_another_processs_write(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
