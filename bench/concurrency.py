@@ -84,11 +84,14 @@ asyncio.run(main())
 """
 
 
+CHILD_ENV: dict[str, str] = dict(os.environ)  # main() points XDG dirs at the scratch folder
+
+
 def headless(db: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "axtui", "--db", str(db), "--json", "run", "ml-model-monitoring", "--headless",
          "--input", "@examples/inputs/ml-model-monitoring.json"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=CHILD_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
@@ -96,6 +99,7 @@ def child(source: str, *argv: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", source, *argv],
         cwd=ROOT,
+        env=CHILD_ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -122,7 +126,9 @@ def runs_done(procs: list[tuple[subprocess.Popen[str], float]]) -> tuple[int, li
         if proc.returncode == 0:
             ok += 1
         else:
-            errors.append(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
+            lines = err.strip().splitlines()
+            said = [ln.strip() for ln in lines if "error" in ln.lower()] or lines[-1:]
+            errors.append(" / ".join(said[-2:]) if said else f"exit {proc.returncode}")
     return ok, times, errors
 
 
@@ -227,6 +233,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
+        CHILD_ENV.update(XDG_DATA_HOME=str(scratch / "data"), XDG_CONFIG_HOME=str(scratch / "config"))
         solo = alone(scratch, args.writes)
         print(json.dumps({"alone": solo}, default=str)[:2000], flush=True)
         crowd = together(scratch, args.runs, args.writes)
