@@ -17,6 +17,7 @@ Usage: ``python bench/concurrency.py [--runs 8] [--writes 200] [--write bench/co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -110,7 +111,12 @@ def last_json(proc: subprocess.Popen[str]) -> dict:
     out, err = proc.communicate(timeout=3600)
     if proc.returncode != 0:
         raise SystemExit(f"child failed: {err[-2000:]}")
-    return json.loads(out.strip().splitlines()[-1])
+    for line in reversed(out.strip().splitlines()):  # a TUI child may print terminal codes after it
+        start = line.find("{")
+        if start >= 0:
+            with contextlib.suppress(json.JSONDecodeError):
+                return json.loads(line[start:])
+    raise SystemExit(f"child printed no JSON result: {out[-500:]!r}")
 
 
 def p95(values: list[float]) -> float:
@@ -181,6 +187,7 @@ def together(scratch: Path, runs: int, writes: int) -> dict[str, object]:
     writer = child(WRITER, str(db), str(writes))
     ok, times, errors = runs_done(procs)
     writer_result = writer_figures(last_json(writer))
+    print(json.dumps({"together_runs_ok": ok, "errors": errors, "rows": check_rows(db, writes)}), flush=True)
     stop.write_text("stop")
     tui_result = last_json(tui)
     return {
