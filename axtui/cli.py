@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -40,29 +41,21 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def _from_env(flag: str, envvar: str, help_text: str) -> Any:
+    """A root option that its environment variable may also give (``Settings.resolve`` reads the same
+    variables for the fast paths in ``axtui/entry.py``)."""
+    return typer.Option(None, flag, envvar=envvar, show_envvar=True, help=help_text)
+
+
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
-    db: Path | None = typer.Option(
-        None,
-        "--db",
-        envvar="AXTUI_DB",
-        show_envvar=True,
-        help="DuckDB file [default: $XDG_DATA_HOME/axtui/axtui.duckdb]",
+    db: Path | None = _from_env(
+        "--db", "AXTUI_DB", "DuckDB file [default: $XDG_DATA_HOME/axtui/axtui.duckdb]"
     ),
-    model: str | None = typer.Option(
-        None,
-        "--model",
-        envvar="AXTUI_MODEL",
-        show_envvar=True,
-        help="LiteLLM model string [default: axtui/offline]",
-    ),
-    api_base: str | None = typer.Option(
-        None,
-        "--api-base",
-        envvar="AXTUI_API_BASE",
-        show_envvar=True,
-        help="OpenAI-compatible endpoint for the model",
+    model: str | None = _from_env("--model", "AXTUI_MODEL", "LiteLLM model string [default: axtui/offline]"),
+    api_base: str | None = _from_env(
+        "--api-base", "AXTUI_API_BASE", "OpenAI-compatible endpoint for the model"
     ),
     batch: Path | None = typer.Option(None, "--batch", help="Replay a session file headlessly"),
     fail_on: str | None = typer.Option(

@@ -34,18 +34,47 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+class NotANumber(ValueError):
+    """Why ``to_number`` refused a value: ``kind`` is "bool", "text", "type" or "infinite"."""
+
+    def __init__(self, kind: str, value: Any) -> None:
+        super().__init__(f"not a finite number ({kind}): {value!r}")
+        self.kind = kind
+
+
+def to_number(value: Any, *, percent: bool = False) -> float:
+    """The one number reader (compute arguments, form fields, conditions, CLI lists).
+
+    Rules: an int or float is taken as it is; true/false is not a number; text is stripped
+    and read as Python reads a float literal (``"1e-3"``, digit groups ``"1_000"``); with
+    ``percent`` a trailing ``%`` divides by 100 (``"20%"`` = 0.2). NaN and infinities are
+    refused. Anything else raises ``NotANumber``, whose ``kind`` lets each caller word it.
+    """
+    if isinstance(value, bool):
+        raise NotANumber("bool", value)
+    if isinstance(value, int | float):
+        out = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        scale = 100.0 if percent and text.endswith("%") else 1.0
+        try:
+            out = float(text[:-1] if scale != 1.0 else text) / scale
+        except ValueError:
+            raise NotANumber("text", value) from None
+    else:
+        raise NotANumber("type", value)
+    if not math.isfinite(out):
+        raise NotANumber("infinite", value)
+    return out
+
+
 def parse_number(value: Any, name: str) -> float:
     """A finite float from a number or text ("0.05", "20%" = 0.2); InputError naming ``name`` otherwise."""
-    if isinstance(value, bool):
-        raise InputError(f"{name} must be a number (got {value!r})", where=name)
-    text = str(value).strip()
     try:
-        out = float(text.rstrip("%")) / (100.0 if text.endswith("%") else 1.0)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number (got {value!r})", where=name) from None
-    if not math.isfinite(out):
-        raise InputError(f"{name} must be finite (got {value!r})", where=name)
-    return out
+        return to_number(value if isinstance(value, int | float | str) else str(value), percent=True)
+    except NotANumber as exc:
+        problem = "must be finite" if exc.kind == "infinite" else "must be a number"
+        raise InputError(f"{name} {problem} (got {value!r})", where=name) from None
 
 
 def parse_int(value: Any, name: str) -> int:

@@ -17,6 +17,7 @@ Usage: ``python bench/concurrency.py [--runs 8] [--writes 200] [--write bench/co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -84,11 +85,14 @@ asyncio.run(main())
 """
 
 
+CHILD_ENV: dict[str, str] = dict(os.environ)  # main() points XDG dirs at the scratch folder
+
+
 def headless(db: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "axtui", "--db", str(db), "--json", "run", "ml-model-monitoring", "--headless",
          "--input", "@examples/inputs/ml-model-monitoring.json"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=CHILD_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
@@ -96,6 +100,7 @@ def child(source: str, *argv: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", source, *argv],
         cwd=ROOT,
+        env=CHILD_ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -106,7 +111,12 @@ def last_json(proc: subprocess.Popen[str]) -> dict:
     out, err = proc.communicate(timeout=3600)
     if proc.returncode != 0:
         raise SystemExit(f"child failed: {err[-2000:]}")
-    return json.loads(out.strip().splitlines()[-1])
+    for line in reversed(out.strip().splitlines()):  # a TUI child may print terminal codes after it
+        start = line.find("{")
+        if start >= 0:
+            with contextlib.suppress(json.JSONDecodeError):
+                return json.loads(line[start:])
+    raise SystemExit(f"child printed no JSON result: {out[-500:]!r}")
 
 
 def p95(values: list[float]) -> float:
@@ -122,7 +132,9 @@ def runs_done(procs: list[tuple[subprocess.Popen[str], float]]) -> tuple[int, li
         if proc.returncode == 0:
             ok += 1
         else:
-            errors.append(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
+            lines = err.strip().splitlines()
+            said = [ln.strip() for ln in lines if "error" in ln.lower()] or lines[-1:]
+            errors.append(" / ".join(said[-2:]) if said else f"exit {proc.returncode}")
     return ok, times, errors
 
 
@@ -175,6 +187,7 @@ def together(scratch: Path, runs: int, writes: int) -> dict[str, object]:
     writer = child(WRITER, str(db), str(writes))
     ok, times, errors = runs_done(procs)
     writer_result = writer_figures(last_json(writer))
+    print(json.dumps({"together_runs_ok": ok, "errors": errors, "rows": check_rows(db, writes)}), flush=True)
     stop.write_text("stop")
     tui_result = last_json(tui)
     return {
@@ -227,6 +240,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
+        CHILD_ENV.update(XDG_DATA_HOME=str(scratch / "data"), XDG_CONFIG_HOME=str(scratch / "config"))
         solo = alone(scratch, args.writes)
         print(json.dumps({"alone": solo}, default=str)[:2000], flush=True)
         crowd = together(scratch, args.runs, args.writes)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from axtui.core.clock import FakeClock
+from axtui.core.memory import Memory
 from axtui.core.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -52,3 +53,20 @@ def data_dir() -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+@pytest.fixture(scope="session")
+def empty_memory() -> Callable[[], tuple[Memory, FakeClock]]:
+    """For hypothesis tests: one in-memory store for every example (opening one each would
+    dominate the run); each call empties it and gives it a fresh clock."""
+    store = Store(":memory:", clock=FakeClock())
+    memory = Memory(store)
+
+    def fresh() -> tuple[Memory, FakeClock]:
+        clock = store.clock = FakeClock()
+        with store.transaction() as con:
+            for table in ("memory_fields", "memory_entries", "memory_history"):
+                con.execute(f"DELETE FROM {table}")
+        return memory, clock
+
+    return fresh

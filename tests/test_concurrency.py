@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from axtui.core.store import Store
 
@@ -36,6 +37,13 @@ READER_LOOP = textwrap.dedent("""
     seen = [len(memory.list("ml-experiments")) for _ in range(int(sys.argv[2]))]
     assert seen == sorted(seen), seen  # what a reader sees only ever grows
     print("read", len(seen), flush=True)
+""")
+
+ONE_WRITE = textwrap.dedent("""
+    import sys
+    from axtui.core.memory import Memory
+    from axtui.core.store import Store
+    Memory(Store(sys.argv[1])).store("ml-experiments", sys.argv[2], {"by": "another process"})
 """)
 
 HOLDER = textwrap.dedent("""
@@ -178,3 +186,49 @@ def test_a_writer_in_a_tight_loop_does_not_starve_the_others(tmp_path: Path) -> 
     with Store(db) as store:
         keys = {r[0] for r in store.query("SELECT key FROM memory_entries WHERE key LIKE 'other-%'")}
     assert keys == {"other-0", "other-1", "other-2"}
+
+
+def test_a_headless_compute_step_does_not_hold_the_file(tmp_path: Path, monkeypatch: Any) -> None:
+    """A compute (and its retries) runs before its step's one transaction opens: a writer in
+    another process gets the file meanwhile, within a 2 s wait, and the step still commits once."""
+    from axtui.config import Settings
+    from axtui.core.file_lock import gate_for
+    from axtui.core.memory import Memory
+    from axtui.core.workflow import Engine, computes
+    from axtui.core.workflow.catalog import workflow_from_source
+
+    db = tmp_path / "compute.duckdb"
+    store = Store(db)
+    seen: list[tuple[bool, int]] = []
+
+    def probe(n: int) -> dict[str, Any]:
+        writer = subprocess.run(
+            [sys.executable, "-c", ONE_WRITE, str(db), f"during-{len(seen)}"],
+            cwd=REPO, env=env(wait="2"), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        seen.append((gate_for(db).con is None, writer.returncode))
+        if len(seen) == 1:
+            raise RuntimeError("transient")  # retried: the back-off is outside the transaction too
+        return {"n": n}
+
+    monkeypatch.setitem(computes.CATALOGUE, "probe", computes.describe(probe, "probe"))
+    flow = workflow_from_source(
+        """
+workflowId: probe
+name: Probe
+steps:
+  - {stepId: p, type: compute, retry: {maxAttempts: 2, backoffMs: 1}, config: {fn: probe, args: {n: 1}}}
+  - {stepId: save, type: tool, tool: memory_store,
+     config: {namespace: ml-experiments, key: probe, value: {n: "{{p.n}}"}}}
+""",
+        "probe.yaml",
+    )
+    session = Engine(store, Settings(db_path=db)).start(flow, {})
+    assert session.run_headless({}).status == "completed"
+    assert seen == [(True, 0), (True, 0)]
+    keys = {e.key for e in Memory(store).list("ml-experiments")}
+    assert keys == {"during-0", "during-1", "probe"}
+    rows = store.query(
+        "SELECT step_id, status, attempts FROM step_results WHERE session_id = ?", [session.id]
+    )
+    assert sorted(rows) == [("p", "done", 2), ("save", "done", 1)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -378,21 +378,6 @@ def naive_match(value: dict, field: str, texts: set[str]) -> bool:
     return any(_scalar_text(x) in texts for x in items)
 
 
-_SHARED: list[tuple[Memory, FakeClock]] = []
-
-
-def _shared_memory() -> tuple[Memory, FakeClock]:
-    """One in-memory store for all examples (opening one each would dominate the run), emptied each time."""
-    if not _SHARED:
-        clock = FakeClock()
-        _SHARED.append((Memory(Store(":memory:", clock=clock)), clock))
-    memory, clock = _SHARED[0]
-    with memory.db.transaction() as con:
-        for table in ("memory_fields", "memory_entries", "memory_history"):
-            con.execute(f"DELETE FROM {table}")
-    return memory, clock
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     values=st.lists(VALUES, min_size=1, max_size=12),
@@ -402,9 +387,14 @@ def _shared_memory() -> tuple[Memory, FakeClock]:
     expired=st.sets(st.integers(0, 11), max_size=3),
 )
 def test_field_value_equals_a_naive_filter(
-    values: list[dict], field: str, query_value: str, quoted: bool, expired: set[int]
+    empty_memory: Callable[[], tuple[Memory, FakeClock]],
+    values: list[dict],
+    field: str,
+    query_value: str,
+    quoted: bool,
+    expired: set[int],
 ) -> None:
-    memory, clock = _shared_memory()
+    memory, clock = empty_memory()
     items = [("ns", f"k{i:02d}", value) for i, value in enumerate(values)]
     memory.store_many([item for i, item in enumerate(items) if i in expired], ttl=30)
     memory.store_many([item for i, item in enumerate(items) if i not in expired], ttl=None)
@@ -426,9 +416,13 @@ def test_field_value_equals_a_naive_filter(
     negate=st.booleans(),
 )
 def test_and_not_of_field_terms_equals_a_naive_filter(
-    values: list[dict], first: tuple[str, str], second: tuple[str, str], negate: bool
+    empty_memory: Callable[[], tuple[Memory, FakeClock]],
+    values: list[dict],
+    first: tuple[str, str],
+    second: tuple[str, str],
+    negate: bool,
 ) -> None:
-    memory, _ = _shared_memory()
+    memory, _ = empty_memory()
     memory.store_many([("ns", f"k{i:02d}", value) for i, value in enumerate(values)], ttl=None)
     query = f"{first[0]}:{first[1]} AND {'NOT ' if negate else ''}{second[0]}:{second[1]}"
     got = [h.entry.key for h in memory.search(query, limit=100)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -49,19 +49,6 @@ VALUE = st.fixed_dictionaries(
     },
 )
 
-_SHARED: list[tuple[Memory, FakeClock]] = []
-
-
-def _memory() -> tuple[Memory, FakeClock]:
-    if not _SHARED:
-        clock = FakeClock()
-        _SHARED.append((Memory(Store(":memory:", clock=clock)), clock))
-    memory, clock = _SHARED[0]
-    with memory.db.transaction() as con:
-        for table in ("memory_fields", "memory_entries", "memory_history"):
-            con.execute(f"DELETE FROM {table}")
-    return memory, clock
-
 
 @settings(max_examples=80, deadline=None)
 @given(
@@ -72,9 +59,14 @@ def _memory() -> tuple[Memory, FakeClock]:
     namespace=st.sampled_from([None, "a"]),
 )
 def test_set_algebra_equals_the_row_by_row_plan(
-    values: list[dict], query: Node, limit: int, expired: set[int], namespace: str | None
+    empty_memory: Callable[[], tuple[Memory, FakeClock]],
+    values: list[dict],
+    query: Node,
+    limit: int,
+    expired: set[int],
+    namespace: str | None,
 ) -> None:
-    memory, clock = _memory()
+    memory, clock = empty_memory()
     for i, value in enumerate(values):
         memory.store("a" if i % 2 else "b", f"k{i}", value, ttl=30 if i in expired else None)
         clock.advance(1)

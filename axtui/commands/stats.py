@@ -19,6 +19,7 @@ from axtui.commands.experiments import compare_stored, experiments_app
 from axtui.commands.progress import column_progress, progress_option
 from axtui.errors import InputError
 from axtui.present import output
+from axtui.values import NotANumber, to_number
 
 ab_app = typer.Typer(
     name="ab",
@@ -61,8 +62,8 @@ def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
 
 def _split_numbers(text: str, option: str) -> list[float]:
     try:
-        return [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
+        return [to_number(part) for part in text.split(",") if part.strip()]
+    except NotANumber:
         raise InputError(f"{option} must be comma-separated numbers (got {text!r})", where=option) from None
 
 

@@ -207,13 +207,10 @@ def run_cmd(
     ),
 ) -> None:
     """Start a session of WORKFLOW (in the TUI, or to the end with --headless)."""
-    from axtui import fail_on
     from axtui.core.workflow.answers import parse_inputs_arg, read_answers
 
     settings = output.settings(ctx)
-    listed = fail_on.parse(fail_on_text, fail_on.SESSION)
-    if listed and not headless:
-        raise InputError("--fail-on needs --headless", where="--fail-on", hint="add --headless")
+    listed = _fail_on_listed(fail_on_text, headless)
     inputs = parse_inputs_arg(input_json)
     if not headless:
         if answers is not None:
@@ -225,24 +222,36 @@ def run_cmd(
         raise typer.Exit(launch_tui(settings, start={"workflow": workflow, "inputs": inputs}))
     answer_map = read_answers(answers) if answers else {}
     from axtui.core.workflow import Engine, load_workflow
-    from axtui.present.progress import print_summary, progress_printer
 
     wf = load_workflow(workflow)
     with _open_store(ctx) as store:
         session = Engine(store, settings).start(wf, inputs)
         output.note(f"session {session.id} started ({wf.id} v{wf.version})")
-        from axtui.core.live import registered
-
-        with registered(settings.db_path, session.id):
-            summary = session.run_headless(answer_map, on_progress=progress_printer(session))
-        print_summary(settings, summary)
-    _fail_on_session(listed, summary.decisions)
+        _drive_headless(settings, session, answer_map, listed)
 
 
-def _fail_on_session(listed: frozenset[str], decisions: dict[str, Any]) -> None:
+def _fail_on_listed(fail_on_text: str | None, headless: bool) -> frozenset[str]:
+    """The decisions ``--fail-on`` lists (run and resume), refused without ``--headless``."""
     from axtui import fail_on
 
-    hits = fail_on.matches(decisions.values(), listed)
+    listed = fail_on.parse(fail_on_text, fail_on.SESSION)
+    if listed and not headless:
+        raise InputError("--fail-on needs --headless", where="--fail-on", hint="add --headless")
+    return listed
+
+
+def _drive_headless(settings: Any, session: Any, answer_map: dict[str, Any], listed: frozenset[str]) -> None:
+    """Run a session to its end with progress lines, print its summary, then apply ``--fail-on``.
+
+    Registered as live meanwhile, so ``axtui sessions`` tells it from an interrupted one."""
+    from axtui import fail_on
+    from axtui.core.live import registered
+    from axtui.present.progress import print_summary, progress_printer
+
+    with registered(settings.db_path, session.id):
+        summary = session.run_headless(answer_map, on_progress=progress_printer(session))
+    print_summary(settings, summary)
+    hits = fail_on.matches(summary.decisions.values(), listed)
     if hits:
         output.note(fail_on.message(hits))
         raise typer.Exit(1)
@@ -273,14 +282,11 @@ def resume_cmd(
     ),
 ) -> None:
     """Continue a session at its earliest incomplete step."""
-    from axtui import fail_on
     from axtui.core.workflow import Engine
     from axtui.core.workflow.answers import read_answers
 
     settings = output.settings(ctx)
-    listed = fail_on.parse(fail_on_text, fail_on.SESSION)
-    if listed and not headless:
-        raise InputError("--fail-on needs --headless", where="--fail-on", hint="add --headless")
+    listed = _fail_on_listed(fail_on_text, headless)
     answer_map = read_answers(answers) if answers else {}
     with _open_store(ctx) as store:
         engine = Engine(store, settings)
@@ -307,8 +313,6 @@ def resume_cmd(
         from axtui.tui.launch import launch_tui
 
         raise typer.Exit(launch_tui(settings, start={"session": sid}))
-    from axtui.present.progress import print_summary, progress_printer
-
     with _open_store(ctx) as store:
         session = Engine(store, settings).open(sid)
         current = session.current()
@@ -316,9 +320,7 @@ def resume_cmd(
             f"resuming session {session.id} ({session.workflow.id}) at "
             f"{current.step_id if current else 'the end'}"
         )
-        summary = session.run_headless(answer_map, on_progress=progress_printer(session))
-        print_summary(settings, summary)
-    _fail_on_session(listed, summary.decisions)
+        _drive_headless(settings, session, answer_map, listed)
 
 
 def sessions_cmd(

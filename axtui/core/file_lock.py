@@ -22,6 +22,7 @@ import random
 import struct
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ WAIT_ENV = "AXTUI_DB_WAIT"
 _FLOCK = "hhqqi4x"  # struct flock on Linux (x86_64, aarch64): type, whence, start, len, pid
 _DB_BYTE = 0  # shared = reading, exclusive = writing
 _TURNSTILE_BYTE = 1  # held by the next process in line while it waits for _DB_BYTE
+OWN_COUNTERS_KEPT = 4096
 
 
 def _try(fd: int, op: int, byte: int) -> bool:
@@ -108,7 +110,9 @@ class Gate:
     mode: str | None = None  # "r" or "w" while a unit of work is open
     depth: int = 0
     last_wait_s: float = 0.0
-    own_counter: int | None = None  # change counter as this process last wrote it
+    # change counters of this process's own commits (bounded: one older than the oldest kept
+    # counts as another process's, which costs at most one needless reload)
+    own_counters: deque[int] = field(default_factory=lambda: deque(maxlen=OWN_COUNTERS_KEPT))
 
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")

@@ -154,6 +154,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _READ_VERBS = ("select", "with", "pragma", "describe", "show", "explain", "from")
 
 
+def _counter_of(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT counter FROM store_changes").fetchone()[0])
+
+
 class Store:
     """axtui's DuckDB file, opened per unit of work; safe to share between threads and processes.
 
@@ -176,7 +180,7 @@ class Store:
             self._gate = gate_for(self.path)
             self._memory_con = None
         self._counter_ready = False
-        self._migrate()
+        self.opened_counter = self._migrate()
         self._counter_ready = True
 
     # -- opening ---------------------------------------------------------------
@@ -215,19 +219,23 @@ class Store:
                     raise explain(text, self.path, waited=time.monotonic() - started) from exc
                 raise explain(text, self.path) from exc
 
-    def _migrate(self) -> None:
-        """Bring the schema forward; a read first, so an up-to-date file is never opened for writing."""
+    def _migrate(self) -> int:
+        """Bring the schema forward; a read first, so an up-to-date file is never opened for writing.
+
+        Returns the change counter as of opening: the baseline against which a watcher tells
+        later writes apart (anything read through this store was read at or after it)."""
         if not self._in_memory and self.path.is_file() and self.path.stat().st_size > 0:
             with self.connection() as con:
                 current = self._version_of(con)
-            if current == SCHEMA_VERSION:
-                return
+                if current == SCHEMA_VERSION:
+                    return _counter_of(con)
         with self.transaction() as con:
             current = self._version_of(con)
             con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
             for version in range(current, SCHEMA_VERSION):
                 con.execute(MIGRATIONS[version])
                 con.execute("INSERT INTO schema_version VALUES (?, ?)", [version + 1, self.clock()])
+            return _counter_of(con)
 
     def _version_of(self, con: duckdb.DuckDBPyConnection) -> int:
         """The schema version of an open database; refuses a newer or a foreign one."""
@@ -286,18 +294,21 @@ class Store:
             yield con
             return
         con.execute("BEGIN TRANSACTION")
+        counter: int | None = None
         try:
             yield con
             if self._counter_ready:
                 row = con.execute(
                     "UPDATE store_changes SET counter = counter + 1 RETURNING counter"
                 ).fetchone()
-                self._gate.own_counter = int(row[0]) if row else None
+                counter = int(row[0]) if row else None
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
+        if counter is not None:  # only once committed: a rolled-back number is reused by the next writer
+            self._gate.own_counters.append(counter)
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -351,12 +362,19 @@ class Store:
 
     def change_counter(self) -> int:
         """The number of write transactions ever committed to this file (by any process)."""
-        return int(self.query("SELECT counter FROM store_changes")[0][0])
+        with self.connection() as con:
+            return _counter_of(con)
 
-    @property
-    def own_counter(self) -> int | None:
-        """The change counter as this process's last write left it (None before any write)."""
-        return self._gate.own_counter
+    def writes_by_others(self, since: int, until: int) -> int:
+        """How many of the commits that moved the counter from ``since`` to ``until`` were not ours.
+
+        Exact while this process has made fewer than ``OWN_COUNTERS_KEPT`` writes in between; past
+        that, forgotten own writes count as others' (a needless reload, never a missed one). A
+        counter that went back (the file was replaced) counts as a change."""
+        if until < since:
+            return 1
+        own = sum(1 for c in self._gate.own_counters if since < c <= until)
+        return until - since - own
 
     @property
     def last_wait_s(self) -> float:

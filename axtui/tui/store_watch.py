@@ -2,15 +2,22 @@
 
 Every write transaction bumps a counter in the file (``Store.change_counter``). Once a second
 the app compares the file's stat signature (no DuckDB open, no lock); only when it moved does a
-worker read the counter, and only a counter this process did not write itself posts
+worker read the counter, and only a commit this process did not make itself posts
 ``StoreChanged`` to the screen on top, which reloads what it shows (home, sessions, memory).
 A store that failed to open (busy, damaged) is retried the same way, so no panel stays on
 "loading…" once the file is usable again.
+
+Three rules keep a write from slipping through (docs/ARCHITECTURE.md, "Many processes, one
+file"): the first counter compared against is the one read when the store was opened
+(``Store.opened_counter``), not the one the watcher happens to read first — a write landing
+between the screens' first read and the watcher's first look is a change, not the baseline;
+a signature whose newest mtime is under ``SETTLE_NS`` old is not remembered, since a second
+commit within the file system's timestamp granularity can leave (mtime, size) unchanged; and a
+counter read that fails forgets the signature, so the next tick reads again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +27,7 @@ if TYPE_CHECKING:
     from axtui.core.store import Store
 
 WATCH_INTERVAL_S = 1.0
+SETTLE_NS = 2_000_000_000  # mtimes younger than this may hide a second commit (coarse timestamps)
 
 
 class StoreChanged(Message):
@@ -37,6 +45,7 @@ class StoreWatcher:
         self._signature: tuple[int, ...] | None = None
         self._seen: int | None = None
         self._checking = False
+        self.now_ns = time.time_ns  # the file system's clock (mtimes); tests freeze it
 
     def tick(self) -> None:
         store: Store | None = getattr(self.app, "_store", None)
@@ -53,21 +62,32 @@ class StoreWatcher:
         signature = store.file_signature()
         if signature == self._signature or self._checking:
             return
-        self._signature = signature
+        self._signature = signature if settled(signature, self.now_ns()) else None
         self._checking = True
         self.app.run_worker(lambda: self._check(store), thread=True, group="store-watch", exit_on_error=False)
 
     def _check(self, store: Store) -> None:
         try:
-            with contextlib.suppress(Exception):  # a watcher is silent: screens report real errors
-                counter = store.change_counter()
-                previous, self._seen = self._seen, counter
-                if previous is not None and counter != previous and counter != store.own_counter:
-                    self.app.call_from_thread(self._notify)
+            if self.changed_by_others(store):
+                self.app.call_from_thread(self._notify)
+        except Exception:  # a watcher is silent (screens report real errors); read again next tick
+            self._signature = None
         finally:
             self._checking = False
+
+    def changed_by_others(self, store: Store) -> bool:
+        """Read the counter; True when another process committed since the last look."""
+        counter = store.change_counter()
+        previous = store.opened_counter if self._seen is None else self._seen
+        self._seen = counter
+        return store.writes_by_others(previous, counter) > 0
 
     def _notify(self) -> None:
         screen = self.app.screen
         if screen is not None:
             screen.post_message(StoreChanged())
+
+
+def settled(signature: tuple[int, ...], now_ns: int) -> bool:
+    """True once every mtime in a ``Store.file_signature`` is ``SETTLE_NS`` in the past."""
+    return max(signature[::2]) <= now_ns - SETTLE_NS

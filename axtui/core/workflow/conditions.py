@@ -23,6 +23,7 @@ from typing import Any
 
 from axtui.core.workflow.templates import MissingVariable, is_missing, lookup
 from axtui.errors import InputError
+from axtui.values import NotANumber, to_number
 
 _TOKEN_RE = re.compile(
     r"""
@@ -236,16 +237,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    """The value as a number for a comparison (``values.to_number``'s rules), None when it is not one."""
+    try:
+        return to_number(value)
+    except NotANumber:
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _compare(op: str, left: Any, right: Any, text: str) -> bool:

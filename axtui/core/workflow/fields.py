@@ -11,7 +11,7 @@ from typing import Any
 from axtui.core.workflow.form_rules import order_errors
 from axtui.core.workflow.model import Field
 from axtui.errors import InputError
-from axtui.values import FALSE_WORDS, TRUE_WORDS
+from axtui.values import FALSE_WORDS, TRUE_WORDS, NotANumber, to_number
 
 _TRUE = TRUE_WORDS
 _FALSE = FALSE_WORDS
@@ -37,20 +37,21 @@ class _Invalid(Exception):
     pass
 
 
+_NOT_A_NUMBER = {
+    "bool": lambda _v: "expected a number, got true/false",
+    "text": lambda v: f"expected a number, got {v!r}",
+    "type": lambda v: f"expected a number, got {type(v).__name__}",
+    "infinite": lambda _v: "expected a finite number",
+}
+
+
 def _number(value: Any, integer: bool) -> float | int:
-    if isinstance(value, bool):
-        raise _Invalid("expected a number, got true/false")
-    if isinstance(value, int | float):
-        number = value
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip().replace("_", ""))
-        except ValueError:
-            raise _Invalid(f"expected a number, got {value!r}") from None
-    else:
-        raise _Invalid(f"expected a number, got {type(value).__name__}")
-    if number != number or number in (float("inf"), float("-inf")):
-        raise _Invalid("expected a finite number")
+    """A form's number: ``values.to_number``'s rules (no percent sign), an int kept an int."""
+    try:
+        parsed = to_number(value)
+    except NotANumber as exc:
+        raise _Invalid(_NOT_A_NUMBER[exc.kind](value)) from None
+    number: float | int = value if isinstance(value, int | float) else parsed
     if integer:
         if float(number) != int(number):
             raise _Invalid(f"expected a whole number, got {value!r}")

@@ -96,19 +96,27 @@ def drive(
                 step_id,
                 emit,
                 lambda step_emit, sid=step_id: session.run_auto(sid, on_event=step_emit),
+                lazy=True,  # the computation runs before the step's transaction opens
             )
         report_unmeasured()
     emit(Event("completed", None, f"session {session.id} completed", {"report_path": session.report_path}))
     return session.summary()
 
 
-def _atomic(session: Session, step_id: str, emit: Callable[[Event], None], run: Callable[[Any], Any]) -> None:
+def _atomic(
+    session: Session,
+    step_id: str,
+    emit: Callable[[Event], None],
+    run: Callable[[Any], Any],
+    *,
+    lazy: bool = False,
+) -> None:
     """Run a step as one commit (``Session.atomic_step``: one transaction per step, not five);
     its progress lines are printed once it is committed (or its failure recorded), so a ``✓``
     always means the step is in the database."""
     pending: list[Event] = []
     try:
-        with session.atomic_step(step_id):
+        with session.atomic_step(step_id, lazy=lazy):
             run(pending.append)
     finally:
         for event in pending:

@@ -82,6 +82,8 @@ class Session(AutoSteps, PromptSteps):
         self._written = {c: persist.dumps(getattr(self, c)) for c in _LARGE_SESSION_COLS}
         self._unconfirmed: dict[str, str] = {}
         self._tx_depth = 0
+        # inside ``atomic_step(lazy=True)``: where its one transaction is held once the step first writes
+        self._step_tx: contextlib.ExitStack | None = None
         steps = ([inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
         self._rows: dict[str, StepRow] = {s.id: StepRow(step=s, seq=i) for i, s in enumerate(steps)}
         for saved in step_rows:
@@ -229,7 +231,15 @@ class Session(AutoSteps, PromptSteps):
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
         """A store transaction (nested ones join it); once the outermost commits, the large
-        columns it wrote count as written."""
+        columns it wrote count as written. In a lazy ``atomic_step`` the first one opens the
+        step's transaction, which stays open (and joined) until the step ends."""
+        if self._step_tx is not None and self._tx_depth == 0:
+            self._step_tx.enter_context(self._store_transaction())
+        with self._store_transaction() as con:
+            yield con
+
+    @contextlib.contextmanager
+    def _store_transaction(self) -> Iterator[Any]:
         outermost = self._tx_depth == 0
         if outermost:
             self._unconfirmed = {}
@@ -319,7 +329,8 @@ class Session(AutoSteps, PromptSteps):
             r.started_at = self._now()
         r.status = "running"
         r.error = None
-        self._commit(r)
+        if self._step_tx is None:  # a lazy atomic step writes its row once, when it is done
+            self._commit(r)
 
     def _fail_row(self, r: StepRow, exc: BaseException) -> None:
         r.status = "failed"
@@ -414,13 +425,19 @@ class Session(AutoSteps, PromptSteps):
 
     # -- control -----------------------------------------------------------------------------
     @contextlib.contextmanager
-    def atomic_step(self, step_id: str) -> Iterator[None]:
+    def atomic_step(self, step_id: str, *, lazy: bool = False) -> Iterator[None]:
         """One step's writes as one commit, for runs without a person (``--batch``, headless).
 
         Crash-safe by construction: a killed process loses the step in flight, all of it
         (memory writes included), never a committed one. A failure rolls the step back, puts
         the in-memory state back to what was committed, then records the failure as before.
         Not for live model turns (the transaction would be held across the call).
+
+        ``lazy`` (tool, compute, conditional steps): the transaction opens at the step's first
+        write through the session, after its computation, so the file is not locked while a
+        compute runs or waits between retries (measured: the drift compute held every other
+        process off the file for 7 s at load 8, and 8 concurrent runs timed out on it). The
+        step's "running" row is then never written: it is committed done, or not at all.
         """
         import copy
 
@@ -428,8 +445,15 @@ class Session(AutoSteps, PromptSteps):
             rows = {k: copy.copy(v) for k, v in self._rows.items()}
             status, answers, report_path = self.status, copy.deepcopy(self.answers), self.report_path
             try:
-                with self._transaction():
-                    yield
+                with contextlib.ExitStack() as held:
+                    if lazy:
+                        self._step_tx = held
+                    else:
+                        held.enter_context(self._transaction())
+                    try:
+                        yield
+                    finally:
+                        self._step_tx = None
             except Exception as exc:
                 for k, saved in rows.items():
                     self._rows[k].__dict__.update(saved.__dict__)

@@ -112,11 +112,14 @@ def version_compare(
         result["latency_regression"] = new_lat > old_lat * 1.1
     from axtui.stats.decisions import version_decision
 
-    if metrics_unmeasured:  # no test-set predictions: nothing to compare
+    def decide(comparison: dict[str, Any] | None) -> dict[str, Any]:
+        """The version decision on what was compared (None: nothing was), written into ``result``."""
+        row = next(r for r in comparison["metrics"] if r["primary"]) if comparison else None
+        significant = comparison["significant"] if comparison else None
         breaking = result["input_schema"]["breaking"] or result["output_schema"]["breaking"]
         verdict = version_decision(
-            improvement=0.0,
-            significant=None,
+            improvement=row["improvement"] if row else 0.0,
+            significant=significant,
             meets_requirements=meets,
             breaking_changes=breaking,
             latency_regression=result["latency_regression"],
@@ -127,10 +130,17 @@ def version_compare(
             reason=verdict["reason"],
             recommendation=verdict["decision"].lower(),
             breaking_changes=breaking,
-            improvement=None,
-            significant=None,
+            improvement=row["improvement"] if row else None,
         )
+        if row:
+            result["relative_improvement"] = row["relative_improvement"]
+        result["significant"] = significant
+        if comparison:
+            result["p_value"] = comparison["significance"].get("p_value")
         return result
+
+    if metrics_unmeasured:  # no test-set predictions: nothing to compare
+        return decide(None)
     from axtui.stats.experiments import compare_experiments
 
     old_metrics = production.get("metrics") if isinstance(production.get("metrics"), dict) else {}
@@ -157,27 +167,7 @@ def version_compare(
         per_example=per_example,
     )
     result["comparison"] = comparison
-    row = next(r for r in comparison["metrics"] if r["primary"])
-    breaking = result["input_schema"]["breaking"] or result["output_schema"]["breaking"]
-    verdict = version_decision(
-        improvement=row["improvement"],
-        significant=comparison["significant"],
-        meets_requirements=meets,
-        breaking_changes=breaking,
-        latency_regression=result["latency_regression"],
-        not_supplied=missing,
-    )
-    result.update(
-        decision=verdict["decision"],
-        reason=verdict["reason"],
-        recommendation=verdict["decision"].lower(),
-        breaking_changes=breaking,
-        improvement=row["improvement"],
-        relative_improvement=row["relative_improvement"],
-        significant=comparison["significant"],
-        p_value=comparison["significance"].get("p_value"),
-    )
-    return result
+    return decide(comparison)
 
 
 @compute("checksum")
