@@ -568,8 +568,9 @@ class SessionScreen(Screen[None]):
         from axtui.tui.widgets.chat_view import ChatView
 
         chats = list(self.query(ChatView))
-        if self.busy:
-            return  # a second press while the first accept runs: it is already on its way
+        if self.busy:  # a second press while the first accept runs: it is already on its way
+            self.notify("still saving the previous step…", severity="information", timeout=2)
+            return
         if chats and (chats[0].generating or not chats[0].last_answer):
             self.notify("wait for an answer before accepting it", severity="warning")
             return
