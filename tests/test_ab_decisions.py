@@ -215,17 +215,13 @@ def test_cli_correction_note_on_stderr_and_percent_output(
 
 # --- early stopping ------------------------------------------------------------------------------
 
+# converted is the primary, lat a lower-is-better guardrail
+EARLY = dict(variant_col="variant", metric="converted", guardrails=["lat"], lower_is_better=["lat"])
+
 
 def test_early_stopping_reports_the_sequential_facts() -> None:
     frame = _frame(3000, 3000, seed=1, conv_t=0.15, lat=(100, 100, 10))
-    out = ab.early_stopping(
-        frame,
-        variant_col="variant",
-        metric="converted",
-        guardrails=["lat"],
-        lower_is_better=["lat"],
-        mde=0.02,
-    )
+    out = ab.early_stopping(frame, **EARLY, mde=0.02)
     full = ab.analyze(frame, variant_col="variant", metrics=["converted"], sequential=True)
     assert out["primary"]["sequential_p_value"] == full["metrics"][0]["sequential"]["p_value"]
     assert out["can_stop_early"] is True and out["verdict"] == "STOP"
@@ -247,11 +243,8 @@ def test_a_fixed_horizon_plan_never_stops_early_for_a_winner() -> None:
     """The verdict follows the plan: a conclusive sequence calls a winner only in a sequential plan, so
     it never says STOP beside the decision table's EXTEND for the same underpowered fixed-horizon test."""
     frame = _frame(3000, 3000, seed=1, conv_t=0.15, lat=(100, 100, 10))
-    args = dict(
-        variant_col="variant", metric="converted", guardrails=["lat"], lower_is_better=["lat"], mde=0.02
-    )
-    planned = ab.early_stopping(frame, **args)
-    fixed = ab.early_stopping(frame, **args, planned_sequential=False)
+    planned = ab.early_stopping(frame, **EARLY, mde=0.02)
+    fixed = ab.early_stopping(frame, **EARLY, mde=0.02, planned_sequential=False)
     assert planned["sequence_conclusive"] is fixed["sequence_conclusive"] is True
     assert (planned["verdict"], planned["plan"]) == ("STOP", "sequential")
     assert (fixed["verdict"], fixed["plan"], fixed["can_stop_early"]) == ("CONTINUE", "fixed_horizon", False)
@@ -261,15 +254,7 @@ def test_a_fixed_horizon_plan_never_stops_early_for_a_winner() -> None:
 
 def test_a_fixed_horizon_plan_still_stops_for_harm() -> None:
     frame = _frame(3000, 3000, seed=1, conv_t=0.10, lat=(100, 130, 10))
-    out = ab.early_stopping(
-        frame,
-        variant_col="variant",
-        metric="converted",
-        guardrails=["lat"],
-        lower_is_better=["lat"],
-        guardrail_threshold=0.05,
-        planned_sequential=False,
-    )
+    out = ab.early_stopping(frame, **EARLY, guardrail_threshold=0.05, planned_sequential=False)
     assert out["verdict"] == "STOP_FOR_HARM" and out["can_stop_early"] is True
 
 
