@@ -94,6 +94,38 @@ async def test_engine_rejection_is_shown_next_to_the_field(make_app, monkeypatch
             "project": "already used by another session"
         }
         assert not app.screen.query_one("#input-project", Input).disabled
+        # back to fixing it
+        await wait_until(pilot, lambda: getattr(app.focused, "id", None) == "input-project")
+
+
+async def test_keys_typed_while_a_form_is_saved_never_land_in_it(make_app, store, monkeypatch) -> None:
+    """Typeahead after enter: the saved form is frozen, so its field cannot show an unsaved value."""
+    import threading
+
+    from axtui.core.workflow.session import Session
+
+    gate = threading.Event()
+    original = Session.submit_input
+
+    def slow_submit(self: Any, step_id: str, values: Any) -> Any:
+        gate.wait(timeout=30)
+        return original(self, step_id, values)
+
+    monkeypatch.setattr(Session, "submit_input", slow_submit)
+    app = make_app(start=START)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: viewing(app) == "inputs")
+        await pilot.press(*"demo", "enter")
+        form = app.screen.query_one(InputForm)
+        await wait_until(pilot, lambda: form.disabled)
+        await pilot.press(*"xyz")  # typed before the next step is on screen
+        assert form.query_one("#input-project", Input).value == "demo"
+        gate.set()
+        await wait_until(pilot, lambda: viewing(app) == "goal")
+        assert app.focused.id == "input-target"
+        assert app.focused.value == ""
+        session_id = session_screen(app).session_id
+    assert step_rows(store, session_id)["inputs"][1]["result"] == {"project": "demo"}
 
 
 async def test_prompt_answer_streams_is_stored_and_accepted(make_app, store, monkeypatch) -> None:

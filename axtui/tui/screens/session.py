@@ -203,15 +203,19 @@ class SessionScreen(Screen[None]):
 
     def on_input_rejected(self, message: InputRejected) -> None:
         self.busy = False
+        self._release_forms()
         general = f"✗ {message.message}" + (f"\n  hint: {message.hint}" if message.hint else "")
         for form in self.query(InputForm):
             form.show_errors(message.errors, general)
+            form.focus_problem(message.errors)
 
     def on_user_facing_error(self, message: UserFacingError) -> None:
         self.busy = False  # let the app show the toast; the screen stays usable
+        self._release_forms()
 
     def on_engine_idle(self, message: EngineIdle) -> None:
         self.busy = False
+        self._release_forms()
 
     def on_auto_step_progress(self, message: AutoStepProgress) -> None:
         self.query_one("#step-status", Label).update(message.text)
@@ -523,7 +527,25 @@ class SessionScreen(Screen[None]):
                 return InputRejected(step_id, exc.message, exc.where, exc.hint)
             return self._snapshot()
 
-        self._run(submit, f"save {step_id}")
+        if self._run(submit, f"save {step_id}"):
+            self._hold_form(message.step_id)
+
+    def _hold_form(self, step_id: str) -> None:
+        """Freeze the submitted form while it is saved.
+
+        Keys typed ahead of the next step would otherwise land in the old form's field: a value
+        that looks changed on screen but was never saved. They are dropped instead; the next
+        step's view focuses its own first field. A rejected or failed save unfreezes the form.
+        """
+        for form in self.query(InputForm):
+            if form.step_id == step_id:
+                self.set_focus(None)
+                form.disabled = True
+
+    def _release_forms(self) -> None:
+        for form in self.query(InputForm):
+            if form.disabled and not form.read_only:
+                form.disabled = False
 
     def on_chat_view_sent(self, event: Any) -> None:
         self.call_after_refresh(self.refresh_bindings)  # "Accept" leaves the footer while it answers

@@ -164,6 +164,13 @@ class InputForm(Widget):
                 self.call_after_refresh(self.reveal, field.name)
                 return
 
+    def focus_problem(self, errors: dict[str, str]) -> None:
+        """Focus the first field the engine refused (else the first field): back to fixing it."""
+        names = [f.name for f in self.fields]
+        target = next((name for name in names if name in errors), names[0] if names else None)
+        if target is not None and not self.read_only:
+            self.query_one(f"#input-{target}").focus()
+
     def _focus_after(self, widget: Widget) -> None:
         editors = [self.query_one(f"#input-{f.name}") for f in self.fields]
         index = editors.index(widget) if widget in editors else -1
