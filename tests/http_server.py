@@ -1,4 +1,4 @@
-"""A static HTTP file server on 127.0.0.1 that answers byte ranges, for `https://`-style inputs.
+"""A static HTTP(S) file server on 127.0.0.1 that answers byte ranges, for `http(s)://` inputs.
 
 polars reads an http(s) URL through its object store, which fetches Parquet footers and
 row groups with ``Range`` requests; Python's own ``http.server`` ignores them, so this
@@ -48,14 +48,86 @@ class RangeHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """Serve ``folder``; yields the base URL (``http://127.0.0.1:PORT``)."""
+def serving(folder: Path, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """Serve ``folder``; yields the base URL (``http://127.0.0.1:PORT``).
+
+    With ``tls`` (certificate chain, key) it speaks HTTPS and yields ``https://127.0.0.1:PORT``.
+    """
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(RangeHandler, directory=str(folder)))
+    if tls is not None:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        scheme = "https" if tls is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def make_test_ca(folder: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a 127.0.0.1 server certificate signed by it (openssl's command line).
+
+    rustls, which polars' object store uses, refuses a self-signed certificate presented as the
+    server's own ("CA used as end entity"), so the server gets a leaf certificate of a CA that
+    the client is told to trust. Returns (ca.pem, cert.pem, key.pem).
+    """
+    import subprocess
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=axtui test CA",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    )
+    (folder / "ext.cnf").write_text(
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+    )
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    )
+    return folder / "ca.pem", folder / "cert.pem", folder / "key.pem"

@@ -1,8 +1,9 @@
 """`http(s)://`, `gs://` and `az://` inputs against servers on 127.0.0.1 (nothing leaves the machine).
 
 * http: a static file server that answers byte ranges (`tests/http_server.py`): Parquet and CSV
-  read as from local copies, drift over two URLs, a missing file, a closed port. `https://` takes
-  the same object-store path with TLS on top; TLS itself is not exercised here.
+  read as from local copies, drift over two URLs, a missing file, a closed port.
+* https: the same server behind TLS with a certificate of a throwaway CA (openssl): trusted
+  through `SSL_CERT_FILE` it reads as the local copy; untrusted it exits 2 naming the setting.
 * gs: a service-account file whose `gcs_base_url` points at the local server (object_store's
   hook for emulators) with OAuth off: the request demonstrably reaches 127.0.0.1 (its 404 is
   reported as "nothing found"), and a closed port gives "cannot reach" with the gs hint.
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +24,7 @@ from polars.testing import assert_frame_equal
 
 from axtui.stats.drift import compute_drift
 from axtui.stats.io import read_table
-from tests.http_server import serving
+from tests.http_server import make_test_ca, serving
 from tests.test_io_sources import frame, run
 
 
@@ -75,6 +77,51 @@ def test_http_missing_file_and_closed_port_exit_2(
     code, out, err = run(capsys, "drift", url, url)
     assert code == 2 and out == ""
     assert "cannot reach the object store" in err and "the URL's host and port" in err
+
+
+@pytest.fixture(scope="module")
+def tls_site(
+    site: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path, Path]]:
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test CA")
+    _, root = site
+    ca, cert, key = make_test_ca(tmp_path_factory.mktemp("tls"))
+    with serving(root, tls=(cert, key)) as base:
+        yield base, root, ca
+
+
+def test_https_with_a_trusted_ca_reads_as_the_local_copy(
+    tls_site: tuple[str, Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, root, ca = tls_site
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    assert_frame_equal(read_table(f"{base}/ref.parquet"), pl.read_parquet(root / "ref.parquet"))
+    code, out, _ = run(capsys, "--json", "drift", f"{base}/ref.parquet", f"{base}/cur.parquet")
+    assert code == 0
+    local = compute_drift(root / "ref.parquet", root / "cur.parquet")
+    assert json.loads(out)["columns"] == json.loads(json.dumps(local["columns"]))
+
+
+def test_https_with_an_unknown_ca_exits_2_naming_the_certificate(tls_site: tuple[str, Path, Path]) -> None:
+    """In a process of its own: polars keeps an object-store client, and its trust, per process."""
+    import os
+    import subprocess
+    import sys
+
+    base, _, _ = tls_site
+    env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    env["AXTUI_CONNECT_TIMEOUT"] = "1"
+    url = f"{base}/ref.parquet"
+    done = subprocess.run(
+        [sys.executable, "-m", "axtui", "drift", url, url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    assert "certificate" in done.stderr and "SSL_CERT_FILE" in done.stderr, done.stderr
 
 
 def _gcs_account(tmp_path: Path, base: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -320,7 +320,8 @@ def _scan_url(url: str, label: str) -> pl.LazyFrame:
 
 
 def remote_error(exc: BaseException, label: str) -> InputError:
-    """One message for an object-store failure: unreachable, refused credentials, or not found."""
+    """One message for an object-store failure: refused credentials, an untrusted certificate,
+    unreachable, or not found."""
     text = str(exc)
     low = text.lower()
     if any(
@@ -340,6 +341,12 @@ def remote_error(exc: BaseException, label: str) -> InputError:
             where=label,
             hint="check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY "
             "(or the GOOGLE_* / AZURE_STORAGE_* variables)",
+        )
+    if "certificate" in low or "unknownissuer" in low:  # reached, but TLS is not trusted
+        return InputError(
+            "the server's TLS certificate is not trusted",
+            where=label,
+            hint="for a private CA, set SSL_CERT_FILE to its certificate (PEM) or check the URL's host name",
         )
     if any(s in low for s in ("connect", "timed out", "timeout", "dns", "resolve", "unreachable")):
         return InputError(
