@@ -210,10 +210,10 @@ s = Store(sys.argv[1])
 if sys.argv[2] == "write":
     with s.transaction():
         print("ready", flush=True)
-        time.sleep(60)
+        time.sleep(600)
 else:
     print("ready", flush=True)
-    time.sleep(60)
+    time.sleep(600)
 """
 
 
@@ -235,7 +235,7 @@ def _headless_ab(db: Path, wait: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         cwd=REPO,
-        timeout=120,
+        timeout=600,  # 23 steps took over 120 s once, in a full suite at load average 20 on 2 cores
         env=env,
     )
 
