@@ -127,3 +127,60 @@ def test_identical_data_has_no_drift() -> None:
         "columns_tested": 2,
     }
     assert [c["method"] for c in result["columns"]] == ["wasserstein", "jensenshannon"]
+
+
+def _wide_frames(rows: int = 3000) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Numeric, few-valued and text columns, with a target, enough to make several column groups."""
+    rng = np.random.default_rng(7)
+    columns = {
+        "target": rng.integers(0, 2, rows),
+        **{f"x{i}": rng.normal(0.2 * (i % 3), 1, rows) for i in range(6)},
+        "few": rng.integers(0, 4, rows),
+        "s": rng.choice([f"c{i}" for i in range(40)], rows),
+    }
+    ref = pl.DataFrame(columns)
+    cur = pl.DataFrame(
+        {k: np.roll(np.asarray(v), 5) if k != "x0" else np.asarray(v) + 0.5 for k, v in columns.items()}
+    )
+    return ref, cur
+
+
+def test_column_groups_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read in groups of two columns on the threads, the report equals the one-group report."""
+    from axtui.stats import drift
+
+    ref, cur = _wide_frames()
+    whole = compute_evidently(ref, cur)
+    monkeypatch.setattr(drift, "READ_BUDGET", 3000 * 8 * 2 * 2)  # two columns of both sides per group
+    calls: list[tuple[int, int, int]] = []
+    grouped = compute_evidently(ref, cur, progress=lambda *args: calls.append(args))
+    assert grouped == whole
+    assert [c["name"] for c in whole["columns"]] == ["target", "few", *[f"x{i}" for i in range(6)], "s"]
+    assert [done for done, _, _ in calls] == [2, 4, 6, 8, 9]
+    assert calls[-1] == (9, 9, 6000)
+
+
+def test_categorical_scores_do_not_depend_on_the_hash_seed() -> None:
+    """Jensen–Shannon over many text categories: the same JSON from processes with different hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, numpy as np, polars as pl\n"
+        "from axtui.stats.evidently import compute_evidently\n"
+        "rng = np.random.default_rng(3)\n"
+        "cats = [f'category-{i}' for i in range(300)]\n"
+        "ref = pl.DataFrame({'s': rng.choice(cats, 20000)})\n"
+        "cur = pl.DataFrame({'s': rng.choice(cats[:250], 20000)})\n"
+        "print(json.dumps([compute_evidently(ref, cur, stattest=t) for t in ('jensenshannon', 'psi')]))\n"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])[0]["columns"][0]["method"] == "jensenshannon"

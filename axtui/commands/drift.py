@@ -109,14 +109,18 @@ def drift_command(
                 hint="pass the reference data file, or leave --compat out",
             )
 
-        result = compute_evidently(
-            reference,
-            current,
-            columns=_split(columns),
-            stattest=stattest,
-            threshold=threshold,
-            method_thresholds=_method_thresholds(method_threshold),
-        )
+        from axtui.commands.progress import column_progress
+
+        with column_progress(ctx, progress, "drift") as callback:
+            result = compute_evidently(
+                reference,
+                current,
+                columns=_split(columns),
+                stattest=stattest,
+                threshold=threshold,
+                method_thresholds=_method_thresholds(method_threshold),
+                progress=callback,
+            )
         output.emit(ctx, result, lambda con: _render_evidently(con, result))
         _gate(fail_on.evidently_level(result), listed)
         return

@@ -900,24 +900,6 @@ class Pair:
     only_current: list[str]
 
 
-@dataclass
-class LoadedSide:
-    """One side read into memory (for ``--compat evidently``, which works on whole columns)."""
-
-    label: str
-    frame: pl.DataFrame
-
-
-@dataclass
-class LoadedPair:
-    reference: LoadedSide
-    current: LoadedSide
-    selected: list[str]
-    common: list[str]
-    only_reference: list[str]
-    only_current: list[str]
-
-
 def open_pair(
     reference: Source, current: Source, *, wanted: Sequence[str] = (), named: Sequence[str] = ()
 ) -> Pair:
@@ -945,21 +927,6 @@ def open_pair(
         common=common,
         only_reference=[c for c in ref.schema if c not in cur.schema],
         only_current=[c for c in cur.schema if c not in ref.schema],
-    )
-
-
-def read_pair(
-    reference: Source, current: Source, *, wanted: Sequence[str] = (), named: Sequence[str] = ()
-) -> LoadedPair:
-    """``open_pair``, then the selected columns of both sides read into memory."""
-    pair = open_pair(reference, current, wanted=wanted, named=named)
-    return LoadedPair(
-        reference=LoadedSide(pair.reference.label, _collect(pair.reference, pair.selected)),
-        current=LoadedSide(pair.current.label, _collect(pair.current, pair.selected)),
-        selected=pair.selected,
-        common=pair.common,
-        only_reference=pair.only_reference,
-        only_current=pair.only_current,
     )
 
 

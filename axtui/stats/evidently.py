@@ -39,12 +39,17 @@ import polars as pl
 
 from axtui.errors import InputError
 from axtui.stats.drift import (
+    Pair,
+    ProgressCallback,
     Source,
+    _collect,
+    _Plan,
     finite_sorted,
     keep_freed_memory,
     ks_and_wasserstein,
-    read_pair,
+    open_pair,
     release_workspace,
+    run_groups,
 )
 
 SMALL_REFERENCE = 1000
@@ -71,6 +76,7 @@ def compute_evidently(
     stattest: str | None = None,
     threshold: float | None = None,
     method_thresholds: Mapping[str, float] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """Evidently's DataDriftPreset verdicts: per column method, score, threshold, drift; dataset drift.
 
@@ -78,6 +84,8 @@ def compute_evidently(
     name (one test and one threshold for every column); by default each
     column gets Evidently's default choice. ``method_thresholds`` (test name ->
     threshold) overrides the threshold of the columns tested with that method.
+    Columns are read a group at a time and tested on the worker threads, as in
+    ``compute_drift``; ``progress`` is called after each group.
     """
     unknown = sorted(set(method_thresholds or {}) - set(STATTESTS))
     if unknown:
@@ -93,7 +101,7 @@ def compute_evidently(
     wanted = list(dict.fromkeys(columns or []))
     keep_freed_memory()
     try:
-        return _compute(reference, current, wanted, stattest, threshold, method_thresholds)
+        return _compute(reference, current, wanted, stattest, threshold, method_thresholds, progress)
     finally:
         release_workspace()  # the merge buffers of the last column
 
@@ -105,40 +113,45 @@ def _compute(
     stattest: str | None,
     threshold: float | None,
     method_thresholds: Mapping[str, float] | None,
+    progress: ProgressCallback | None,
 ) -> dict[str, Any]:
-    pair = read_pair(reference, current, wanted=wanted, named=wanted)
-    ref, cur = pair.reference.frame, pair.current.frame
-    names = [c for c in pair.selected if c not in _RESERVED or c in wanted]
-    has_target = "target" in ref.columns
-    target_task = _task(ref.get_column("target")) if has_target else None
+    """Type the columns from the schemas, then read and test them a group at a time on the worker threads.
 
-    typed = {
-        name: _column_type(name, ref.get_column(name), cur.get_column(name), target_task) for name in names
-    }
+    Like the default mode (``drift.run_groups``), only a few columns of both
+    sides are in memory at once and both cores work; each column's score is
+    computed by the same code as before, so the numbers do not change.
+    """
+    pair = open_pair(reference, current, wanted=wanted, named=wanted)
+    ref_side, cur_side = pair.reference, pair.current
+    names = [c for c in pair.selected if c not in _RESERVED or c in wanted]
+    typed = _types(names, ref_side, cur_side)
     ordered = _evidently_order(typed)
+    _preload(stattest, ref_side.rows)
+    limits = method_thresholds or {}
+    kinds = {name: kind for name, kind in typed.items() if kind is not None}
+
+    def test(plan: _Plan, frames: tuple[pl.DataFrame, pl.DataFrame]) -> dict[str, Any]:
+        return _outcome(plan, kinds[plan.name], frames, pair, stattest, threshold, limits)
+
+    outcomes = run_groups(
+        [_Plan(name, None, name in wanted) for name in ordered if name in kinds],
+        lambda group: (_collect(ref_side, group), _collect(cur_side, group)),
+        test,
+        rows=max(ref_side.rows, cur_side.rows),
+        total_rows=ref_side.rows + cur_side.rows,
+        workers=None,
+        progress=progress,
+    )
+    by_name = {o["name"]: o for o in outcomes}
     rows: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     for name in ordered:
-        kind = typed[name]
-        if kind is None:
+        if typed[name] is None:
             skipped.append({"name": name, "reason": "date/time columns are not compared by Evidently"})
-            continue
-        ref_vals = _clean(ref.get_column(name))
-        cur_vals = _clean(cur.get_column(name))
-        for label, values in ((pair.reference.label, ref_vals), (pair.current.label, cur_vals)):
-            if values.len() == 0:
-                if name in wanted:
-                    raise InputError(
-                        f"column {name!r} has no values",
-                        where=f"{label}: column {name}",
-                        hint="Evidently cannot test an empty column; leave it out",
-                    )
-                skipped.append({"name": name, "reason": f"no values in {label}"})
-                break
+        elif "skip" in by_name[name]:
+            skipped.append({"name": name, "reason": by_name[name]["skip"]})
         else:
-            rows.append(
-                _test_column(name, kind, ref_vals, cur_vals, stattest, threshold, method_thresholds or {})
-            )
+            rows.append(by_name[name])
     drifted = sum(1 for r in rows if r["drift_detected"])
     share = drifted / len(rows) if rows else 0.0
     return {
@@ -154,12 +167,64 @@ def _compute(
     }
 
 
+def _types(names: list[str], ref: Any, cur: Any) -> dict[str, str | None]:
+    """Evidently's column types; only ``target`` and ``prediction`` need their values (read here)."""
+    special = [n for n in ("target", "prediction") if n in names]
+    typed: dict[str, str | None] = {n: _kind_of(ref.schema[n]) for n in names if n not in special}
+    if special:
+        ref_frame, cur_frame = _collect(ref, special), _collect(cur, special)
+        task = _task(ref_frame.get_column("target")) if "target" in special else None
+        for name in special:
+            typed[name] = _column_type(name, ref_frame.get_column(name), cur_frame.get_column(name), task)
+    return typed
+
+
+def _preload(stattest: str | None, ref_rows: int) -> None:
+    """Import the tests' scipy modules before the threads start (an import in a thread holds the others)."""
+    import scipy.special  # rel_entr, for Jensen–Shannon
+
+    if stattest in {"ks", "chisquare", "z"} or (stattest is None and ref_rows <= SMALL_REFERENCE):
+        import scipy.stats  # noqa: F401
+
+
+def _outcome(
+    plan: _Plan,
+    kind: str,
+    frames: tuple[pl.DataFrame, pl.DataFrame],
+    pair: Pair,
+    stattest: str | None,
+    threshold: float | None,
+    method_thresholds: Mapping[str, float],
+) -> dict[str, Any]:
+    """One column's test row, or ``{"name", "skip"}`` when a side has no values (an error if named)."""
+    name = plan.name
+    ref_vals = _clean(frames[0].get_column(name))
+    cur_vals = _clean(frames[1].get_column(name))
+    for label, values in ((pair.reference.label, ref_vals), (pair.current.label, cur_vals)):
+        if values.len() == 0:
+            if plan.named:
+                raise InputError(
+                    f"column {name!r} has no values",
+                    where=f"{label}: column {name}",
+                    hint="Evidently cannot test an empty column; leave it out",
+                )
+            return {"name": name, "skip": f"no values in {label}"}
+    return _test_column(name, kind, ref_vals, cur_vals, stattest, threshold, method_thresholds)
+
+
 # ---------------------------------------------------------------- column typing
 
 
 def _task(target: pl.Series) -> str:
     """Evidently's recognize_task: numeric with at least 5 distinct values is regression."""
     return "regression" if _is_numeric(target) and target.drop_nulls().n_unique() >= 5 else "classification"
+
+
+def _kind_of(dtype: pl.DataType) -> str | None:
+    """The type of an ordinary column from its reference dtype: dates are not compared."""
+    if dtype.is_temporal():
+        return None
+    return "num" if dtype.is_numeric() else "cat"
 
 
 def _column_type(name: str, ref: pl.Series, cur: pl.Series, target_task: str | None) -> str | None:
@@ -181,7 +246,7 @@ def _column_type(name: str, ref: pl.Series, cur: pl.Series, target_task: str | N
             if finite.len() and finite.max() <= 1 and finite.min() >= 0:
                 return "num"
         return "cat"
-    return "num" if numeric else "cat"
+    return _kind_of(ref.dtype)
 
 
 def _is_numeric(series: pl.Series) -> bool:
@@ -297,14 +362,24 @@ def _wasserstein(ref: pl.Series, cur: pl.Series, kind: str) -> float:
 
 
 def _counts(ref: pl.Series, cur: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Counts per distinct value over the union of both samples (same key order for both)."""
+    """Counts per distinct value over the union of both samples, in sorted key order for both.
+
+    Sorted, because the order of polars' ``value_counts`` (and of a Python
+    set of strings) changes from process to process, and with it the last
+    digits of the sums over the bins (Jensen–Shannon, PSI, χ²).
+    """
     ref_counts = dict(ref.value_counts(name="__n__").iter_rows())
     cur_counts = dict(cur.value_counts(name="__n__").iter_rows())
-    keys = list(set(ref_counts) | set(cur_counts))
+    keys = sorted(set(ref_counts) | set(cur_counts), key=_sort_key)
     return (
         np.array([ref_counts.get(k, 0) for k in keys], dtype=np.float64),
         np.array([cur_counts.get(k, 0) for k in keys], dtype=np.float64),
     )
+
+
+def _sort_key(value: Any) -> tuple[str, Any]:
+    """A total order over one column's values (the two sides may differ in type: ints and floats)."""
+    return ("", float(value)) if isinstance(value, int | float) else (type(value).__name__, value)
 
 
 def _chisquare(ref: pl.Series, cur: pl.Series, kind: str) -> float:
