@@ -253,11 +253,8 @@ def ab_analyze(
     from axtui.stats import ab
 
     listed = fail_on.parse(fail_on_text, fail_on.AB)
-    data = ab.analyze(
-        events,
-        variant_col=variant_col,
+    options = ab.ABOptions(
         control=control,
-        metrics=metric,
         guardrails=guardrail,
         lower_is_better=lower_is_better,
         guardrail_threshold=guardrail_threshold,
@@ -267,10 +264,10 @@ def ab_analyze(
         power=power,
         weights=_weights(weights),
         covariates=_covariates(covariate),
-        sequential=sequential,
         tuning=tuning,
         correction=correction,
     )
+    data = ab.analyze(events, variant_col=variant_col, metrics=metric, options=options, sequential=sequential)
     for text in data["notes"]:
         output.note(f"note: {text}")
     output.emit(ctx, data, lambda con: _render_ab(con, data))
