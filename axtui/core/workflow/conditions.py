@@ -37,6 +37,7 @@ _TOKEN_RE = re.compile(
 )
 _BRACES_RE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}")
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "null", "none"}
+_BINARY = ("or", "and")  # the binary boolean operators, loosest first
 
 
 class ConditionError(InputError):
@@ -112,18 +113,15 @@ class _Parser:
             raise self.error(f"unexpected {self.peek().text!r}")
         return node
 
-    def expr(self) -> Node:
-        node = self.and_()
-        while self.peek().kind == "kw" and self.peek().text == "or":
+    def expr(self, level: int = 0) -> Node:
+        """``or`` binds looser than ``and`` (``_BINARY``, loosest first), both looser than ``not``."""
+        if level == len(_BINARY):
+            return self.not_()
+        op = _BINARY[level]
+        node = self.expr(level + 1)
+        while self.peek().kind == "kw" and self.peek().text == op:
             self.take()
-            node = ("or", node, self.and_())
-        return node
-
-    def and_(self) -> Node:
-        node = self.not_()
-        while self.peek().kind == "kw" and self.peek().text == "and":
-            self.take()
-            node = ("and", node, self.not_())
+            node = (op, node, self.expr(level + 1))
         return node
 
     def not_(self) -> Node:
