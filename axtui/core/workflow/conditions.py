@@ -124,6 +124,17 @@ class _Parser:
             node = (op, node, self.expr(level + 1))
         return node
 
+    def items(self, close: str) -> list[Node]:
+        """Comma-separated expressions up to ``close`` (a list literal's items, a call's arguments)."""
+        out: list[Node] = []
+        if not (self.peek().kind == "op" and self.peek().text == close):
+            out.append(self.expr())
+            while self.peek().kind == "op" and self.peek().text == ",":
+                self.take()
+                out.append(self.expr())
+        self.expect("op", close)
+        return out
+
     def not_(self) -> Node:
         if self.peek().kind == "kw" and self.peek().text == "not":
             self.take()
@@ -165,14 +176,7 @@ class _Parser:
             return node
         if tok.kind == "op" and tok.text == "[":
             self.take()
-            items: list[Node] = []
-            if not (self.peek().kind == "op" and self.peek().text == "]"):
-                items.append(self.expr())
-                while self.peek().kind == "op" and self.peek().text == ",":
-                    self.take()
-                    items.append(self.expr())
-            self.expect("op", "]")
-            return ("list", items)
+            return ("list", self.items("]"))
         if tok.kind == "name":
             self.take()
             if self.peek().kind == "op" and self.peek().text == "(":
@@ -182,14 +186,7 @@ class _Parser:
                         hint=f"functions: {', '.join(sorted(FUNCTIONS))}",
                     )
                 self.take()
-                args: list[Node] = []
-                if not (self.peek().kind == "op" and self.peek().text == ")"):
-                    args.append(self.expr())
-                    while self.peek().kind == "op" and self.peek().text == ",":
-                        self.take()
-                        args.append(self.expr())
-                self.expect("op", ")")
-                return ("call", tok.text, args)
+                return ("call", tok.text, self.items(")"))
             return ("path", tok.text)
         raise self.error(f"expected a value, found {tok.text or 'end of condition'!r}")
 
