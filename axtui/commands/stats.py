@@ -449,13 +449,7 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
         for col in ("label", "precision", "recall", "f1", "support"):
             table.add_column(col, justify="left" if col == "label" else "right")
         for row in data["per_class"]:
-            table.add_row(
-                str(row["label"]),
-                fmt(row["precision"]),
-                fmt(row["recall"]),
-                fmt(row["f1"]),
-                fmt(row["support"]),
-            )
+            table.add_row(str(row["label"]), *(fmt(row[k]) for k in ("precision", "recall", "f1", "support")))
         con.print(table)
     cm = data.get("confusion_matrix")
     if cm:
@@ -489,14 +483,7 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
         for col in ("group", "count", "selection rate", "TPR", "FPR", "accuracy"):
             table.add_column(col, justify="left" if col == "group" else "right")
         for name, g in fair["groups"].items():
-            table.add_row(
-                name,
-                fmt(g["count"]),
-                fmt(g["selection_rate"]),
-                fmt(g["tpr"]),
-                fmt(g["fpr"]),
-                fmt(g["accuracy"]),
-            )
+            table.add_row(name, *(fmt(g[k]) for k in ("count", "selection_rate", "tpr", "fpr", "accuracy")))
         con.print(table)
         con.print(
             f"parity difference {fmt(fair['demographic_parity_difference'])}, "
