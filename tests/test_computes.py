@@ -3,6 +3,8 @@ deployment, pipeline reports, robustness) tested on their own, as a workflow ste
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,27 @@ def test_the_signature_gives_names_order_and_docs() -> None:
     assert SAMPLE.arg_names() == ["count", "ratio", "names", "flag?", "maybe?", "options?", "either?", "raw?"]
     assert SAMPLE.doc == "A compute used only by these tests."
     assert "sample" not in CATALOGUE  # describe does not register
+
+
+@dataclass(frozen=True)
+class _Options:
+    alpha: float = 0.05
+    names: Sequence[str] | None = None
+
+
+def grouped(label: str, options: _Options, flag: bool = False) -> dict[str, Any]:
+    """A compute whose options are one dataclass."""
+    return {"label": label, "options": options, "flag": flag}
+
+
+def test_a_dataclass_parameter_stands_for_its_fields() -> None:
+    entry = describe(grouped, "grouped")
+    assert entry.arg_names() == ["label", "alpha?", "names?", "flag?"]
+    out = entry.run({"label": "x", "alpha": "0.1", "names": "a, b", "flag": "yes"})
+    assert out == {"label": "x", "options": _Options(alpha=0.1, names=["a", "b"]), "flag": True}
+    assert entry.run({"label": "x"})["options"] == _Options()
+    with pytest.raises(InputError, match="unknown argument"):
+        entry.run({"label": "x", "options": {}})
 
 
 def test_templated_text_is_read_as_the_annotation_says() -> None:

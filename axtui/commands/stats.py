@@ -253,11 +253,8 @@ def ab_analyze(
     from axtui.stats import ab
 
     listed = fail_on.parse(fail_on_text, fail_on.AB)
-    data = ab.analyze(
-        events,
-        variant_col=variant_col,
+    options = ab.ABOptions(
         control=control,
-        metrics=metric,
         guardrails=guardrail,
         lower_is_better=lower_is_better,
         guardrail_threshold=guardrail_threshold,
@@ -267,10 +264,10 @@ def ab_analyze(
         power=power,
         weights=_weights(weights),
         covariates=_covariates(covariate),
-        sequential=sequential,
         tuning=tuning,
         correction=correction,
     )
+    data = ab.analyze(events, variant_col=variant_col, metrics=metric, options=options, sequential=sequential)
     for text in data["notes"]:
         output.note(f"note: {text}")
     output.emit(ctx, data, lambda con: _render_ab(con, data))
@@ -452,13 +449,7 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
         for col in ("label", "precision", "recall", "f1", "support"):
             table.add_column(col, justify="left" if col == "label" else "right")
         for row in data["per_class"]:
-            table.add_row(
-                str(row["label"]),
-                fmt(row["precision"]),
-                fmt(row["recall"]),
-                fmt(row["f1"]),
-                fmt(row["support"]),
-            )
+            table.add_row(str(row["label"]), *(fmt(row[k]) for k in ("precision", "recall", "f1", "support")))
         con.print(table)
     cm = data.get("confusion_matrix")
     if cm:
@@ -492,14 +483,7 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
         for col in ("group", "count", "selection rate", "TPR", "FPR", "accuracy"):
             table.add_column(col, justify="left" if col == "group" else "right")
         for name, g in fair["groups"].items():
-            table.add_row(
-                name,
-                fmt(g["count"]),
-                fmt(g["selection_rate"]),
-                fmt(g["tpr"]),
-                fmt(g["fpr"]),
-                fmt(g["accuracy"]),
-            )
+            table.add_row(name, *(fmt(g[k]) for k in ("count", "selection_rate", "tpr", "fpr", "accuracy")))
         con.print(table)
         con.print(
             f"parity difference {fmt(fair['demographic_parity_difference'])}, "

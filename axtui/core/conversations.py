@@ -45,11 +45,21 @@ ROLES = ("user", "assistant", "system")
 
 
 def _row(columns: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
-    out = dict(zip(columns, values, strict=True))
-    for key, value in out.items():
-        if isinstance(value, datetime):
-            out[key] = iso(value)
-    return out
+    return _iso_dates(dict(zip(columns, values, strict=True)))
+
+
+def _iso_dates(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its datetimes as ISO text (JSON-ready)."""
+    return {key: iso(value) if isinstance(value, datetime) else value for key, value in row.items()}
+
+
+def message_rows(store: Store, conversation_id: str) -> list[dict[str, Any]]:
+    """The conversation's messages in order, every column as stored (``created_at`` a datetime)."""
+    rows = store.query(
+        f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+        [conversation_id],
+    )
+    return [dict(zip(MESSAGE_COLUMNS, r, strict=True)) for r in rows]
 
 
 class Conversations:
@@ -170,11 +180,8 @@ class Conversations:
         return int(row[0])
 
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
-        rows = self.store.query(
-            f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM chat_messages WHERE conversation_id = ? ORDER BY id",
-            [conversation_id],
-        )
-        return [_row(MESSAGE_COLUMNS, r) for r in rows]
+        """The conversation's messages in order, timestamps as ISO text (for JSON and the chat screen)."""
+        return [_iso_dates(m) for m in message_rows(self.store, conversation_id)]
 
     def totals(self, *, conversation_id: str | None = None, session_id: str | None = None) -> dict[str, Any]:
         """Tokens and cost summed over one conversation or every conversation of a session."""

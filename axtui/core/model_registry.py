@@ -107,6 +107,22 @@ def _index_value(
     }
 
 
+def _require_record(
+    model_name: str, version: str, index: dict[str, Any] | None, record: dict[str, Any] | None
+) -> str:
+    """The version record's memory key (for error locations); NotFoundError, listing the index's
+    versions, when there is no record: a plan is refused before anything is written."""
+    where = f"{REGISTRY_NS}/{version_key(model_name, version)}"
+    if record is None:
+        known = ", ".join((index or {}).get("all_versions") or []) or "none"
+        raise NotFoundError(
+            f"model {model_name!r} has no version {version!r}",
+            where=where,
+            hint=f"registered versions: {known}",
+        )
+    return where
+
+
 def plan_registration(
     model_name: str, version: str, index: dict[str, Any] | None, validation: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -155,14 +171,7 @@ def plan_decision(
     any) is archived as superseded; canary → 10% canary; hold → no state change;
     reject → deprecated.
     """
-    where = f"{REGISTRY_NS}/{version_key(model_name, version)}"
-    if record is None:
-        known = ", ".join((index or {}).get("all_versions") or []) or "none"
-        raise NotFoundError(
-            f"model {model_name!r} has no version {version!r}",
-            where=where,
-            hint=f"registered versions: {known}",
-        )
+    where = _require_record(model_name, version, index, record)
     decision = str(decision or "").strip().lower()
     if decision not in DECISIONS:
         raise InputError(
@@ -228,14 +237,7 @@ def plan_rollback(
     model_name: str, target_version: str, index: dict[str, Any] | None, target_record: dict[str, Any] | None
 ) -> dict[str, Any]:
     """Restore a version that served production before; refused for any other."""
-    where = f"{REGISTRY_NS}/{version_key(model_name, target_version)}"
-    if target_record is None:
-        known = ", ".join((index or {}).get("all_versions") or []) or "none"
-        raise NotFoundError(
-            f"model {model_name!r} has no version {target_version!r}",
-            where=where,
-            hint=f"registered versions: {known}",
-        )
+    where = _require_record(model_name, target_version, index, target_record)
     if not was_in_production(target_record):
         raise InputError(
             f"cannot roll back to {model_name} {target_version}: it was never in production",

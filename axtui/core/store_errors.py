@@ -9,6 +9,7 @@ full, the folder is read-only. Each becomes one ``StoreError`` naming the file a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, overload
 
@@ -25,6 +26,47 @@ _DAMAGED = (
 )
 _FULL = ("no space left on device", "disk is full", "could not write all bytes", "disk full")
 _READ_ONLY = ("permission denied", "read-only file system", "read-only")
+
+
+def _any_of(markers: tuple[str, ...]) -> Callable[[str], bool]:
+    return lambda low: any(m in low for m in markers)
+
+
+# What a (lower-cased) DuckDB error says -> our message and the fix; the first match wins.
+_KNOWN: tuple[tuple[Callable[[str], bool], str, str], ...] = (
+    (
+        _any_of(_FULL),
+        "the disk is full: the change was not saved (the data stored before it is intact)",
+        "free some space on that disk and run the command again",
+    ),
+    (
+        _any_of(_DAMAGED),
+        "the database file is damaged (truncated or corrupted); axtui left it untouched",
+        "restore it from a backup, or move it aside and start a new one with --db "
+        "(`axtui memory export` from a backup copy keeps your entries)",
+    ),
+    (
+        lambda low: (
+            "not a valid duckdb database" in low or ("unable to open database" in low and "format" in low)
+        ),
+        "this file is not a DuckDB database; axtui left it untouched",
+        "point --db at an axtui database or at a new file name",
+    ),
+    (
+        lambda low: (
+            "newer version" in low
+            or "storage version" in low
+            or ("serialization" in low and "version" in low)
+        ),
+        "the database was written by a newer DuckDB than this axtui uses; axtui left it untouched",
+        "upgrade axtui (pip install -U axtui) or use another --db",
+    ),
+    (
+        _any_of(_READ_ONLY),
+        "the database cannot be written (permission denied or a read-only file system)",
+        "pass --db with a writable location",
+    ),
+)
 
 
 def is_lock_error(text: str) -> bool:
@@ -56,37 +98,9 @@ def explain(text: str, path: Path, *, strict: bool = False, waited: float | None
             hint="wait for that process to finish (or stop it), raise AXTUI_DB_WAIT (seconds), "
             "or use another file with --db",
         )
-    if any(m in low for m in _FULL):
-        return StoreError(
-            "the disk is full: the change was not saved (the data stored before it is intact)",
-            where=where,
-            hint="free some space on that disk and run the command again",
-        )
-    if any(m in low for m in _DAMAGED):
-        return StoreError(
-            "the database file is damaged (truncated or corrupted); axtui left it untouched",
-            where=where,
-            hint="restore it from a backup, or move it aside and start a new one with --db "
-            "(`axtui memory export` from a backup copy keeps your entries)",
-        )
-    if "not a valid duckdb database" in low or ("unable to open database" in low and "format" in low):
-        return StoreError(
-            "this file is not a DuckDB database; axtui left it untouched",
-            where=where,
-            hint="point --db at an axtui database or at a new file name",
-        )
-    if "newer version" in low or "storage version" in low or ("serialization" in low and "version" in low):
-        return StoreError(
-            "the database was written by a newer DuckDB than this axtui uses; axtui left it untouched",
-            where=where,
-            hint="upgrade axtui (pip install -U axtui) or use another --db",
-        )
-    if any(m in low for m in _READ_ONLY):
-        return StoreError(
-            "the database cannot be written (permission denied or a read-only file system)",
-            where=where,
-            hint="pass --db with a writable location",
-        )
+    for matches, message, hint in _KNOWN:
+        if matches(low):
+            return StoreError(message, where=where, hint=hint)
     if strict and not low.startswith("io error"):
         return None
     return StoreError(

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from axtui.errors import InputError
 from axtui.stats import ab_data, decisions, pvalues
 from axtui.stats import ab_effects as fx
+from axtui.stats.ab_options import DEFAULTS, ABOptions
 from axtui.stats.ab_sample import Paired, Ranks, Sample
 from axtui.stats.sample_size import _check_prob, _z, sample_size_means, sample_size_proportions
 from axtui.values import finite as _finite
@@ -250,20 +251,9 @@ def analyze(
     *,
     variant_col: str,
     metrics: Sequence[str],
-    control: str = "control",
-    guardrails: Sequence[str] | None = None,
-    lower_is_better: Sequence[str] | None = None,
-    guardrail_threshold: float | None = None,
-    alpha: float = 0.05,
-    mde: float | None = None,
-    mde_relative: bool = False,
-    power: float = 0.8,
-    required_n: int | None = None,
-    weights: Sequence[float] | Mapping[str, float] | None = None,
-    covariates: Mapping[str, str] | None = None,
+    options: ABOptions = DEFAULTS,
     sequential: bool = False,
-    tuning: float = fx.DEFAULT_TUNING,
-    correction: str = "none",
+    **changes: Any,
 ) -> dict[str, Any]:
     """Analyse an A/B events file: one row per unit, a variant column and one column per metric.
 
@@ -273,25 +263,28 @@ def analyze(
     at the control's observed rate or standard deviation. ``covariates`` maps a metric to its pre-period
     column (CUPED); ``sequential`` reports confidence sequences, valid at every peek, and the decision
     then reads them. docs/statistics.md gives every formula and the decision table.
+
+    ``options`` holds the choices (stats/ab_options.py); keyword ``changes`` name ``ABOptions`` fields to
+    change for this call (``analyze(path, variant_col="v", metrics=["y"], mde=0.02)``).
     """
-    metrics = list(metrics)
-    guardrails = [g for g in dict.fromkeys(guardrails or []) if g not in metrics]
-    covariates = dict(covariates or {})
-    correction = str(correction).strip().lower()
-    _check_options(metrics, guardrails, covariates, correction, float(tuning), guardrail_threshold)
-    alpha = _check_prob(alpha, "alpha")
-    lower = set(lower_is_better or [])
+    options = replace(options, **changes) if changes else options
+    metrics = [*metrics, *(options.secondary or [])]
+    guardrails = [g for g in dict.fromkeys(options.guardrails or []) if g not in metrics]
+    covariates = dict(options.covariates or {})
+    correction = str(options.correction).strip().lower()
+    tuning, threshold, control = float(options.tuning), options.guardrail_threshold, options.control
+    _check_options(metrics, guardrails, covariates, correction, tuning, threshold)
+    alpha = _check_prob(options.alpha, "alpha")
+    lower = set(options.lower_is_better or [])
     columns = list(dict.fromkeys([variant_col, *metrics, *guardrails, *covariates.values()]))
     data = ab_data.load(events, variant_col, columns, covariates)
     arms, sizes = _arms(data, variant_col, control)
     treatments = [a for a in arms if a != control]
-    srm_result = srm([sizes[a] for a in arms], _parse_weights(weights, arms))
+    srm_result = srm([sizes[a] for a in arms], _parse_weights(options.weights, arms))
     srm_result["arms"] = {a: int(sizes[a]) for a in arms}
-    if weights is not None:
-        srm_result["weights"] = dict(zip(arms, _parse_weights(weights, arms) or [], strict=True))
-    opts = _Options(
-        alpha=alpha, sequential=bool(sequential), tuning=float(tuning), threshold=guardrail_threshold
-    )
+    if options.weights is not None:
+        srm_result["weights"] = dict(zip(arms, _parse_weights(options.weights, arms) or [], strict=True))
+    opts = _Options(alpha=alpha, sequential=bool(sequential), tuning=tuning, threshold=threshold)
     rows: list[dict[str, Any]] = []
     for role, names in (("primary", metrics[:1]), ("secondary", metrics[1:]), ("guardrail", guardrails)):
         for metric in names:
@@ -310,17 +303,17 @@ def analyze(
     notes = _apply_correction(rows, correction, alpha)
     for row in rows:
         if row["role"] == "guardrail":
-            _grade_guardrail(row, guardrail_threshold)
+            _grade_guardrail(row, threshold)
     arm_decisions = {
         arm: _arm_decision(
             arm,
             rows,
             metrics[0],
-            mde,
-            mde_relative,
+            options.mde,
+            options.mde_relative,
             alpha,
-            power,
-            required_n,
+            options.power,
+            options.required_n,
             bool(srm_result["alert"]),
             bool(sequential),
         )
@@ -339,10 +332,10 @@ def analyze(
         "arms": arms,
         "control": control,
         "alpha": alpha,
-        "mde": mde,
-        "mde_relative": mde_relative,
+        "mde": options.mde,
+        "mde_relative": options.mde_relative,
         "sequential_testing": bool(sequential),
-        "tuning": float(tuning) if sequential else None,
+        "tuning": tuning if sequential else None,
         "notes": notes,
         "arm_decisions": arm_decisions,
     }
@@ -636,20 +629,9 @@ def early_stopping(
     variant_col: str,
     metric: str,
     treatment: str | None = None,
-    control: str = "control",
-    guardrails: Sequence[str] | None = None,
-    lower_is_better: Sequence[str] | None = None,
-    guardrail_threshold: float | None = None,
-    alpha: float = 0.05,
-    mde: float | None = None,
-    mde_relative: bool = False,
-    required_n: int | None = None,
-    covariates: Mapping[str, str] | None = None,
-    weights: Sequence[float] | Mapping[str, float] | None = None,
-    tuning: float = fx.DEFAULT_TUNING,
-    secondary: Sequence[str] | None = None,
-    correction: str = "none",
+    options: ABOptions = DEFAULTS,
     planned_sequential: bool = True,
+    **changes: Any,
 ) -> dict[str, Any]:
     """Can we stop early? From confidence sequences (valid at every peek) for the primary metric and
     the guardrails of one treatment arm.
@@ -665,24 +647,9 @@ def early_stopping(
     one, to the observed effect) at the current variances and split. ``secondary`` and ``correction``
     give the same family as the analysis, so the primary's sequential p-value is adjusted the same way.
     """
-    out = analyze(
-        events,
-        variant_col=variant_col,
-        metrics=[metric, *(secondary or [])],
-        correction=correction,
-        control=control,
-        guardrails=guardrails,
-        lower_is_better=lower_is_better,
-        guardrail_threshold=guardrail_threshold,
-        alpha=alpha,
-        mde=mde,
-        mde_relative=mde_relative,
-        required_n=required_n,
-        covariates=covariates,
-        weights=weights,
-        sequential=True,
-        tuning=tuning,
-    )
+    options = replace(options, **changes) if changes else options
+    out = analyze(events, variant_col=variant_col, metrics=[metric], options=options, sequential=True)
+    control, alpha, tuning = options.control, options.alpha, float(options.tuning)
     arm_name = treatment or next(a for a in out["arms"] if a != control)
     rows = [r for r in out["metrics"] if r["arm"] == arm_name]
     if not rows:
@@ -708,7 +675,7 @@ def early_stopping(
     target = mde_abs or abs(primary["decision_effect"]) or None
     c = fx.Arm(primary["control_n"], 0.0, primary["unit_variance"]["control"], 0.0)
     t = fx.Arm(primary["treatment_n"], 0.0, primary["unit_variance"]["treatment"], 0.0)
-    projected = fx.projected_total(c, t, mde_abs=target, alpha=alpha, tuning=float(tuning))
+    projected = fx.projected_total(c, t, mde_abs=target, alpha=alpha, tuning=tuning)
     current = primary["control_n"] + primary["treatment_n"]
     winner = bool(primary["significant"])
     harm = [g["metric"] for g in guards if g["stop_for_harm"]]
@@ -760,7 +727,7 @@ def early_stopping(
             "treatment": math.ceil(projected * t.n / current),
         },
         "projection_target_effect": target,
-        "tuning": float(tuning),
+        "tuning": tuning,
         "alpha": alpha,
         "srm_alert": out["srm"]["alert"],
     }

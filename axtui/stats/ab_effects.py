@@ -18,7 +18,6 @@ from typing import Any
 from axtui.stats import pvalues
 from axtui.stats.ab_sample import Paired, Sample, pooled, pooled_comoment
 
-DEFAULT_TUNING = 5000.0
 CI_ALPHA = 0.05  # every interval reported is 95%; the analysis alpha only sets significance
 
 

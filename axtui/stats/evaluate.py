@@ -327,15 +327,19 @@ def _ci(estimate: float | None, boots: np.ndarray, metric: str, n_boot: int, see
 # --- regression ------------------------------------------------------------------------------------
 
 
-def _numeric(frame: pl.DataFrame, column: str, source: str) -> np.ndarray:
+def _numeric_column(frame: pl.DataFrame, column: str, source: str, hint: str) -> pl.Series:
+    """The column, refused with ``hint`` when its type is not a number type."""
     series = frame[column]
     if not series.dtype.is_numeric():
         raise InputError(
-            f"column {column!r} is {series.dtype}, not numeric",
-            where=f"{source}: column {column}",
-            hint="regression needs numbers; pass --task classification for labels",
+            f"column {column!r} is {series.dtype}, not numeric", where=f"{source}: column {column}", hint=hint
         )
-    arr = series.cast(pl.Float64).to_numpy()
+    return series
+
+
+def _numeric(frame: pl.DataFrame, column: str, source: str) -> np.ndarray:
+    hint = "regression needs numbers; pass --task classification for labels"
+    arr = _numeric_column(frame, column, source, hint).cast(pl.Float64).to_numpy()
     if not np.all(np.isfinite(arr)):
         raise InputError(
             f"column {column!r} has infinite or NaN values",
@@ -589,13 +593,7 @@ def evaluate(
             result["ci95"] = _ci(r["metrics"][metric], boots, metric, n_boot, seed)
             step()
     if latency_col:
-        lat = full[latency_col]
-        if not lat.dtype.is_numeric():
-            raise InputError(
-                f"column {latency_col!r} is {lat.dtype}, not numeric",
-                where=f"{source}: column {latency_col}",
-                hint="latencies are numbers in ms",
-            )
+        lat = _numeric_column(full, latency_col, source, "latencies are numbers in ms")
         ts = _timestamps(full, timestamp_col, source) if timestamp_col else None
         values = lat.cast(pl.Float64).fill_null(float("nan")).to_numpy()
         result["latency"] = latency_profile(values, timestamps=ts, where=f"{source}: column {latency_col}")

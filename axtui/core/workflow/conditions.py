@@ -37,6 +37,7 @@ _TOKEN_RE = re.compile(
 )
 _BRACES_RE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}")
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "null", "none"}
+_BINARY = ("or", "and")  # the binary boolean operators, loosest first
 
 
 class ConditionError(InputError):
@@ -112,19 +113,27 @@ class _Parser:
             raise self.error(f"unexpected {self.peek().text!r}")
         return node
 
-    def expr(self) -> Node:
-        node = self.and_()
-        while self.peek().kind == "kw" and self.peek().text == "or":
+    def expr(self, level: int = 0) -> Node:
+        """``or`` binds looser than ``and`` (``_BINARY``, loosest first), both looser than ``not``."""
+        if level == len(_BINARY):
+            return self.not_()
+        op = _BINARY[level]
+        node = self.expr(level + 1)
+        while self.peek().kind == "kw" and self.peek().text == op:
             self.take()
-            node = ("or", node, self.and_())
+            node = (op, node, self.expr(level + 1))
         return node
 
-    def and_(self) -> Node:
-        node = self.not_()
-        while self.peek().kind == "kw" and self.peek().text == "and":
-            self.take()
-            node = ("and", node, self.not_())
-        return node
+    def items(self, close: str) -> list[Node]:
+        """Comma-separated expressions up to ``close`` (a list literal's items, a call's arguments)."""
+        out: list[Node] = []
+        if not (self.peek().kind == "op" and self.peek().text == close):
+            out.append(self.expr())
+            while self.peek().kind == "op" and self.peek().text == ",":
+                self.take()
+                out.append(self.expr())
+        self.expect("op", close)
+        return out
 
     def not_(self) -> Node:
         if self.peek().kind == "kw" and self.peek().text == "not":
@@ -167,14 +176,7 @@ class _Parser:
             return node
         if tok.kind == "op" and tok.text == "[":
             self.take()
-            items: list[Node] = []
-            if not (self.peek().kind == "op" and self.peek().text == "]"):
-                items.append(self.expr())
-                while self.peek().kind == "op" and self.peek().text == ",":
-                    self.take()
-                    items.append(self.expr())
-            self.expect("op", "]")
-            return ("list", items)
+            return ("list", self.items("]"))
         if tok.kind == "name":
             self.take()
             if self.peek().kind == "op" and self.peek().text == "(":
@@ -184,14 +186,7 @@ class _Parser:
                         hint=f"functions: {', '.join(sorted(FUNCTIONS))}",
                     )
                 self.take()
-                args: list[Node] = []
-                if not (self.peek().kind == "op" and self.peek().text == ")"):
-                    args.append(self.expr())
-                    while self.peek().kind == "op" and self.peek().text == ",":
-                        self.take()
-                        args.append(self.expr())
-                self.expect("op", ")")
-                return ("call", tok.text, args)
+                return ("call", tok.text, self.items(")"))
             return ("path", tok.text)
         raise self.error(f"expected a value, found {tok.text or 'end of condition'!r}")
 

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from axtui.core.conversations import message_rows
 from axtui.core.store import Store
 
 JSON_SESSION = ("inputs", "variables", "answers", "decisions", "recorded")
@@ -175,22 +176,5 @@ def find_sessions(
 
 
 def chat_messages(store: Store, conversation_id: str) -> list[dict[str, Any]]:
-    """The conversation's messages in order (role, content, complete, model, tokens, cost)."""
-    cols = (
-        "id",
-        "role",
-        "agent_id",
-        "content",
-        "model",
-        "complete",
-        "error",
-        "prompt_tokens",
-        "completion_tokens",
-        "cost_usd",
-        "created_at",
-    )
-    rows = store.query(
-        f"SELECT {', '.join(cols)} FROM chat_messages WHERE conversation_id = ? ORDER BY id",
-        [conversation_id],
-    )
-    return [dict(zip(cols, r, strict=True)) for r in rows]
+    """The conversation's messages in order (role, content, complete, model, tokens, cost, created_at)."""
+    return message_rows(store, conversation_id)

@@ -151,6 +151,11 @@ def _outputs_read_own_answer(step: Step) -> set[str]:
     return {step.id}
 
 
+def _step_id_problem(file: str, step: Step, message: str) -> Problem:
+    """A problem with a step's id (duplicated, or the name of an input), reported at the step."""
+    return Problem(file, step.line, f"step {step.id}.stepId", message)
+
+
 def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[list[Problem], list[Field]]:
     """Problems found, and the workflow's inputs (declared, or inferred for seed-style files)."""
     catalogue = catalogue or Catalogue()
@@ -163,11 +168,8 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
     for step in [*flat, *bodies]:
         if step.id in seen:
             problems.append(
-                Problem(
-                    file,
-                    step.line,
-                    f"step {step.id}.stepId",
-                    f"duplicate step id {step.id!r} (first defined at line {seen[step.id]})",
+                _step_id_problem(
+                    file, step, f"duplicate step id {step.id!r} (first defined at line {seen[step.id]})"
                 )
             )
         else:
@@ -182,12 +184,7 @@ def check_workflow(wf: Workflow, catalogue: Catalogue | None = None) -> tuple[li
     for step in [*flat, *bodies]:
         if step.id in input_names:
             problems.append(
-                Problem(
-                    file,
-                    step.line,
-                    f"step {step.id}.stepId",
-                    f"step id {step.id!r} is also the name of an input; rename one",
-                )
+                _step_id_problem(file, step, f"step id {step.id!r} is also the name of an input; rename one")
             )
         problems += _dependency_problems(file, step, flat)
         if step.type in ("discuss", "delegate") and catalogue.personas is not None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from axtui.core.workflow.computes.catalogue import compute
 from axtui.errors import InputError
+from axtui.stats.ab_options import ABOptions
 
 
 @compute("ab_size")
@@ -52,55 +53,18 @@ def srm(counts: list[float], weights: list[float] | None = None) -> dict[str, An
     return srm_test(counts, weights)
 
 
-_TUNING = 5000.0  # axtui.stats.ab_effects.DEFAULT_TUNING (not imported here: it loads scipy)
-
-
 @compute("ab_analyze")
 def ab_analyze(
-    events: str,
-    variant_col: str,
-    metrics: list[Any],
-    control: str = "control",
-    guardrails: list[Any] | None = None,
-    lower_is_better: list[Any] | None = None,
-    guardrail_threshold: float | None = None,
-    alpha: float = 0.05,
-    mde: float | None = None,
-    mde_relative: bool = False,
-    power: float = 0.8,
-    required_n: int | None = None,
-    weights: list[Any] | None = None,
-    covariates: dict[str, Any] | None = None,
-    sequential: bool = False,
-    tuning: float = _TUNING,
-    correction: str = "none",
-    secondary: list[Any] | None = None,
+    events: str, variant_col: str, metrics: list[Any], options: ABOptions, sequential: bool = False
 ) -> dict[str, Any]:
     """A/B analysis per metric and arm, SRM, CUPED, sequential, and SHIP/ROLLBACK/EXTEND/NO_SHIP/INVALID.
 
     The first metric is primary; ``secondary`` metrics join ``metrics`` (one family for ``correction``).
+    The other arguments are the fields of ``ABOptions`` (axtui/stats/ab_options.py).
     """
     from axtui.stats.ab import analyze
 
-    return analyze(
-        events,
-        variant_col=variant_col,
-        control=control,
-        metrics=metrics + (secondary or []),
-        guardrails=guardrails,
-        lower_is_better=lower_is_better,
-        guardrail_threshold=guardrail_threshold,
-        alpha=alpha,
-        mde=mde,
-        mde_relative=mde_relative,
-        power=power,
-        required_n=required_n,
-        weights=weights,
-        covariates=covariates,
-        sequential=sequential,
-        tuning=tuning,
-        correction=correction,
-    )
+    return analyze(events, variant_col=variant_col, metrics=metrics, options=options, sequential=sequential)
 
 
 @compute("ab_early_stop")
@@ -108,23 +72,15 @@ def ab_early_stop(
     events: str,
     variant_col: str,
     metric: str,
+    options: ABOptions,
     treatment: str | None = None,
-    control: str = "control",
-    guardrails: list[Any] | None = None,
-    lower_is_better: list[Any] | None = None,
-    guardrail_threshold: float | None = None,
-    alpha: float = 0.05,
-    mde: float | None = None,
-    mde_relative: bool = False,
-    required_n: int | None = None,
-    covariates: dict[str, Any] | None = None,
-    weights: list[Any] | None = None,
-    tuning: float = _TUNING,
-    secondary: list[Any] | None = None,
-    correction: str = "none",
     sequential: bool = True,
 ) -> dict[str, Any]:
-    """Can an A/B test stop early? Sequential p-values for the primary and guardrails, projected sample."""
+    """Can an A/B test stop early? Sequential p-values for the primary and guardrails, projected sample.
+
+    ``sequential`` is the experiment's plan (a fixed-horizon plan never stops for a winner); the other
+    arguments are the fields of ``ABOptions`` (axtui/stats/ab_options.py).
+    """
     from axtui.stats.ab import early_stopping
 
     return early_stopping(
@@ -132,19 +88,7 @@ def ab_early_stop(
         variant_col=variant_col,
         metric=metric,
         treatment=treatment,
-        control=control,
-        guardrails=guardrails,
-        lower_is_better=lower_is_better,
-        guardrail_threshold=guardrail_threshold,
-        alpha=alpha,
-        mde=mde,
-        mde_relative=mde_relative,
-        required_n=required_n,
-        covariates=covariates,
-        weights=weights,
-        tuning=tuning,
-        secondary=secondary,
-        correction=correction,
+        options=options,
         planned_sequential=sequential,
     )
 

@@ -12,6 +12,10 @@ is the whole contract, read once with ``inspect.signature`` and the type hints:
   ones, unless the function takes ``**kwargs`` (then it checks them itself);
 * a parameter annotated ``ComputeContext`` receives the step's context (its
   variables and id) instead of an argument;
+* a parameter annotated with a dataclass (e.g. ``stats.ab_options.ABOptions``)
+  stands for its fields: each field is an argument (its type and default read
+  as above), and the function receives one instance built from them, so options
+  a statistic and its computes share are declared once, on the dataclass;
 * the docstring's first line and the parameter names are what
   ``axtui workflows show`` prints for each compute a workflow uses.
 
@@ -21,6 +25,8 @@ Arguments are rendered from the session's variables before binding, except for
 
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
 import inspect
 import types
 import typing
@@ -97,6 +103,7 @@ class Compute:
     context_param: str | None = None
     raw: bool = False  # receives the step's args unrendered (they hold conditions)
     condition_args: tuple[str, str] | None = None  # (list arg, key) holding conditions, for validation
+    groups: tuple[tuple[str, type, tuple[str, ...]], ...] = ()  # (parameter, dataclass, its fields' names)
 
     def arg_names(self) -> list[str]:
         """Argument names, required first, the optional ones marked ``?``, and ``...`` when the compute takes
@@ -134,6 +141,8 @@ class Compute:
             kwargs[param.name] = param.coerce(value)
         if self.takes_extra:
             kwargs.update({k: v for k, v in args.items() if k not in known})
+        for param, cls, fields in self.groups:
+            kwargs[param] = cls(**{f: kwargs.pop(f) for f in fields if f in kwargs})
         return kwargs
 
     def run(self, args: Mapping[str, Any], ctx: ComputeContext | None = None) -> dict[str, Any]:
@@ -156,6 +165,7 @@ def describe(
     """The ``Compute`` a function's signature declares (``compute`` registers it; tests may use it alone)."""
     hints = typing.get_type_hints(fn)
     params: list[Param] = []
+    groups: list[tuple[str, type, tuple[str, ...]]] = []
     extra = False
     context_param = None
     for p in inspect.signature(fn).parameters.values():
@@ -168,7 +178,15 @@ def describe(
         if annotation is ComputeContext:
             context_param = p.name
             continue
+        if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+            fields = _dataclass_params(annotation)
+            groups.append((p.name, annotation, tuple(f.name for f in fields)))
+            params.extend(fields)
+            continue
         params.append(Param(p.name, annotation, p.default))
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise TypeError(f"compute {name}: an argument is declared twice ({', '.join(names)})")
     doc = inspect.getdoc(fn) or ""
     return Compute(
         name=name,
@@ -179,7 +197,18 @@ def describe(
         context_param=context_param,
         raw=raw,
         condition_args=condition_args,
+        groups=tuple(groups),
     )
+
+
+def _dataclass_params(cls: type) -> list[Param]:
+    """A dataclass's fields as compute arguments: the field's type, and its default (none: required)."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        default = f.default if f.default is not dataclasses.MISSING else _EMPTY
+        out.append(Param(f.name, hints[f.name], default))
+    return out
 
 
 def compute(
@@ -204,7 +233,7 @@ def _type_name(annotation: Any) -> str:
         return "any"
     if isinstance(annotation, type) and not typing.get_args(annotation):
         return annotation.__name__
-    return str(annotation).replace("typing.", "")
+    return str(annotation).replace("typing.", "").replace("collections.abc.", "")
 
 
 def _coerce(value: Any, annotation: Any, name: str) -> Any:
@@ -222,11 +251,11 @@ def _coerce(value: Any, annotation: Any, name: str) -> Any:
         return values.parse_number(value, name)
     if annotation is str:
         return values.as_text(value, name)
-    if annotation is list or origin is list:
+    if annotation is list or origin in (list, collections.abc.Sequence):
         items = values.as_list(value, name)
         (item_type,) = typing.get_args(annotation) or (Any,)
         return [_coerce(item, item_type, name) for item in items]
-    if annotation is dict or origin is dict:
+    if annotation is dict or origin in (dict, collections.abc.Mapping):
         return values.as_dict(value, name)
     raise TypeError(f"compute argument {name}: unsupported annotation {annotation!r}")
 

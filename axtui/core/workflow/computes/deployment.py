@@ -69,6 +69,29 @@ def _item(name: str, ok: bool | None, detail: str) -> dict[str, Any]:
 
 # --- readiness --------------------------------------------------------------------------------------
 
+# Checklist items that only need fields of the registry record:
+# (item, the fields it needs, detail when all are there, detail otherwise).
+_RECORD_ITEMS = (
+    (
+        "schemas",
+        ("input_schema", "output_schema"),
+        "input and output schemas registered",
+        "input or output schema missing in the registry record",
+    ),
+    (
+        "dependencies",
+        ("framework", "framework_version"),
+        "{framework} {framework_version}",
+        "framework or framework_version not recorded",
+    ),
+    (
+        "lineage",
+        ("experiment_id", "training_dataset"),
+        "experiment and training dataset linked",
+        "experiment_id or training_dataset missing",
+    ),
+)
+
 
 @compute("readiness_checklist")
 def readiness_checklist(
@@ -118,36 +141,9 @@ def readiness_checklist(
                 else f"sha256 {actual} differs from the registered {expected or '(none)'}",
             )
         )
-    schemas = bool(record.get("input_schema")) and bool(record.get("output_schema"))
-    items.append(
-        _item(
-            "schemas",
-            schemas,
-            "input and output schemas registered"
-            if schemas
-            else "input or output schema missing in the registry record",
-        )
-    )
-    deps = bool(record.get("framework")) and bool(record.get("framework_version"))
-    items.append(
-        _item(
-            "dependencies",
-            deps,
-            f"{record.get('framework')} {record.get('framework_version')}"
-            if deps
-            else "framework or framework_version not recorded",
-        )
-    )
-    lineage = bool(record.get("experiment_id")) and bool(record.get("training_dataset"))
-    items.append(
-        _item(
-            "lineage",
-            lineage,
-            "experiment and training dataset linked"
-            if lineage
-            else "experiment_id or training_dataset missing",
-        )
-    )
+    for name, fields, present, missing in _RECORD_ITEMS:
+        ok = all(bool(record.get(f)) for f in fields)
+        items.append(_item(name, ok, present.format_map(record) if ok else missing))
     if evaluation is None:
         items.append(
             _item(
