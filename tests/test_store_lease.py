@@ -25,6 +25,7 @@ from axtui.core.file_lock import gate_for
 from axtui.core.memory import Memory
 from axtui.core.store import Store
 from tests.replay_support import REPO, replay_file
+from tests.test_concurrency import WRITER_LOOP  # writes w-0, w-1, ...
 
 WAIT = "10"  # AXTUI_DB_WAIT of the other process: well under the 30 s default
 
@@ -53,18 +54,9 @@ LEASED_WRITER = COUNT_OPENS + textwrap.dedent("""
         while i < 20000:
             memory.store("ml-experiments", f"lease-{i}", {"i": i})
             i += 1
-            if i >= 200 and len(memory.list("ml-experiments", prefix="other-")) >= want:
+            if i >= 200 and len(memory.list("ml-experiments", prefix="w-")) >= want:
                 break
     print(i, OPENS[0], flush=True)
-""")
-
-OTHER_WRITER = textwrap.dedent("""
-    import sys
-    from axtui.core.memory import Memory
-    from axtui.core.store import Store
-    memory = Memory(Store(sys.argv[1]))
-    for i in range(int(sys.argv[2])):
-        memory.store("ml-experiments", f"other-{i}", {"i": i})
 """)
 
 # Commits one write per unit inside a lease and says so after each commit, until killed.
@@ -132,11 +124,11 @@ def test_a_leased_writer_lets_another_process_write(tmp_path: Path) -> None:
     Store(db).close()
     others = 20
     leased = run_python(LEASED_WRITER, str(db), str(others))
-    other = run_python(OTHER_WRITER, str(db), str(others))
+    other = run_python(WRITER_LOOP, str(db), str(others))
     finish(other)
     units, opens = (int(x) for x in finish(leased).split())
     assert 1 < opens < units  # the connection was kept across units, and given back to the other
-    assert written_once(db, "other-") == {f"other-{i}": 1 for i in range(others)}
+    assert written_once(db, "w-") == {f"w-{i}": 1 for i in range(others)}
     assert written_once(db, "lease-") == {f"lease-{i}": 1 for i in range(units)}
 
 

@@ -4,7 +4,9 @@ A ``Store`` keeps no connection open between units of work: each
 ``transaction()`` (a write) or ``connection()`` (a read) takes the inter-process
 lock (``axtui.core.file_lock``), opens DuckDB, does its work and closes it, so the
 TUI, CLI commands, headless runs and ``--batch`` can share one file (see
-docs/ARCHITECTURE.md, "Many processes, one file"). Forward migrations run on open;
+docs/ARCHITECTURE.md, "Many processes, one file"). The exception is ``lease()``
+(``axtui.core.store_lease``): a headless run keeps its connection between units
+while no other process waits for the file. Forward migrations run on open;
 a database written by a newer axtui, a damaged or foreign file, a full disk each
 become one ``StoreError`` naming the file and what to do.
 """
@@ -160,7 +162,7 @@ def _counter_of(con: duckdb.DuckDBPyConnection) -> int:
 
 
 class Store:
-    """axtui's DuckDB file, opened per unit of work; safe to share between threads and processes.
+    """axtui's DuckDB file, opened per unit of work (or leased); safe to share between threads and processes.
 
     ``lock_timeout`` is the bounded wait for a busy file (default ``AXTUI_DB_WAIT`` or 30 s).
     """
@@ -421,7 +423,7 @@ class Store:
         return self._gate.last_wait_s
 
     def close(self) -> None:
-        """Nothing stays open between units of work; an in-memory database is discarded."""
+        """Give back a leased connection (nothing else stays open); an in-memory database is discarded."""
         if self._gate.held is not None:
             with self._gate.lock:
                 store_lease.give_back(self._gate)
