@@ -165,10 +165,17 @@ class Store:
     """axtui's DuckDB file, opened per unit of work (or leased); safe to share between threads and processes.
 
     ``lock_timeout`` is the bounded wait for a busy file (default ``AXTUI_DB_WAIT`` or 30 s).
+    ``lease=True`` holds a lease (``lease()``) from opening to ``close()``, so that even the
+    migration check shares the run's one connection: for ``--batch`` only.
     """
 
     def __init__(
-        self, path: str | Path, *, clock: Clock = utc_now, lock_timeout: float | None = None
+        self,
+        path: str | Path,
+        *,
+        clock: Clock = utc_now,
+        lock_timeout: float | None = None,
+        lease: bool = False,
     ) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.clock = clock
@@ -183,7 +190,14 @@ class Store:
             self._gate = gate_for(self.path)
             self._memory_con = None
         self._counter_ready = False
-        self.opened_counter = self._migrate()
+        self._lease_scope = contextlib.ExitStack()
+        if lease:
+            self._lease_scope.enter_context(self.lease())
+        try:
+            self.opened_counter = self._migrate()
+        except BaseException:
+            self.close()
+            raise
         self._counter_ready = True
 
     # -- opening ---------------------------------------------------------------
@@ -424,6 +438,7 @@ class Store:
 
     def close(self) -> None:
         """Give back a leased connection (nothing else stays open); an in-memory database is discarded."""
+        self._lease_scope.close()
         if self._gate.held is not None:
             with self._gate.lock:
                 store_lease.give_back(self._gate)
