@@ -1,5 +1,6 @@
-"""``python -m axtui`` is the same as ``axtui``."""
+"""``python -m axtui`` is the same as ``axtui`` (the console script's start-up path, ``axtui.entry``:
+``--batch`` and the bare TUI skip Typer and the command groups)."""
 
-from axtui.cli import entry
+from axtui.entry import main
 
-entry()
+main()

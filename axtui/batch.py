@@ -39,7 +39,7 @@ def run_batch(settings: Settings, path: str | Path, *, fail_on: str | None = Non
         )
     if replay.model and settings.model is None:
         settings = replace(settings, model=replay.model)
-    with Store(settings.db_path) as store:
+    with Store(settings.db_path, lease=True) as store:  # one connection for the replay
         engine = Engine(store, settings)
         session = engine.start(workflow, replay.inputs, recorded=replay.recorded)
         summary = session.run_headless(replay.answers, on_progress=progress_printer(session))

@@ -113,9 +113,18 @@ class Gate:
     # change counters of this process's own commits (bounded: one older than the oldest kept
     # counts as another process's, which costs at most one needless reload)
     own_counters: deque[int] = field(default_factory=lambda: deque(maxlen=OWN_COUNTERS_KEPT))
+    # the store lease (core/store_lease.py): open lease scopes, the connection kept between
+    # units of work (with the exclusive lock still held), and the keeper thread's stop signal
+    leases: int = 0
+    held: Any = None
+    keeper_stop: threading.Event | None = None
 
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
+
+    def lock_fd(self) -> int | None:
+        """The lock file's descriptor (opened on first use); None where it cannot be created."""
+        return self._descriptor()
 
     def _descriptor(self) -> int | None:
         """The lock file, opened once; None where it cannot be created (read-only folder)."""
@@ -127,21 +136,30 @@ class Gate:
                 self.fd = None  # fall back to DuckDB's own lock (and its retry)
         return self.fd
 
-    def holder(self, exclusive: bool) -> str | None:
-        """Who holds a lock on the database byte that conflicts with ours (the kernel knows), if anyone."""
+    def _conflicting_pid(self, lock_type: int, byte: int) -> int | None:
+        """The PID of another process holding a lock on ``byte`` that conflicts with ``lock_type``
+        (the kernel knows, ``F_GETLK``; our own locks never conflict); 0 when none, None when unknown."""
         fd = self._descriptor()
         if fd is None:
-            return None
-        want = fcntl.F_WRLCK if exclusive else fcntl.F_RDLCK
+            return 0
         try:
-            query = struct.pack(_FLOCK, want, os.SEEK_SET, _DB_BYTE, 1, 0)
+            query = struct.pack(_FLOCK, lock_type, os.SEEK_SET, byte, 1, 0)
             out = fcntl.fcntl(fd, fcntl.F_GETLK, query)
             l_type, _w, _s, _l, pid = struct.unpack(_FLOCK, out[: struct.calcsize(_FLOCK)])
         except (OSError, struct.error):
             return None
-        if l_type == fcntl.F_UNLCK or pid <= 0:
-            return None
-        return describe_process(pid)
+        return 0 if l_type == fcntl.F_UNLCK else max(pid, 0)
+
+    def holder(self, exclusive: bool) -> str | None:
+        """Who holds a lock on the database byte that conflicts with ours (the kernel knows), if anyone."""
+        pid = self._conflicting_pid(fcntl.F_WRLCK if exclusive else fcntl.F_RDLCK, _DB_BYTE)
+        return describe_process(pid) if pid else None
+
+    def someone_waiting(self) -> bool:
+        """Whether another process waits for the file: every waiter holds the turnstile byte while
+        it waits (``acquire``). Asked with ``F_GETLK``, so it never disturbs a waiter; when the
+        kernel cannot tell, assume someone does (the lease is given back: safe, one reopen)."""
+        return self._conflicting_pid(fcntl.F_WRLCK, _TURNSTILE_BYTE) != 0
 
     def acquire(self, exclusive: bool, deadline: float) -> float:
         """Take the file lock before ``deadline`` (monotonic); returns the seconds waited.

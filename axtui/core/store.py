@@ -4,7 +4,9 @@ A ``Store`` keeps no connection open between units of work: each
 ``transaction()`` (a write) or ``connection()`` (a read) takes the inter-process
 lock (``axtui.core.file_lock``), opens DuckDB, does its work and closes it, so the
 TUI, CLI commands, headless runs and ``--batch`` can share one file (see
-docs/ARCHITECTURE.md, "Many processes, one file"). Forward migrations run on open;
+docs/ARCHITECTURE.md, "Many processes, one file"). The exception is ``lease()``
+(``axtui.core.store_lease``): a headless run keeps its connection between units
+while no other process waits for the file. Forward migrations run on open;
 a database written by a newer axtui, a damaged or foreign file, a full disk each
 become one ``StoreError`` naming the file and what to do.
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from axtui.core import store_lease
 from axtui.core.clock import Clock, utc_now
 from axtui.core.file_lock import Gate, gate_for, wait_seconds
 from axtui.core.store_errors import explain, is_lock_error
@@ -159,13 +162,20 @@ def _counter_of(con: duckdb.DuckDBPyConnection) -> int:
 
 
 class Store:
-    """axtui's DuckDB file, opened per unit of work; safe to share between threads and processes.
+    """axtui's DuckDB file, opened per unit of work (or leased); safe to share between threads and processes.
 
     ``lock_timeout`` is the bounded wait for a busy file (default ``AXTUI_DB_WAIT`` or 30 s).
+    ``lease=True`` holds a lease (``lease()``) from opening to ``close()``, so that even the
+    migration check shares the run's one connection: for ``--batch`` only.
     """
 
     def __init__(
-        self, path: str | Path, *, clock: Clock = utc_now, lock_timeout: float | None = None
+        self,
+        path: str | Path,
+        *,
+        clock: Clock = utc_now,
+        lock_timeout: float | None = None,
+        lease: bool = False,
     ) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.clock = clock
@@ -180,7 +190,14 @@ class Store:
             self._gate = gate_for(self.path)
             self._memory_con = None
         self._counter_ready = False
-        self.opened_counter = self._migrate()
+        self._lease_scope = contextlib.ExitStack()
+        if lease:
+            self._lease_scope.enter_context(self.lease())
+        try:
+            self.opened_counter = self._migrate()
+        except BaseException:
+            self.close()
+            raise
         self._counter_ready = True
 
     # -- opening ---------------------------------------------------------------
@@ -273,20 +290,42 @@ class Store:
                 finally:
                     gate.depth -= 1
                 return
+            yield from self._fresh_unit(gate, write)
+
+    def _fresh_unit(self, gate: Gate, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """An outermost unit of work (caller holds ``gate.lock``): the leased connection if one is
+        kept (``core/store_lease.py``), else lock and open; afterwards keep it or close and unlock.
+
+        Under a lease every unit opens read-write with the exclusive lock, so the connection it
+        leaves can serve the next unit whatever it is."""
+        held = store_lease.take(gate)
+        exclusive = True
+        if held is not None:
+            con, opened = held.con, held.opened
+        else:
+            exclusive = write or gate.leases > 0
             deadline = time.monotonic() + self.wait_s
-            gate.last_wait_s = gate.acquire(write, deadline)
+            gate.last_wait_s = gate.acquire(exclusive, deadline)
             try:
-                con = self._connect(write, deadline)
-                gate.con, gate.mode, gate.depth = con, ("w" if write else "r"), 1
-                try:
-                    with self._translated():
-                        yield from self._run(con, write)
-                finally:
-                    gate.con, gate.mode, gate.depth = None, None, 0
-                    if con is not self._memory_con:
-                        with contextlib.suppress(duckdb.Error):
-                            con.close()
+                con = self._connect(exclusive, deadline)
+            except BaseException:
+                gate.release()
+                raise
+            opened = time.monotonic()
+        kept = False
+        try:
+            gate.con, gate.mode, gate.depth = con, ("w" if write else "r"), 1
+            try:
+                with self._translated():
+                    yield from self._run(con, write)
             finally:
+                gate.con, gate.mode, gate.depth = None, None, 0
+            kept = exclusive and con is not self._memory_con and store_lease.keep(gate, con, opened)
+        finally:
+            if not kept:
+                if con is not self._memory_con:
+                    with contextlib.suppress(duckdb.Error):
+                        con.close()
                 gate.release()
 
     def _run(self, con: duckdb.DuckDBPyConnection, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -331,6 +370,22 @@ class Store:
         """
         with self._unit(True) as con:
             yield con
+
+    @contextmanager
+    def lease(self) -> Iterator[None]:
+        """Keep the connection open across this block's units of work while no other process waits.
+
+        For headless runs and ``--batch`` only (``core/store_lease.py`` has the rules: given back
+        when another process queues, after 0.5 s idle or 5 s in all, and at the end of the block).
+        Every unit still commits before the next. The TUI must not take one: it waits on people."""
+        if self._memory_con is not None or self._gate.lock_fd() is None:
+            yield  # a private database, or no lock file to queue on: nothing to keep
+            return
+        store_lease.begin(self._gate)
+        try:
+            yield
+        finally:
+            store_lease.end(self._gate)
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -382,7 +437,11 @@ class Store:
         return self._gate.last_wait_s
 
     def close(self) -> None:
-        """Nothing stays open between units of work; an in-memory database is discarded."""
+        """Give back a leased connection (nothing else stays open); an in-memory database is discarded."""
+        self._lease_scope.close()
+        if self._gate.held is not None:
+            with self._gate.lock:
+                store_lease.give_back(self._gate)
         if self._memory_con is not None:
             with self._gate.lock:
                 self._memory_con.close()

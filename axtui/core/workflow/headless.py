@@ -34,8 +34,6 @@ def drive(
     session: Session, answers: Mapping[str, Any], on_progress: Callable[[Event], None] | None
 ) -> Summary:
     """Run every remaining step in order; raises the first step error (already recorded in the session)."""
-    from axtui.core.workflow.auto_steps import COMPOSITE_TYPES
-
     emit = on_progress or (lambda _e: None)
     if session.status == "completed":
         raise InputError(
@@ -58,6 +56,22 @@ def drive(
                 reported.add(s.step_id)
                 why = "; ".join((s.result or {}).get("missing") or [])
                 emit(Event("not_measured", s.step_id, f"{s.name}: not measured ({why})"))
+
+    with session.store.lease():  # nobody waits on a person here: keep the connection between steps
+        _drive_steps(session, answers, emit, report_unmeasured)
+        done = {"report_path": session.report_path}
+        emit(Event("completed", None, f"session {session.id} completed", done))
+        return session.summary()
+
+
+def _drive_steps(
+    session: Session,
+    answers: Mapping[str, Any],
+    emit: Callable[[Event], None],
+    report_unmeasured: Callable[[], None],
+) -> None:
+    """The steps of ``drive``, in order, until none is left."""
+    from axtui.core.workflow.auto_steps import COMPOSITE_TYPES
 
     report_unmeasured()
     while (state := session.current()) is not None:
@@ -99,8 +113,6 @@ def drive(
                 lazy=True,  # the computation runs before the step's transaction opens
             )
         report_unmeasured()
-    emit(Event("completed", None, f"session {session.id} completed", {"report_path": session.report_path}))
-    return session.summary()
 
 
 def _atomic(
