@@ -110,13 +110,13 @@ def _plain(value: Any) -> str:
     return value.plain if isinstance(value, Text) else str(value)
 
 
-def minimum_width(table: Table) -> int:
+def minimum_width(table: Table, *, whole_words: bool = False) -> int:
     """The narrowest this table prints without cutting a cell (Rich would squash it further).
 
     Fixed columns (numbers, key cells) need their longest cell, wrapping ones a readable width
     (``_least``); headers count too. Plus cell padding and the box's rules.
     """
-    least = [_least(c, _capped(c)) for c in table.columns]
+    least = [_least(c, _capped(c), whole_words) for c in table.columns]
     return sum(least) + _overhead(table)
 
 
@@ -168,14 +168,18 @@ def _capped(column: Any) -> int:
     return natural if column.max_width is None else min(natural, column.max_width)
 
 
-def _least(column: Any, natural: int) -> int:
-    """The narrowest a column may be: a fixed one its content, a wrapping one a readable width."""
+def _least(column: Any, natural: int, whole_words: bool = False) -> int:
+    """The narrowest a column may be: a fixed one its content, a wrapping one a readable width.
+
+    ``whole_words``: a wrapping column holds its longest word (the TUI, which scrolls sideways
+    rather than fold an identifier); otherwise words longer than ``TEXT_WORD_CAP`` may fold."""
     from rich.cells import cell_len
 
     if column.no_wrap:
         return natural
     words = [cell_len(w) for t in [column.header, *column.cells] for w in _plain(t).split()]
-    return min(natural, max(TEXT_MIN, min(max(words, default=0), TEXT_WORD_CAP)))
+    longest = max(words, default=0)
+    return min(natural, max(TEXT_MIN, longest if whole_words else min(longest, TEXT_WORD_CAP)))
 
 
 def _overhead(table: Table) -> int:
@@ -187,7 +191,7 @@ def _overhead(table: Table) -> int:
     return total
 
 
-def fit_widths(table: Table, width: int) -> list[int] | None:
+def fit_widths(table: Table, width: int, *, whole_words: bool = False) -> list[int] | None:
     """Content widths that fit ``width``: fixed columns whole, wrapping ones share the rest.
 
     Each wrapping column gets its least width, then the room left is filled toward each one's
@@ -195,7 +199,7 @@ def fit_widths(table: Table, width: int) -> list[int] | None:
     long one a few more columns). ``None`` when even the least widths do not fit.
     """
     naturals = [_capped(c) for c in table.columns]
-    widths = [_least(c, n) for c, n in zip(table.columns, naturals, strict=True)]
+    widths = [_least(c, n, whole_words) for c, n in zip(table.columns, naturals, strict=True)]
     room = width - _overhead(table) - sum(widths)
     if room < 0:
         return None
@@ -207,11 +211,11 @@ def fit_widths(table: Table, width: int) -> list[int] | None:
     return widths
 
 
-def fitted(table: Table, width: int) -> Table | None:
+def fitted(table: Table, width: int, *, whole_words: bool = False) -> Table | None:
     """A copy of ``table`` whose columns have the widths of ``fit_widths`` (``None``: too narrow)."""
     import copy
 
-    widths = fit_widths(table, width)
+    widths = fit_widths(table, width, whole_words=whole_words)
     if widths is None:
         return None
     out = copy.copy(table)
