@@ -148,6 +148,8 @@ def full_output(stream: IO[str] | None = None) -> bool:
 # A wrapping column is never narrower than this (or its longest word, up to TEXT_WORD_CAP).
 TEXT_MIN = 8
 TEXT_WORD_CAP = 12
+# ... and in the TUI, which scrolls sideways instead: names up to this long stay whole.
+WHOLE_WORD_CAP = 20
 
 
 def _lines(value: Any) -> list[str]:
@@ -171,15 +173,16 @@ def _capped(column: Any) -> int:
 def _least(column: Any, natural: int, whole_words: bool = False) -> int:
     """The narrowest a column may be: a fixed one its content, a wrapping one a readable width.
 
-    ``whole_words``: a wrapping column holds its longest word (the TUI, which scrolls sideways
-    rather than fold an identifier); otherwise words longer than ``TEXT_WORD_CAP`` may fold."""
+    ``whole_words``: a wrapping column holds its longest word up to ``WHOLE_WORD_CAP`` (the TUI,
+    which scrolls sideways rather than fold a column name; a 30-character memory key still
+    folds); otherwise words longer than ``TEXT_WORD_CAP`` may fold (a CLI table fits 80)."""
     from rich.cells import cell_len
 
     if column.no_wrap:
         return natural
     words = [cell_len(w) for t in [column.header, *column.cells] for w in _plain(t).split()]
     longest = max(words, default=0)
-    return min(natural, max(TEXT_MIN, longest if whole_words else min(longest, TEXT_WORD_CAP)))
+    return min(natural, max(TEXT_MIN, min(longest, WHOLE_WORD_CAP if whole_words else TEXT_WORD_CAP)))
 
 
 def _overhead(table: Table) -> int:

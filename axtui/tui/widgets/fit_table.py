@@ -34,7 +34,7 @@ class TableBody(Static):
         self.table = table
 
     def minimum(self) -> int:
-        return tables.minimum_width(self.table, whole_words=True)  # scrolls rather than fold a name
+        return tables.minimum_width(self.table, whole_words=True)  # scrolls rather than fold a short name
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         console = self.app.console
