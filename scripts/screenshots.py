@@ -5,7 +5,13 @@ example ml-ab-testing and ml-model-monitoring sessions headlessly (real numbers
 from examples/data), leaves an ml-workflow session half-done, then opens each
 screen in the real app (headless, via Textual's test driver) and saves it.
 
-Usage: python scripts/screenshots.py [--out screenshots] [--size 120x40 --size 80x24]
+Made to survive a loaded machine: Textual's test driver waits up to 30 s for a screen to settle
+and raised WaitForScreenTimeout on a busy 2-core box, so here it waits up to ``PATIENCE``
+seconds; readiness checks poll by the clock, not by a count of tries; a shot that still fails
+is taken once more. The blinking cursors are switched off (a picture caught them half the
+time) and the environment that changes colours or widths (NO_COLOR, COLUMNS, ...) is removed.
+
+Usage: python scripts/screenshots.py [--out screenshots] [--size 120x40 --size 80x24] [--only NAME]
 """
 
 from __future__ import annotations
@@ -16,12 +22,31 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = ((120, 40), (80, 24))  # the first size goes to --out itself, the others to --out/WxH/
+PATIENCE = 300.0  # seconds a screen may take to settle (Textual's test driver allows 30)
+READY_S = 180.0  # seconds a screen may take to show what it is photographed for
+UNPINNED_ENV = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TEXTUAL", "TEXTUAL_COLOR_SYSTEM", "COLORTERM")
+
+
+def steady() -> None:
+    """No cursor blink, and Textual's driver patient with a slow machine (see the module doc)."""
+    from textual.pilot import Pilot
+    from textual.widgets import Input, TextArea
+
+    Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]
+    TextArea._toggle_cursor_blink_visible = lambda self: None  # type: ignore[method-assign]
+    wait = Pilot._wait_for_screen
+
+    async def patient(self: Any, timeout: float = PATIENCE) -> bool:
+        return await wait(self, timeout=max(timeout, PATIENCE))
+
+    Pilot._wait_for_screen = patient  # type: ignore[method-assign]
 
 
 def prepare(db_path: Path) -> dict[str, str]:
@@ -56,11 +81,13 @@ async def settle(pilot: Any, rounds: int = 4) -> None:
     await pilot.pause(0.1)
 
 
-async def until(pilot: Any, predicate: Callable[[], bool], tries: int = 400) -> None:
-    for _ in range(tries):
+async def until(pilot: Any, predicate: Callable[[], bool], seconds: float = READY_S) -> None:
+    """Poll ``predicate`` until it holds, for up to ``seconds`` of wall time (not a count of tries)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if predicate():
             return
-        await pilot.pause(0.05)
+        await pilot.pause(0.1)
     raise RuntimeError(f"screen never got ready: {type(pilot.app.screen).__name__}")
 
 
@@ -85,7 +112,7 @@ def prompt_answered() -> Step:
 
         await until(pilot, lambda: bool(pilot.app.screen.query(ChatView)))
         chat = pilot.app.screen.query_one(ChatView)
-        await until(pilot, lambda: not chat.generating and bool(chat.last_answer), tries=1200)
+        await until(pilot, lambda: not chat.generating and bool(chat.last_answer))
         await settle(pilot)
 
     return run
@@ -164,7 +191,7 @@ def chat_with_answer() -> Step:
         chat = pilot.app.screen.query_one(ChatView)
         chat.prompt.focus()
         await pilot.press(*"How should I split time-series data for validation?", "ctrl+j")
-        await until(pilot, lambda: not chat.generating and bool(chat.last_answer), tries=1200)
+        await until(pilot, lambda: not chat.generating and bool(chat.last_answer))
         await settle(pilot)
 
     return run
@@ -175,14 +202,23 @@ async def shoot(
 ) -> None:
     from axtui.tui.app import create_app
 
-    app = create_app(settings, start=start)
-    async with app.run_test(size=size) as pilot:
-        await step(pilot)
-        app.save_screenshot(filename=f"{name}.svg", path=str(out))
-    print(f"  {out / (name + '.svg')}")
+    for attempt in (1, 2):  # a shot that fails on a loaded machine is taken once more
+        app = create_app(settings, start=start)
+        try:
+            async with app.run_test(size=size) as pilot:
+                await step(pilot)
+                await settle(pilot)
+                app.save_screenshot(filename=f"{name}.svg", path=str(out))
+        except Exception as exc:  # retried once, then raised
+            if attempt == 2:
+                raise
+            print(f"  {name} {size[0]}x{size[1]}: {type(exc).__name__}: {exc}; again", file=sys.stderr)
+            continue
+        print(f"  {out / (name + '.svg')}")
+        return
 
 
-async def main_async(out: Path, sizes: list[tuple[int, int]]) -> None:
+async def main_async(out: Path, sizes: list[tuple[int, int]], only: list[str] | None = None) -> None:
     from axtui.config import Settings
 
     db_path = Path(os.environ["AXTUI_DB"])
@@ -213,13 +249,15 @@ async def main_async(out: Path, sizes: list[tuple[int, int]]) -> None:
         folder = out if i == 0 else out / f"{size[0]}x{size[1]}"
         folder.mkdir(parents=True, exist_ok=True)
         for name, start, step in shots:
-            await shoot(settings, name, folder, start, step, size)
+            if not only or name in only:
+                await shoot(settings, name, folder, start, step, size)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "screenshots")
     parser.add_argument("--size", action="append", help="WxH (repeatable; default 120x40 and 80x24)")
+    parser.add_argument("--only", action="append", help="only this screen, e.g. session-drift (repeatable)")
     args = parser.parse_args()
     sizes = [tuple(int(n) for n in s.split("x")) for s in args.size] if args.size else list(SIZES)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -232,10 +270,12 @@ def main() -> int:
                 "LITELLM_LOCAL_MODEL_COST_MAP": "True",
             }
         )
-        for var in ("AXTUI_MODEL", "AXTUI_API_BASE"):
+        for var in ("AXTUI_MODEL", "AXTUI_API_BASE", *UNPINNED_ENV):
             os.environ.pop(var, None)
+        os.environ["TERM"] = "xterm-256color"
+        steady()
         os.chdir(REPO)  # example inputs name files relative to the repository
-        asyncio.run(main_async(args.out.resolve(), sizes))  # type: ignore[arg-type]
+        asyncio.run(main_async(args.out.resolve(), sizes, args.only))  # type: ignore[arg-type]
     return 0
 
 

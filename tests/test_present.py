@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
@@ -64,6 +64,7 @@ def test_angle_brackets_stay_visible_in_markdown_but_not_in_code() -> None:
     assert fmt.markdown_literal(text) == "runs named \\<prefix>-- and `<code>`\n```\n<a>\n```"
 
 
+@settings(deadline=None)  # rendering a table took over the 200 ms default on a loaded 2-core machine
 @given(
     st.lists(st.tuples(st.text(min_size=1, max_size=30), st.floats(allow_nan=False, width=32)), max_size=8)
 )

@@ -7,10 +7,8 @@ retries exits with code 3 and one clear message; the conversation stays in the d
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -56,20 +54,10 @@ def list_agents(ctx: typer.Context) -> None:
     ]
 
     def human(console: Any) -> None:
-        from rich.table import Table
+        from axtui.present import tables
 
-        widths = [max((len(r[key]) for r in rows), default=4) for key in ("agent_id", "display_name", "role")]
-        room = max(12, console.width - sum(widths) - 8)  # rich drops whole columns rather than wrap
-        table = Table("id", "name", "role", "description", box=None, pad_edge=False)
-        for row in rows:
-            text = row["description"]
-            table.add_row(
-                row["agent_id"],
-                row["display_name"],
-                row["role"],
-                text if len(text) <= room else text[: room - 1] + "…",
-            )
-        console.print(table)
+        cells = [[r["agent_id"], r["display_name"], r["role"], r["description"]] for r in rows]
+        tables.show(console, ["id:key", "name", "role", "description"], cells, style="none")
 
     output.emit(ctx, {"agents": rows}, human)
 
@@ -119,47 +107,24 @@ def pick_agent(ctx: typer.Context, query: str = typer.Argument(..., help="A free
     data = {"query": query, **result.to_dict()}
 
     def human(console: Any) -> None:
-        from rich.table import Table
+        from axtui.present import tables
 
         note = " (fallback: no persona scored above zero)" if result.fallback else ""
-        console.print(f"chosen: {result.chosen.agent_id} ({result.chosen.display_name}){note}")
-        table = Table("persona", "score", "reasons", box=None, pad_edge=False)
-        for score in result.scores:
-            table.add_row(score.agent_id, f"{score.score:g}", "; ".join(score.reasons) or "-")
-        console.print(table)
+        console.print(f"chosen: {result.chosen.agent_id} ({result.chosen.display_name}){note}", markup=False)
+        cells = [[s.agent_id, f"{s.score:g}", "; ".join(s.reasons) or "—"] for s in result.scores]
+        tables.show(console, ["persona:key", "score:num", "reasons"], cells, style="none")
 
     output.emit(ctx, data, human)
 
 
 def parse_input(raw: str) -> dict[str, Any]:
     """``--input`` as JSON text or ``@file.json``; must be an object with a ``query``."""
-    where = "--input"
-    text = raw
-    if raw.startswith("@"):
-        path = Path(raw[1:]).expanduser()
-        where = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(
-                f"cannot read the input file: {exc.strerror}",
-                where=where,
-                hint='pass --input \'{"query": "..."}\' or @path/to/file.json',
-            ) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"the input is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            where=where,
-            hint='e.g. --input \'{"query": "How should I split time-series data?"}\'',
-        ) from exc
+    from axtui.commands.json_arg import json_value
+
+    hint = 'e.g. --input \'{"query": "How should I split time-series data?"}\''
+    data, where = json_value(raw, "--input", hint)
     if not isinstance(data, dict) or not isinstance(data.get("query"), str) or not data["query"].strip():
-        raise InputError(
-            'the input needs a non-empty "query" string',
-            where=where,
-            hint='e.g. --input \'{"query": "How should I split time-series data?"}\'',
-        )
+        raise InputError('the input needs a non-empty "query" string', where=where, hint=hint)
     return data
 
 

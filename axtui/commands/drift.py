@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 
 from axtui.errors import InputError
 from axtui.present import output
@@ -163,12 +161,9 @@ def _method_thresholds(items: list[str]) -> dict[str, float]:
 
 def _gate(level: str, listed: frozenset[str]) -> None:
     """--fail-on: exit 1 (after the report) when the alert level is listed (axtui.fail_on)."""
-    from axtui import fail_on
+    from axtui.commands.gate import exit_if_listed
 
-    hits = fail_on.matches([level], listed)
-    if hits:
-        output.note(fail_on.message(hits))
-        raise typer.Exit(1)
+    exit_if_listed([level], listed)
 
 
 def adwin_command(
@@ -205,10 +200,45 @@ def _num(value: Any, digits: int = 4) -> str:
     return number(value, digits)
 
 
+def _test_p(col: dict[str, Any]) -> str:
+    """The p-value of the column's own test: KS for a numeric column, χ² for a categorical one."""
+    from axtui.present.format import MISSING, pvalue
+
+    for name, key in (("KS", "ks_pvalue"), ("χ²", "chi2_pvalue")):
+        if col.get(key) is not None:
+            return f"{name} {pvalue(col[key])}"
+    return MISSING
+
+
 def _pct(value: float | None) -> str:
     from axtui.present.format import percent
 
     return percent(value, sign=False)
+
+
+def _drift_table(con: Console, result: dict[str, Any]) -> None:
+    """One row per column, the verdict first (severity, votes), then the statistics behind it."""
+    from axtui.present import tables
+
+    rows = []
+    for col in result["columns"]:
+        categorical = col["kind"] == "categorical"
+        rows.append(
+            [
+                col["name"] + (" (cat)" if categorical else ""),
+                tables.styled(col["severity"], SEVERITY_STYLE[col["severity"]]),
+                f"{col['votes']}/{3 if categorical else 4}" + (" ✔" if col["drifted"] else ""),
+                _num(col["psi"], 3),
+                _test_p(col),
+                _num(col["wasserstein"], 3),
+                _num(col["js_distance"], 3),
+                f"{_pct(col['null_rate_reference'])} / {_pct(col['null_rate_current'])}",
+            ]
+        )
+    # no box, and the null rates may wrap at their slash: 80 columns hold every key cell whole
+    columns = ["column", "severity:key", "votes:key", "PSI:num", "test p:key", "Wass:num", "JS:num"]
+    columns += ["nulls r / c"]
+    tables.show(con, columns, rows, title="Drift per column", style="none")
 
 
 def _render_drift(con: Console, result: dict[str, Any]) -> None:
@@ -217,44 +247,7 @@ def _render_drift(con: Console, result: dict[str, Any]) -> None:
     level = result["alert_level"]
     con.print(Panel(f"alert level {level}: {ALERT_TEXT[level]}", style=ALERT_STYLE[level], expand=False))
     con.print(f"reference rows: {result['reference_rows']:,}   current rows: {result['current_rows']:,}")
-    table = Table(
-        title="Drift per column",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=0,
-        show_edge=False,
-    )
-    for name, justify in (
-        ("column", "left"),
-        ("kind", "left"),
-        ("nulls r/c", "right"),
-        ("PSI", "right"),
-        ("KS p", "right"),
-        ("Wass", "right"),
-        ("JS", "right"),
-        ("χ² p", "right"),
-        ("votes", "right"),
-        ("severity", "left"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=True)
-    for col in result["columns"]:
-        style = SEVERITY_STYLE[col["severity"]]
-        possible = 3 if col["kind"] == "categorical" else 4
-        votes = f"{col['votes']}/{possible}" + (" ✔" if col["drifted"] else "")
-        table.add_row(
-            col["name"],
-            "num" if col["kind"] == "numeric" else "cat",
-            f"{_pct(col['null_rate_reference'])}/{_pct(col['null_rate_current'])}",
-            _num(col["psi"], 3),
-            _num(col["ks_pvalue"], 3),
-            _num(col["wasserstein"], 3),
-            _num(col["js_distance"], 3),
-            _num(col["chi2_pvalue"], 3),
-            votes,
-            f"[{style}]{col['severity']}[/]",
-        )
-    con.print(table)
+    _drift_table(con, result)
     if result["top_drifted"]:
         con.print("top drifted (by PSI): " + ", ".join(result["top_drifted"]))
     for col in result["columns"]:
@@ -326,26 +319,21 @@ def _render_evidently(con: Console, result: dict[str, Any]) -> None:
             expand=False,
         )
     )
-    table = Table(title="Evidently DataDriftPreset tests", title_justify="left")
-    for name, justify in (
-        ("column", "left"),
-        ("type", "left"),
-        ("method", "left"),
-        ("score", "right"),
-        ("threshold", "right"),
-        ("drift", "center"),
-    ):
-        table.add_column(name, justify=justify)
-    for col in result["columns"]:
-        table.add_row(
+    from axtui.present import tables
+
+    rows = [
+        [
             col["name"],
-            col["column_type"],
-            col["method"],
+            tables.styled("yes", "bold red") if col["drift_detected"] else tables.styled("no", "green"),
             _num(col["score"]),
             _num(col["threshold"]),
-            "[bold red]yes[/]" if col["drift_detected"] else "[green]no[/]",
-        )
-    con.print(table)
+            col["method"],
+            col["column_type"],
+        ]
+        for col in result["columns"]
+    ]
+    columns = ["column", "drift:key", "score:num", "threshold:num", "method:key", "type:key"]
+    tables.show(con, columns, rows, title="Evidently DataDriftPreset tests", style="simple")
     for skipped in result["skipped"]:
         con.print(f"[yellow]skipped {skipped['name']}: {skipped['reason']}[/]", highlight=False)
 
@@ -360,10 +348,12 @@ def _render_adwin(con: Console, result: dict[str, Any]) -> None:
     if not result["detections"]:
         con.print("[green]no change detected[/]")
         return
-    table = Table(title=f"{len(result['detections'])} change(s) detected", title_justify="left")
-    table.add_column("row (0-based)", justify="right")
-    table.add_column("window after cut", justify="right")
-    table.add_column("window mean", justify="right")
-    for det in result["detections"]:
-        table.add_row(f"{det['index']:,}", f"{det['width']:,}", _num(det["estimation"]))
-    con.print(table)
+    from axtui.present import tables
+
+    tables.show(
+        con,
+        ["row (0-based):num", "window after cut:num", "window mean:num"],
+        [[f"{d['index']:,}", f"{d['width']:,}", _num(d["estimation"])] for d in result["detections"]],
+        title=f"{len(result['detections'])} change(s) detected",
+        style="simple",
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from axtui.commands.memory import open_memory
 from axtui.core.experiments import compare_experiments_stored, list_experiments
@@ -26,54 +26,52 @@ experiments_app = typer.Typer(
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    """A value of a stored run, in the one shared style (``axtui.present.format``)."""
+    from axtui.present.format import cell
+
+    return cell(value)
+
+
+def _metric_cell(row: dict[str, Any], run: str, baseline: str, many: bool) -> Text:
+    """One run's value of a metric with its change against the baseline; the best in bold green."""
+    from axtui.present.format import percent, signed
+
+    text = _cell(row["values"][run])
+    delta = row["deltas"][run]
+    if run != baseline and delta is not None:
+        rel = row["relative"][run]
+        text += f" ({signed(delta)}" + (f", {percent(rel)}" if rel is not None else "") + ")"
+    return Text(text, style="bold green" if run in row["best"] and many else "")
 
 
 def render_comparison(con: Console, data: dict[str, Any], *, all_params: bool = False) -> None:
+    """The runs, their metrics side by side (change vs the baseline), and the parameters that differ."""
+    from axtui.present import tables
+
     ids = [e["id"] for e in data["experiments"]]
-    head = Table(title="Experiments", title_justify="left")
-    for col in ("id", "name", "status", "decision", "created"):
-        head.add_column(col)
-    for e in data["experiments"]:
-        head.add_row(
-            e["id"], _cell(e["name"]), _cell(e["status"]), _cell(e["decision"]), _cell(e["created_at"])
-        )
-    con.print(head)
-    table = Table(
-        title=f"Metrics (Δ vs {data['baseline']}; best per row in bold green)", title_justify="left"
+    tables.show(
+        con,
+        ["id:key", "name", "status:key", "decision:key", "created:key"],
+        [[e["id"], e["name"], e["status"], e["decision"], e["created_at"]] for e in data["experiments"]],
+        title="Experiments",
     )
-    table.add_column("metric")
-    for i in ids:
-        table.add_column(i, justify="right")
-    for row in data["metrics"]:
-        cells = []
-        for i in ids:
-            text = _cell(row["values"][i])
-            delta = row["deltas"][i]
-            if i != data["baseline"] and delta is not None:
-                rel = row["relative"][i]
-                text += f" ({delta:+.4g}" + (f", {rel * 100:+.1f}%" if rel is not None else "") + ")"
-            if i in row["best"] and len(ids) > 1:
-                text = f"[bold green]{text}[/]"
-            cells.append(text)
-        arrow = "↑" if row["higher_is_better"] else "↓"
-        table.add_row(f"{row['metric']} {arrow}", *cells)
-    con.print(table)
+    rows = [
+        [f"{row['metric']} {'↑' if row['higher_is_better'] else '↓'}"]
+        + [_metric_cell(row, i, data["baseline"], len(ids) > 1) for i in ids]
+        for row in data["metrics"]
+    ]
+    title = f"Metrics (Δ vs {data['baseline']}; best per row in bold green)"
+    tables.show(con, ["metric", *(tables.Column(i, "num") for i in ids)], rows, title=title)
     shown = [p for p in data["params"] if all_params or p["differs"]]
-    params = Table(title="Parameters" + ("" if all_params else " that differ"), title_justify="left")
-    params.add_column("param")
-    for i in ids:
-        params.add_column(i)
-    for p in shown:
-        params.add_row(p["param"], *[_cell(p["values"][i]) for i in ids])
-    if shown:
-        con.print(params)
-    else:
+    if not shown:
         con.print("no parameter differs between these experiments")
+        return
+    tables.show(
+        con,
+        ["param", *ids],
+        [[p["param"], *(p["values"][i] for i in ids)] for p in shown],
+        title="Parameters" + ("" if all_params else " that differ"),
+    )
 
 
 def compare_stored(ctx: typer.Context, ids: list[str], *, all_params: bool = False) -> dict[str, Any]:
@@ -93,21 +91,33 @@ def list_command(ctx: typer.Context) -> None:
         if not rows:
             con.print("no experiments stored yet (run `axtui run ml-experiment-tracker`)")
             return
-        table = Table(title="Experiments (ml-experiments)", title_justify="left")
-        for col in ("id", "name", "status", "decision", "baseline", "primary", "value", "created"):
-            table.add_column(col, justify="right" if col == "value" else "left")
-        for r in rows:
-            table.add_row(
-                r["id"],
-                _cell(r["name"]),
-                _cell(r["status"]),
-                _cell(r["decision"]),
-                _cell(r["baseline"]),
-                _cell(r["primary_metric"]),
-                _cell(r["primary_value"]),
-                _cell(r["created_at"]),
-            )
-        con.print(table)
+        from axtui.present import tables
+
+        keys = (
+            "id",
+            "name",
+            "status",
+            "decision",
+            "baseline",
+            "primary_metric",
+            "primary_value",
+            "created_at",
+        )
+        tables.show(
+            con,
+            [
+                "id:key",
+                "name",
+                "status:key",
+                "decision:key",
+                "baseline",
+                "primary",
+                "value:num",
+                "created:key",
+            ],
+            [[r[k] for k in keys] for r in rows],
+            title="Experiments (ml-experiments)",
+        )
 
     output.emit(ctx, {"experiments": rows}, human)
 

@@ -7,13 +7,12 @@ scipy) are imported inside the commands so that ``axtui --help`` stays fast.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from axtui.commands.experiments import compare_stored, experiments_app
 from axtui.commands.progress import column_progress, progress_option
@@ -51,13 +50,12 @@ def _pct(value: float | None) -> str:
     return percent(value, 2)
 
 
-def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
-    table = Table(title=title, show_header=False, title_justify="left", min_width=len(title) + 4)
-    table.add_column("name", style="bold")
-    table.add_column("value", justify="right")
-    for name, value in rows:
-        table.add_row(name, fmt(value))
-    return table
+def _kv(con: Console, title: str, rows: list[tuple[str, Any]]) -> None:
+    """A titled two-column table of named numbers (sample size, metrics, latency)."""
+    from axtui.present import tables
+
+    cells = [[Text(name, style="bold"), fmt(value)] for name, value in rows]
+    tables.show(con, ["name:key", "value:num"], cells, title=title, show_header=False)
 
 
 def _split_numbers(text: str, option: str) -> list[float]:
@@ -68,24 +66,10 @@ def _split_numbers(text: str, option: str) -> list[float]:
 
 
 def _json_arg(text: str, option: str) -> dict[str, Any]:
-    """A JSON object given inline or as @file.json."""
-    raw = text
-    if text.startswith("@"):
-        path = Path(text[1:])
-        if not path.exists():
-            raise InputError("file not found", where=str(path))
-        raw = path.read_text(encoding="utf-8")
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{option} is not valid JSON: {exc.msg}",
-            where=option,
-            hint="e.g. '{\"accuracy\": 0.91}' or @metrics.json",
-        ) from None
-    if not isinstance(value, dict):
-        raise InputError(f"{option} must be a JSON object of metric -> number", where=option)
-    return value
+    """A JSON object of metric -> number, given inline or as @file.json."""
+    from axtui.commands.json_arg import json_object
+
+    return json_object(text, option, "e.g. '{\"accuracy\": 0.91}' or @metrics.json")
 
 
 # --- ab ------------------------------------------------------------------------------------------
@@ -130,20 +114,19 @@ def ab_size(
         title = f"Sample size for {fmt(data['baseline'])} → {fmt(data['target'])}"
 
     def human(con: Console) -> None:
-        con.print(
-            _kv_table(
-                title,
-                [
-                    *(
-                        [("control", data["per_arm"]["control"]), ("treatment", data["per_arm"]["treatment"])]
-                        if "per_arm" in data
-                        else [("per variant", data["per_variant"])]
-                    ),
-                    ("total", data["total"]),
-                    ("alpha", data["alpha"]),
-                    ("power", data["power"]),
-                ],
-            )
+        _kv(
+            con,
+            title,
+            [
+                *(
+                    [("control", data["per_arm"]["control"]), ("treatment", data["per_arm"]["treatment"])]
+                    if "per_arm" in data
+                    else [("per variant", data["per_variant"])]
+                ),
+                ("total", data["total"]),
+                ("alpha", data["alpha"]),
+                ("power", data["power"]),
+            ],
         )
 
     output.emit(ctx, data, human)
@@ -163,9 +146,7 @@ def ab_srm(
     )
 
     def human(con: Console) -> None:
-        con.print(
-            _kv_table("Sample ratio mismatch", [("χ²", data["statistic"]), ("p-value", data["p_value"])])
-        )
+        _kv(con, "Sample ratio mismatch", [("χ²", data["statistic"]), ("p-value", data["p_value"])])
         con.print(
             "[bold red]ALERT: the arm sizes do not match the planned split[/]"
             if data["alert"]
@@ -206,11 +187,10 @@ def _weights(text: str | None) -> list[float] | dict[str, float] | None:
 
 
 def _fail(hits: list[str]) -> None:
-    from axtui import fail_on
+    """Exit 1 after the report when ``--fail-on`` listed a verdict that was reached."""
+    from axtui.commands.gate import exit_if_listed
 
-    if hits:
-        output.note(fail_on.message(hits))
-        raise typer.Exit(1)
+    exit_if_listed(hits, frozenset(hits))
 
 
 @ab_app.command("analyze")
@@ -280,35 +260,39 @@ def _ci_pct(ci: list[float | None] | None) -> str:
     return f"[{_pct(ci[0])}, {_pct(ci[1])}]"
 
 
+def _ab_table(con: Console, data: dict[str, Any]) -> None:
+    """One row per metric (and arm), the key cells first: lift, p, significance, then the means and CIs."""
+    from axtui.present import tables
+    from axtui.present.format import pvalue
+
+    multi = len(data["arms"]) > 2
+    adjusted = data["correction"] != "none"
+    role = {"primary": "", "secondary": " (2nd)"}
+    rows = []
+    for r in data["metrics"]:
+        lo, hi = r["ci95"]
+        name = r["metric"] + role.get(r["role"], f" (guard {r.get('guardrail_status')})")
+        rows.append(
+            [name, *([r["arm"]] if multi else [])]
+            + [_pct(r["relative_lift"]), pvalue(r["p_value"])]
+            + ([pvalue(r["p_value_adjusted"])] if adjusted else [])
+            + [fmt(r["significant"]), fmt(r["control_mean"]), fmt(r["treatment_mean"])]
+            + [_ci_pct(r["ci95_relative"]), f"[{fmt(lo, 3)}, {fmt(hi, 3)}]"]
+        )
+    columns = ["metric", *(["arm:key"] if multi else []), "lift:key", "p:key"]
+    columns += ["p adj.:key"] if adjusted else []
+    # the intervals may wrap after their comma: then the table holds 80 columns with the key cells whole
+    columns += ["sig.:key", "control:num", "treatment:num", "95% CI (lift)", "95% CI (diff)"]
+    tables.show(con, columns, rows, title="A/B metrics (treatment − control)", style="none")
+
+
 def _render_ab(con: Console, data: dict[str, Any]) -> None:
     srm = data["srm"]
     arms = ", ".join(f"{a}={n:,}" for a, n in srm["arms"].items())
     con.print(
         f"arms: {arms}   SRM p = {fmt(srm['p_value'])}" + ("  [bold red]SRM ALERT[/]" if srm["alert"] else "")
     )
-    multi = len(data["arms"]) > 2
-    table = Table(title="A/B metrics (treatment − control)", title_justify="left")
-    table.add_column("metric", no_wrap=True, min_width=max(len(r["metric"]) for r in data["metrics"]))
-    if multi:
-        table.add_column("arm")
-    for col in ("control", "treatment", "lift", "95% CI (lift)", "95% CI (diff)", "p", "p adj.", "sig."):
-        table.add_column(col, justify="right")
-    for r in data["metrics"]:
-        lo, hi = r["ci95"]
-        role = {"primary": "", "secondary": " (2nd)", "guardrail": f" (guard {r.get('guardrail_status')})"}
-        cells = [r["metric"] + role[r["role"]]] + ([r["arm"]] if multi else [])
-        cells += [
-            fmt(r["control_mean"]),
-            fmt(r["treatment_mean"]),
-            _pct(r["relative_lift"]),
-            _ci_pct(r["ci95_relative"]),
-            f"[{fmt(lo, 3)}, {fmt(hi, 3)}]",
-            fmt(r["p_value"], 3),
-            fmt(r["p_value_adjusted"], 3),
-            fmt(r["significant"]),
-        ]
-        table.add_row(*cells)
-    con.print(table)
+    _ab_table(con, data)
     for r in data["metrics"]:
         if r["cuped"]:
             cu = r["cuped"]
@@ -436,8 +420,10 @@ def _go_no_go(
 
 
 def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
+    from axtui.present import tables
+
     metrics = [(k, v) for k, v in data["metrics"].items() if not isinstance(v, dict | list)]
-    con.print(_kv_table(f"{data['task'].capitalize()} metrics ({data['rows']:,} rows)", metrics))
+    _kv(con, f"{data['task'].capitalize()} metrics ({data['rows']:,} rows)", metrics)
     ci = data.get("ci95")
     if ci:
         con.print(
@@ -445,12 +431,13 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
             f"(bootstrap, {ci['n_boot']} resamples, seed {ci['seed']})"
         )
     if data.get("per_class"):
-        table = Table(title="Per class", title_justify="left")
-        for col in ("label", "precision", "recall", "f1", "support"):
-            table.add_column(col, justify="left" if col == "label" else "right")
-        for row in data["per_class"]:
-            table.add_row(str(row["label"]), *(fmt(row[k]) for k in ("precision", "recall", "f1", "support")))
-        con.print(table)
+        keys = ("precision", "recall", "f1", "support")
+        tables.show(
+            con,
+            ["label:key", *(f"{k}:num" for k in keys)],
+            [[str(row["label"]), *(fmt(row[k]) for k in keys)] for row in data["per_class"]],
+            title="Per class",
+        )
     cm = data.get("confusion_matrix")
     if cm:
         labels = [str(x) for x in cm["labels"]]
@@ -459,32 +446,28 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
         except ModuleNotFoundError as exc:  # plots not installed in this checkout: a plain table instead
             if exc.name != "axtui.stats.plots":
                 raise
-            title = "Confusion matrix (rows: true, columns: predicted)"
-            table = Table(title=title, title_justify="left", min_width=len(title) + 4)
-            table.add_column("true \\ pred")
-            for label in labels:
-                table.add_column(label, justify="right")
-            for label, row in zip(labels, cm["matrix"], strict=True):
-                table.add_row(label, *(fmt(v) for v in row))
-            con.print(table)
+            tables.show(
+                con,
+                ["true \\ pred:key", *(tables.Column(label, "num") for label in labels)],
+                [[label, *(fmt(v) for v in row)] for label, row in zip(labels, cm["matrix"], strict=True)],
+                title="Confusion matrix (rows: true, columns: predicted)",
+            )
         else:
             con.print(confusion_matrix_text(cm["matrix"], labels), markup=False, highlight=False)
     if data.get("residuals"):
-        con.print(
-            _kv_table(
-                "Residuals (y_true − y_pred)",
-                [(k, v) for k, v in data["residuals"].items() if k != "definition"],
-            )
+        _kv(
+            con,
+            "Residuals (y_true − y_pred)",
+            [(k, v) for k, v in data["residuals"].items() if k != "definition"],
         )
     for column, fair in data.get("fairness", {}).items():
-        table = Table(
-            title=f"Fairness by {column}: four-fifths {fair['four_fifths'] or '-'}", title_justify="left"
+        keys = ("count", "selection_rate", "tpr", "fpr", "accuracy")
+        tables.show(
+            con,
+            ["group:key", "count:num", "selection rate:num", "TPR:num", "FPR:num", "accuracy:num"],
+            [[name, *(fmt(g[k]) for k in keys)] for name, g in fair["groups"].items()],
+            title=f"Fairness by {column}: four-fifths {fair['four_fifths'] or '—'}",
         )
-        for col in ("group", "count", "selection rate", "TPR", "FPR", "accuracy"):
-            table.add_column(col, justify="left" if col == "group" else "right")
-        for name, g in fair["groups"].items():
-            table.add_row(name, *(fmt(g[k]) for k in ("count", "selection_rate", "tpr", "fpr", "accuracy")))
-        con.print(table)
         con.print(
             f"parity difference {fmt(fair['demographic_parity_difference'])}, "
             f"ratio {fmt(fair['demographic_parity_ratio'])}, "
@@ -495,11 +478,10 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
             con.print(f"note: {note}")
     if data.get("latency"):
         lat = data["latency"]
-        con.print(
-            _kv_table(
-                "Latency (ms)",
-                [(k, lat[k]) for k in ("p50", "p95", "p99", "mean", "max", "count", "throughput_rps")],
-            )
+        _kv(
+            con,
+            "Latency (ms)",
+            [(k, lat[k]) for k in ("p50", "p95", "p99", "mean", "max", "count", "throughput_rps")],
         )
     for note in data.get("notes", []):
         con.print(f"note: {note}")
@@ -509,6 +491,50 @@ def _render_evaluation(con: Console, data: dict[str, Any]) -> None:
 
 
 # --- features ------------------------------------------------------------------------------------
+
+
+def _feature_flags(c: dict[str, Any]) -> str:
+    """What is wrong with a column, in words (missing, constant, skewed, leakage ...)."""
+    flags = [
+        name
+        for name, on in (
+            ("missing>50%", c["missing_flag"]),
+            ("constant", c["constant"]),
+            ("high-cardinality", c["high_cardinality"]),
+            ("skewed", c["skewed"]),
+            ("inf", c["infinite_count"]),
+        )
+        if on
+    ]
+    if c.get("leakage_risk") not in (None, "SAFE"):
+        flags.append(f"leakage {c['leakage_risk']}")
+    return ", ".join(flags)
+
+
+def _features_table(con: Console, data: dict[str, Any]) -> None:
+    """One row per column: the name and its flags first (what a person acts on), then the numbers."""
+    from axtui.present import tables
+    from axtui.present.format import MISSING, percent
+
+    short = {"pearson": "r", "mutual_information": "MI"}
+    rows = []
+    for c in data["columns"]:
+        assoc = c.get("target_association")
+        rows.append(
+            [
+                c["name"],
+                _feature_flags(c),
+                c["dtype"],
+                percent(c["missing_rate"], sign=False),
+                fmt(c["unique_count"]),
+                fmt(c["skewness"], 3),
+                percent(c["outlier_share"], sign=False),
+                MISSING if not assoc else f"{short[assoc['method']]} {fmt(assoc['value'], 3)}",
+            ]
+        )
+    columns = ["column", "flags", "dtype:key", "missing:num", "unique:num", "skew:num", "outliers:num"]
+    columns.append("target:num")
+    tables.show(con, columns, rows, title=f"Features ({data['rows']:,} rows)", style="simple")
 
 
 def features_command(
@@ -532,38 +558,7 @@ def features_command(
         )
 
     def human(con: Console) -> None:
-        table = Table(title=f"Features ({data['rows']:,} rows)", title_justify="left")
-        for col in ("column", "dtype", "missing", "unique", "skew", "outliers", "target"):
-            table.add_column(col, justify="left" if col in ("column", "dtype") else "right")
-        table.add_column("flags", overflow="fold")
-        for c in data["columns"]:
-            flags = [
-                name
-                for name, on in (
-                    ("missing>50%", c["missing_flag"]),
-                    ("constant", c["constant"]),
-                    ("high-cardinality", c["high_cardinality"]),
-                    ("skewed", c["skewed"]),
-                    ("inf", c["infinite_count"]),
-                )
-                if on
-            ]
-            if c.get("leakage_risk") not in (None, "SAFE"):
-                flags.append(f"leakage {c['leakage_risk']}")
-            assoc = c.get("target_association")
-            short = {"pearson": "r", "mutual_information": "MI"}
-            assoc_text = "-" if not assoc else f"{short[assoc['method']]} {fmt(assoc['value'], 3)}"
-            table.add_row(
-                c["name"],
-                c["dtype"],
-                f"{c['missing_rate'] * 100:.1f}%",
-                fmt(c["unique_count"]),
-                fmt(c["skewness"], 3),
-                "-" if c["outlier_share"] is None else f"{c['outlier_share'] * 100:.1f}%",
-                assoc_text,
-                ", ".join(flags),
-            )
-        con.print(table)
+        _features_table(con, data)
         for pair in data["correlated_pairs"]:
             con.print(f"highly correlated: {pair['a']} ~ {pair['b']} (r = {fmt(pair['pearson'])})")
         for leak in data["leakage"]:
@@ -672,18 +667,23 @@ def experiments_compare(
     )
 
     def human(con: Console) -> None:
-        table = Table(title="Candidate vs baseline", title_justify="left")
-        for col in ("metric", "baseline", "candidate", "improvement", "relative"):
-            table.add_column(col, justify="left" if col == "metric" else "right")
-        for r in data["metrics"]:
-            table.add_row(
-                r["metric"] + (" (primary)" if r["primary"] else ""),
-                fmt(r["baseline"]),
-                fmt(r["candidate"]),
-                fmt(r["improvement"]),
-                _pct(r["relative_improvement"]),
-            )
-        con.print(table)
+        from axtui.present import tables
+
+        tables.show(
+            con,
+            ["metric", "baseline:num", "candidate:num", "improvement:num", "relative:num"],
+            [
+                [
+                    r["metric"] + (" (primary)" if r["primary"] else ""),
+                    fmt(r["baseline"]),
+                    fmt(r["candidate"]),
+                    fmt(r["improvement"]),
+                    _pct(r["relative_improvement"]),
+                ]
+                for r in data["metrics"]
+            ],
+            title="Candidate vs baseline",
+        )
         sig = data["significance"]
         con.print(
             f"significance: {sig['method'] or 'not tested'}"

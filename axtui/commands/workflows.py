@@ -28,7 +28,6 @@ def list_cmd(ctx: typer.Context) -> None:
     def human(con: Any) -> None:
         from axtui.present import tables
 
-        full = tables.full_output()
         rows = []
         for wf in data:
             duration = (
@@ -37,7 +36,6 @@ def list_cmd(ctx: typer.Context) -> None:
                 else "—"
             )
             hidden = ", ".join(f"{o['version'] or '?'} at {o['path']}" for o in wf.get("overrides") or [])
-            description = wf["description"] or ""
             rows.append(
                 [
                     wf["id"],
@@ -46,11 +44,12 @@ def list_cmd(ctx: typer.Context) -> None:
                     wf["steps"],
                     duration,
                     wf["complexity"],
-                    description if full else description[:60],
+                    wf["description"] or "",
                 ]
             )
-        columns = ["id:key", "name", "version:key", "steps:num", "duration:key", "complexity", "description"]
-        con.print(tables.build(columns, rows, full=full, style="simple"))
+        # short headers ("ver", "time", "level", as on home): 80 columns hold the ids whole
+        columns = ["id:key", "name", "ver", "steps:num", "time:key", "level", "description"]
+        tables.show(con, columns, rows, style="none")
 
     output.emit(ctx, {"workflows": data}, human)
 
@@ -244,17 +243,14 @@ def _drive_headless(settings: Any, session: Any, answer_map: dict[str, Any], lis
     """Run a session to its end with progress lines, print its summary, then apply ``--fail-on``.
 
     Registered as live meanwhile, so ``axtui sessions`` tells it from an interrupted one."""
-    from axtui import fail_on
+    from axtui.commands.gate import exit_if_listed
     from axtui.core.live import registered
     from axtui.present.progress import print_summary, progress_printer
 
     with registered(settings.db_path, session.id):
         summary = session.run_headless(answer_map, on_progress=progress_printer(session))
     print_summary(settings, summary)
-    hits = fail_on.matches(summary.decisions.values(), listed)
-    if hits:
-        output.note(fail_on.message(hits))
-        raise typer.Exit(1)
+    exit_if_listed(summary.decisions.values(), listed)
 
 
 def open_cmd(
@@ -368,7 +364,7 @@ def sessions_cmd(
             ]
             for r in rows
         ]
-        con.print(tables.build(columns, cells, full=tables.full_output()))
+        tables.show(con, columns, cells)
 
     output.emit(ctx, {"sessions": rows}, human)
 

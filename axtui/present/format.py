@@ -82,6 +82,26 @@ def interval(low: Any, high: Any, digits: int = 3) -> str:
     return f"[{number(low, digits)}, {number(high, digits)}]"
 
 
+def duration(seconds: float, *, units: int = 2) -> str:
+    """A duration, rounded down, in at most ``units`` units: ``90 d``, ``5 d 23 h``, ``1 min 30 s``.
+
+    Days are the largest unit; below 10 of the largest the next unit is added when it is not
+    zero. Rounding down means an expiry is never shown later than it really is.
+    """
+    total = int(abs(float(seconds)))
+    for index, (unit, size) in enumerate(TTL_UNITS):
+        if total >= size:
+            whole, rest = divmod(total, size)
+            text = f"{whole} {unit}"
+            if units > 1 and whole < 10 and index + 1 < len(TTL_UNITS):
+                small_unit, small_size = TTL_UNITS[index + 1]
+                part = rest // small_size
+                if part:
+                    text += f" {part} {small_unit}"
+            return text
+    return "0 s"
+
+
 def ttl(seconds: Any) -> str:
     """A time to live, the one style everywhere: ``permanent``, ``365 d``, ``6 h``, ``45 min``, ``30 s``.
 
@@ -91,20 +111,9 @@ def ttl(seconds: Any) -> str:
     if seconds in (None, "", "permanent"):
         return "permanent"
     try:
-        total = int(abs(float(seconds)))
+        return duration(float(seconds))
     except (TypeError, ValueError):
         return str(seconds)
-    for index, (unit, size) in enumerate(TTL_UNITS):
-        if total >= size:
-            whole, rest = divmod(total, size)
-            text = f"{whole} {unit}"
-            if whole < 10 and index + 1 < len(TTL_UNITS):
-                small_unit, small_size = TTL_UNITS[index + 1]
-                part = rest // small_size
-                if part:
-                    text += f" {part} {small_unit}"
-            return text
-    return "0 s"
 
 
 def timestamp(value: Any) -> str:

@@ -45,4 +45,4 @@ def emit(ctx: typer.Context, data: Any, human: Callable[[Console], None] | None 
 
 def note(message: str) -> None:
     """A diagnostic for a person: always on stderr, so ``--json`` stdout stays clean."""
-    stderr.print(message)
+    stderr.print(message, soft_wrap=True)  # one line per note: a path is never broken for grep

@@ -1,5 +1,9 @@
 """Messages that workers post to the UI.
 
+Each message is a dataclass (Textual runs ``Message.__post_init__`` for them): its fields are
+what it carries, with no ``__init__`` written out to copy them (``eq=False``: a message is an
+event, not a value).
+
 Workers (threads for the synchronous engine, async tasks for streaming) never
 touch widgets: they compute, then post one of these. Only message handlers on
 screens and widgets update what is on screen, so a slow or failing worker can
@@ -24,49 +28,44 @@ class HomeSummary:
     namespaces: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(eq=False)
 class HomeDataLoaded(Message):
     """The home-screen worker read sessions, personas and memory counts."""
 
-    def __init__(self, summary: HomeSummary) -> None:
-        super().__init__()
-        self.summary = summary
+    summary: HomeSummary
 
 
+@dataclass(eq=False)
 class WorkflowsLoaded(Message):
     """The workflow files were read (loaded off the UI thread: the engine package imports DuckDB)."""
 
-    def __init__(self, workflows: list[Any], problem: str | None) -> None:
-        super().__init__()
-        self.workflows = workflows
-        self.problem = problem
+    workflows: list[Any]
+    problem: str | None
 
 
+@dataclass(eq=False)
 class WorkerCrashed(Message):
     """A worker hit an unexpected exception (a bug): the app shows the error modal."""
 
-    def __init__(self, title: str, details: str) -> None:
-        super().__init__()
-        self.title = title
-        self.details = details
+    title: str
+    details: str
 
 
+@dataclass(eq=False)
 class UserFacingError(Message):
     """A worker hit an ``AxtuiError`` the user can act on: shown as a toast, nothing is stuck."""
 
-    def __init__(self, message: str, hint: str | None = None, *, context: str = "") -> None:
-        super().__init__()
-        self.message = message
-        self.hint = hint
-        self.context = context
+    message: str
+    hint: str | None = None
+    context: str = field(default="", kw_only=True)
 
 
+@dataclass(eq=False)
 class SessionLoaded(Message):
     """The session worker opened or advanced a session; carries a fresh snapshot of it."""
 
-    def __init__(self, snapshot: Any, *, focus_step: str | None = None) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-        self.focus_step = focus_step
+    snapshot: Any
+    focus_step: str | None = field(default=None, kw_only=True)
 
 
 class EngineIdle(Message):
@@ -92,38 +91,34 @@ class InputRejected(Message):
         self.errors = dict(errors or {})
 
 
+@dataclass(eq=False)
 class StreamDelta(Message):
     """A piece of a persona's answer arrived."""
 
-    def __init__(self, step_id: str, text: str) -> None:
-        super().__init__()
-        self.step_id = step_id
-        self.text = text
+    step_id: str
+    text: str
 
 
+@dataclass(eq=False)
 class TurnFinished(Message):
     """A prompt turn ended, complete or not (``result.error`` set on provider failure)."""
 
-    def __init__(self, step_id: str, result: Any) -> None:
-        super().__init__()
-        self.step_id = step_id
-        self.result = result
+    step_id: str
+    result: Any
 
 
+@dataclass(eq=False)
 class AutoStepProgress(Message):
     """A tool/compute/conditional step reported progress while running."""
 
-    def __init__(self, text: str, *, done: float | None = None, total: float | None = None) -> None:
-        super().__init__()
-        self.text = text
-        self.done = done  # with ``total``: how far a long compute is (columns or rows done)
-        self.total = total
+    text: str
+    done: float | None = field(default=None, kw_only=True)  # with ``total``: columns (or steps) done
+    total: float | None = field(default=None, kw_only=True)
 
 
+@dataclass(eq=False)
 class Notice(Message):
     """Something finished that the user should hear about (an export was written)."""
 
-    def __init__(self, text: str, title: str = "") -> None:
-        super().__init__()
-        self.text = text
-        self.title = title
+    text: str
+    title: str = ""

@@ -187,7 +187,8 @@ async def test_auto_steps_run_and_show_their_results(make_app, store) -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: viewing(app) == "save")
         table = app.screen.query_one("ToolRecordView FitTable", FitTable)
-        assert table.plain_rows()[0][:4] == ["store", "ml-experiments", "demo-goal", "1 h"]
+        row = table.plain_rows()[0]  # op, TTL, expires, version, namespace, key
+        assert row[:2] == ["store", "1 h"] and row[4:] == ["ml-experiments", "demo-goal"]
         await pilot.press("enter")
         await wait_until(pilot, lambda: viewing(app) == DONE_VIEW)
         assert app.screen.query_one("#open-report").has_focus

@@ -66,9 +66,10 @@ class AutoSteps:
                 else:
                     variables = self._frozen_vars(r)
                     if r.step.type == "compute":
+                        unit = progress_unit(r.step.config.get("fn"))
 
                         def on_progress(done: int, total: int, rows: int) -> None:
-                            data = {"done": done, "total": total, "unit": "columns", "rows": rows}
+                            data = {"done": done, "total": total, "unit": unit, "rows": rows}
                             emit(Event("progress", step_id, r.step.title, data))
 
                         result = with_retries(
@@ -148,3 +149,11 @@ class AutoSteps:
         while node.parent is not None and node.parent != cond_id:
             node = self._rows[node.parent].step
         return node.parent == cond_id and node.branch == chosen
+
+
+def progress_unit(fn: Any) -> str:
+    """What a compute's progress reports count (its catalogue ``unit``), for the progress line."""
+    from axtui.core.workflow.computes import CATALOGUE
+
+    entry = CATALOGUE.get(fn) if isinstance(fn, str) else None
+    return entry.unit if entry is not None else "columns"

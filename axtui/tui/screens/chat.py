@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,44 +35,33 @@ WIDE_ENOUGH_FOR_HISTORY = 110
 
 
 # -- messages posted by this screen's workers ------------------------------------------------
+@dataclass(eq=False)
 class ChatReady(Message):
     """Personas and the chat service are loaded; ``messages`` is the reopened conversation (if any)."""
 
-    def __init__(
-        self,
-        service: Any,
-        personas: dict[str, Any],
-        conversations: list[dict[str, Any]],
-        messages: list[dict[str, Any]] | None,
-        agent_id: str | None,
-    ) -> None:
-        super().__init__()
-        self.service = service
-        self.personas = personas
-        self.conversations = conversations
-        self.messages = messages
-        self.agent_id = agent_id
+    service: Any
+    personas: dict[str, Any]
+    conversations: list[dict[str, Any]]
+    messages: list[dict[str, Any]] | None
+    agent_id: str | None
 
 
+@dataclass(eq=False)
 class ConversationsLoaded(Message):
-    def __init__(self, conversations: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self.conversations = conversations
+    conversations: list[dict[str, Any]]
 
 
+@dataclass(eq=False)
 class ConversationOpened(Message):
-    def __init__(self, conversation_id: str, agent_id: str | None, messages: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self.conversation_id = conversation_id
-        self.agent_id = agent_id
-        self.messages = messages
+    conversation_id: str
+    agent_id: str | None
+    messages: list[dict[str, Any]]
 
 
+@dataclass(eq=False)
 class ChatExported(Message):
-    def __init__(self, path: Path, count: int) -> None:
-        super().__init__()
-        self.path = path
-        self.count = count
+    path: Path
+    count: int
 
 
 # -- pure helpers (no widgets) -------------------------------------------------------------

@@ -8,6 +8,7 @@ message handlers below touch widgets. A malformed query is shown inline under th
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -48,14 +49,15 @@ SEARCH_PLACEHOLDER = 'search: words "a phrase" field:value key:prefix* field:[A 
 
 
 # -- messages posted by workers ------------------------------------------------------------
+@dataclass(eq=False)
 class NamespacesLoaded(Message):
-    def __init__(self, namespaces: list[Any]) -> None:
-        super().__init__()
-        self.namespaces = namespaces
+    namespaces: list[Any]
 
 
 class EntriesLoaded(Message):
-    """Keys to list: a namespace's entries, or search hits (``scores`` set) for ``query``."""
+    """Keys to list: a namespace's entries, or search hits (``scores`` set) for ``query``.
+
+    Not a dataclass: a field named ``namespace`` would take ``Message.namespace`` as its default."""
 
     def __init__(
         self,
@@ -74,22 +76,22 @@ class EntriesLoaded(Message):
         self.scores = scores
 
 
+@dataclass(eq=False)
 class SearchFailed(Message):
-    def __init__(self, query: str, error: InputError) -> None:
-        super().__init__()
-        self.query = query
-        self.error = error
+    query: str
+    error: InputError
 
 
+@dataclass(eq=False)
 class EntryLoaded(Message):
-    def __init__(self, entry: Any, history: list[dict[str, Any]], now: datetime) -> None:
-        super().__init__()
-        self.entry = entry
-        self.history = history
-        self.now = now
+    entry: Any
+    history: list[dict[str, Any]]
+    now: datetime
 
 
 class EntryDeleted(Message):
+    """Not a dataclass: see ``EntriesLoaded``."""
+
     def __init__(self, namespace: str, key: str, deleted: bool) -> None:
         super().__init__()
         self.namespace = namespace

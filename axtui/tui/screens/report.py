@@ -7,6 +7,7 @@ the screen only renders it and writes the export file (in a worker too).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,17 +27,15 @@ from axtui.tui.widgets.clipboard import copy_text
 WIDE_ENOUGH_FOR_TOC = 110
 
 
+@dataclass(eq=False)
 class ReportLoaded(Message):
-    def __init__(self, markdown: str, title: str) -> None:
-        super().__init__()
-        self.markdown = markdown
-        self.title = title
+    markdown: str
+    title: str
 
 
+@dataclass(eq=False)
 class ReportExported(Message):
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
+    path: Path
 
 
 class ReportScreen(Screen[None]):

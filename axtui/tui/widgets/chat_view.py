@@ -24,6 +24,7 @@ import inspect
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import events
@@ -191,6 +192,17 @@ class ChatMessage(Vertical, can_focus=True):
         copy_text(self.app, blocks[index], what=f"code block {index + 1}/{len(blocks)}")
 
 
+@dataclass(eq=False)
+class ChatViewMessage(Message):
+    """A message about one chat view, which is its ``control`` (so ``@on(..., "#id")`` matches)."""
+
+    chat_view: ChatView
+
+    @property
+    def control(self) -> ChatView:
+        return self.chat_view
+
+
 class ChatView(Vertical):
     """Messages above, prompt box below; runs one turn at a time in an async worker."""
 
@@ -198,54 +210,30 @@ class ChatView(Vertical):
 
     generating: reactive[bool] = reactive(False)
 
-    class Sent(Message):
+    @dataclass(eq=False)
+    class Sent(ChatViewMessage):
         """The user sent a message (or a first answer was requested: ``text`` is None)."""
 
-        def __init__(self, chat_view: ChatView, text: str | None) -> None:
-            super().__init__()
-            self.chat_view = chat_view
-            self.text = text
+        text: str | None
 
-        @property
-        def control(self) -> ChatView:
-            return self.chat_view
-
-    class TurnComplete(Message):
+    @dataclass(eq=False)
+    class TurnComplete(ChatViewMessage):
         """An answer finished streaming; ``result`` is the TurnResult."""
 
-        def __init__(self, chat_view: ChatView, result: Any) -> None:
-            super().__init__()
-            self.chat_view = chat_view
-            self.result = result
+        result: Any
 
-        @property
-        def control(self) -> ChatView:
-            return self.chat_view
-
-    class TurnFailed(Message):
+    @dataclass(eq=False)
+    class TurnFailed(ChatViewMessage):
         """A turn ended with an error (provider error or a bug); the chat stays usable."""
 
-        def __init__(self, chat_view: ChatView, message: str, result: Any = None) -> None:
-            super().__init__()
-            self.chat_view = chat_view
-            self.message = message
-            self.result = result
+        message: str
+        result: Any = None
 
-        @property
-        def control(self) -> ChatView:
-            return self.chat_view
-
-    class TurnStopped(Message):
+    @dataclass(eq=False)
+    class TurnStopped(ChatViewMessage):
         """The user stopped the answer; ``partial`` is the text kept (marked incomplete)."""
 
-        def __init__(self, chat_view: ChatView, partial: str) -> None:
-            super().__init__()
-            self.chat_view = chat_view
-            self.partial = partial
-
-        @property
-        def control(self) -> ChatView:
-            return self.chat_view
+        partial: str
 
     class AnswerDelta(Message, bubble=False):
         """A piece of the answer arrived (posted by the worker to the view itself)."""

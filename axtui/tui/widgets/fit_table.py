@@ -34,12 +34,19 @@ class TableBody(Static):
         self.table = table
 
     def minimum(self) -> int:
-        return tables.minimum_width(self.table)
+        return tables.minimum_width(self.table, whole_words=True)  # scrolls rather than fold a short name
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         console = self.app.console
         natural = Measurement.get(console, console.options.update_width(10_000), self.table).maximum
         return max(self.minimum(), min(natural, container.width))
+
+    def render(self) -> Table:
+        """The table with its column widths chosen by the shared layer (``tables.fitted``).
+
+        Rich alone would fold a text column below its longest word to give another more room."""
+        width = max(self.minimum(), self.content_region.width)
+        return tables.fitted(self.table, width, whole_words=True) or self.table
 
 
 class TableScroll(ScrollableContainer):

@@ -10,29 +10,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-# Days are the largest unit, as in every TTL the app prints (``axtui.present.format.ttl``).
-_UNITS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+from axtui.present.format import duration  # the app's one duration style (the screen uses it too)
+
 _COLUMN = re.compile(r"(?:column|col\.?|position|pos\.?|char(?:acter)?)\s*(\d+)", re.I)
-
-
-def duration(seconds: float, *, units: int = 2) -> str:
-    """A duration, rounded down, in at most two units: ``90 d``, ``5 d 23 h``, ``1 min 30 s``.
-
-    Below 10 of the largest unit the next unit is added when it is not zero; rounding down
-    means an expiry is never shown later than it really is.
-    """
-    total = int(abs(float(seconds)))
-    for index, (unit, size) in enumerate(_UNITS):
-        if total >= size:
-            whole, rest = divmod(total, size)
-            text = f"{whole} {unit}"
-            if units > 1 and whole < 10 and index + 1 < len(_UNITS):
-                small_unit, small_size = _UNITS[index + 1]
-                part = rest // small_size
-                if part:
-                    text += f" {part} {small_unit}"
-            return text
-    return "0 s"
 
 
 def ttl_text(ttl: float | timedelta | None) -> str:

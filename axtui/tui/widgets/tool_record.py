@@ -118,16 +118,16 @@ class ToolRecordView(VerticalScroll):
             cells.append(
                 [
                     row["op"],
-                    str(row["namespace"]),
-                    str(row["key"]),
                     ttl_cell,
                     _short_time(row["expires_at"]) or ("never" if ttl_cell != "—" else "—"),
                     row["version"],
+                    str(row["namespace"]),
+                    str(row["key"]),
                 ]
             )
-        # Version and expiry are key cells: never cut (the key wraps instead).
+        # TTL, expiry and version are key cells, first: on screen at 80×24 (the key folds or scrolls).
         yield FitTable(
-            ["op", "namespace", "key", "TTL:key", "expires", "version:num"], cells, id="tool-table"
+            ["op", "TTL:key", "expires", "version:num", "namespace", "key"], cells, id="tool-table"
         )
         if self.tool == "memory_search":
             query = self.result.get("query") if isinstance(self.result, dict) else ""

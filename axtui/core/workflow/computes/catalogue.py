@@ -104,6 +104,7 @@ class Compute:
     raw: bool = False  # receives the step's args unrendered (they hold conditions)
     condition_args: tuple[str, str] | None = None  # (list arg, key) holding conditions, for validation
     groups: tuple[tuple[str, type, tuple[str, ...]], ...] = ()  # (parameter, dataclass, its fields' names)
+    unit: str = "columns"  # what its progress reports count ("columns" done, evaluation "steps")
 
     def arg_names(self) -> list[str]:
         """Argument names, required first, the optional ones marked ``?``, and ``...`` when the compute takes
@@ -161,6 +162,7 @@ def describe(
     *,
     raw: bool = False,
     condition_args: tuple[str, str] | None = None,
+    unit: str = "columns",
 ) -> Compute:
     """The ``Compute`` a function's signature declares (``compute`` registers it; tests may use it alone)."""
     hints = typing.get_type_hints(fn)
@@ -198,6 +200,7 @@ def describe(
         raw=raw,
         condition_args=condition_args,
         groups=tuple(groups),
+        unit=unit,
     )
 
 
@@ -212,14 +215,16 @@ def _dataclass_params(cls: type) -> list[Param]:
 
 
 def compute(
-    name: str, *, raw: bool = False, condition_args: tuple[str, str] | None = None
+    name: str, *, raw: bool = False, condition_args: tuple[str, str] | None = None, unit: str = "columns"
 ) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
-    """Register the decorated function as the compute ``name`` (the ``fn:`` of a workflow step)."""
+    """Register the decorated function as the compute ``name`` (the ``fn:`` of a workflow step).
+
+    ``unit`` names what the compute's ``ctx.progress`` reports count, for the progress line."""
 
     def register(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         if name in CATALOGUE:
             raise RuntimeError(f"compute {name!r} is declared twice")
-        CATALOGUE[name] = describe(fn, name, raw=raw, condition_args=condition_args)
+        CATALOGUE[name] = describe(fn, name, raw=raw, condition_args=condition_args, unit=unit)
         return fn
 
     return register

@@ -42,15 +42,20 @@ def drift(
 
 @compute("profile")
 def profile(
-    data: str, columns: list[Any] | None = None, categorical: list[Any] | None = None
+    data: str,
+    columns: list[Any] | None = None,
+    categorical: list[Any] | None = None,
+    *,
+    ctx: ComputeContext,
 ) -> dict[str, Any]:
     """Reference profile for drift without the raw data (bins, counts, moments, KLL sketch).
 
     docs/scaling.md describes the profile and how drift reads it back (``drift`` with ``baseline``).
+    Columns done are reported through ``ctx.progress``.
     """
     from axtui.stats.profile import build_profile
 
-    built = build_profile(data, columns=columns, categorical=categorical)
+    built = build_profile(data, columns=columns, categorical=categorical, progress=ctx.progress)
     return {"profile": built.to_dict(), "rows": built.rows, "columns": list(built.columns)}
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from axtui.core.workflow.computes.catalogue import compute
+from axtui.core.workflow.computes.catalogue import ComputeContext, compute
 from axtui.errors import InputError
 
 
-@compute("evaluate")
+@compute("evaluate", unit="steps")
 def evaluate(
     predictions: str,
     y_true: str,
@@ -22,8 +22,13 @@ def evaluate(
     primary_metric: str | None = None,
     seed: int = 0,
     n_boot: int = 1000,
+    *,
+    ctx: ComputeContext,
 ) -> dict[str, Any]:
-    """Classification or regression metrics, bootstrap CI, fairness, latency (see docs/reference)."""
+    """Classification or regression metrics, bootstrap CI, fairness, latency (see docs/reference).
+
+    Each evaluation step done (reading, metrics, bootstrap, each group, latency) is reported
+    through ``ctx.progress``."""
     from axtui.stats.evaluate import evaluate as run_evaluate
 
     return run_evaluate(
@@ -39,6 +44,7 @@ def evaluate(
         primary_metric=primary_metric,
         seed=seed,
         n_boot=n_boot,
+        progress=ctx.progress,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axtui.core.workflow.computes.catalogue import compute
+from axtui.core.workflow.computes.catalogue import ComputeContext, compute
 
 
 @compute("features")
@@ -14,12 +14,21 @@ def features(
     time_col: str | None = None,
     reference: str | None = None,
     feature_time_cols: list[Any] | None = None,
+    *,
+    ctx: ComputeContext,
 ) -> dict[str, Any]:
-    """Feature validation: quality, correlation, leakage, future data (docs/reference/statistics.md)."""
+    """Feature validation: quality, correlation, leakage, future data (docs/reference/statistics.md).
+
+    Columns done are reported through ``ctx.progress``."""
     from axtui.stats.features import validate_features
 
     return validate_features(
-        data, target=target, time_col=time_col, reference=reference, feature_time_cols=feature_time_cols
+        data,
+        target=target,
+        time_col=time_col,
+        reference=reference,
+        feature_time_cols=feature_time_cols,
+        progress=ctx.progress,
     )
 
 
