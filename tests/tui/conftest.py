@@ -135,17 +135,21 @@ async def tables_measured(pilot: Any) -> None:
         await pilot.pause()
 
 
-async def wait_until(pilot: Any, predicate: Callable[[], bool], *, tries: int = 400) -> None:
+async def wait_until(
+    pilot: Any, predicate: Callable[[], bool], *, tries: int = 400, workers: bool = True
+) -> None:
     """Let the app run (workers, message handlers, mounts) until ``predicate`` holds.
 
     Bounded by a number of turns, not by time; generous, because on a loaded 2-core machine a
-    worker that opens DuckDB can take many turns.
+    worker that opens DuckDB can take many turns. ``workers=False`` while the test itself holds a
+    worker (an answer held on an event): waiting for every worker would wait out that hold.
     """
     for _ in range(tries):
         if predicate():
             return
         await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
+        if workers:
+            await pilot.app.workers.wait_for_complete()
     raise AssertionError(f"condition never became true; screen is {type(pilot.app.screen).__name__}")
 
 

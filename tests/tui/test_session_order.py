@@ -161,11 +161,13 @@ async def test_an_answer_ending_leaves_the_focus_where_the_user_put_it(
     monkeypatch.setattr(ChatService, "asend", slow_answer)
     app = make_app(start={"workflow": "two-prompts", "inputs": {"project": "demo"}})
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: viewing(app) == "first")
+        # the answer is held from the start: polling must not wait for its worker (up to 60 s)
+        await wait_until(pilot, lambda: viewing(app) == "first", tries=3000, workers=False)
         chat = app.screen.query_one(ChatView)
         assert chat.generating
         await pilot.press("ctrl+l")
-        await wait_until(pilot, lambda: getattr(app.focused, "id", None) == "checklist-list")
+        focused = lambda: getattr(app.focused, "id", None) == "checklist-list"  # noqa: E731
+        await wait_until(pilot, focused, tries=3000, workers=False)
         release.set()
         await answered(pilot)
         await pilot.pause()
