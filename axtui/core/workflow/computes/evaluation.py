@@ -6,68 +6,31 @@ from typing import Any
 
 from axtui.core.workflow.computes.catalogue import ComputeContext, compute
 from axtui.errors import InputError
+from axtui.stats.options import EvaluateOptions, FairnessColumns
 
 
 @compute("evaluate", unit="steps")
 def evaluate(
-    predictions: str,
-    y_true: str,
-    y_pred: str | None = None,
-    y_score: str | None = None,
-    groups: list[Any] | None = None,
-    task: str | None = None,
-    latency_col: str | None = None,
-    timestamp_col: str | None = None,
-    positive_label: Any = None,
-    primary_metric: str | None = None,
-    seed: int = 0,
-    n_boot: int = 1000,
-    *,
-    ctx: ComputeContext,
+    predictions: str, y_true: str, options: EvaluateOptions, *, ctx: ComputeContext
 ) -> dict[str, Any]:
     """Classification or regression metrics, bootstrap CI, fairness, latency (see docs/reference).
 
-    Each evaluation step done (reading, metrics, bootstrap, each group, latency) is reported
-    through ``ctx.progress``."""
+    The other arguments are the fields of ``EvaluateOptions`` (axtui/stats/options.py). Each
+    evaluation step done (reading, metrics, bootstrap, each group, latency) is reported through
+    ``ctx.progress``."""
     from axtui.stats.evaluate import evaluate as run_evaluate
 
-    return run_evaluate(
-        predictions,
-        y_true=y_true,
-        y_pred=y_pred,
-        y_score=y_score,
-        groups=groups or [],
-        task=task,
-        latency_col=latency_col,
-        timestamp_col=timestamp_col,
-        positive_label=positive_label,
-        primary_metric=primary_metric,
-        seed=seed,
-        n_boot=n_boot,
-        progress=ctx.progress,
-    )
+    return run_evaluate(predictions, y_true=y_true, options=options, progress=ctx.progress)
 
 
 @compute("fairness")
-def fairness(
-    predictions: str,
-    y_true: str,
-    y_pred: str,
-    group_col: str,
-    y_score: str | None = None,
-    positive_label: Any = None,
-) -> dict[str, Any]:
-    """Group fairness: parity, equal opportunity, equalized odds, four-fifths."""
+def fairness(predictions: str, columns: FairnessColumns) -> dict[str, Any]:
+    """Group fairness: parity, equal opportunity, equalized odds, four-fifths.
+
+    The other arguments are the fields of ``FairnessColumns`` (axtui/stats/options.py)."""
     from axtui.stats.fairness import fairness as run_fairness
 
-    return run_fairness(
-        predictions,
-        y_true=y_true,
-        y_pred=y_pred,
-        group_col=group_col,
-        y_score=y_score,
-        positive_label=positive_label,
-    )
+    return run_fairness(predictions, columns)
 
 
 @compute("latency")
