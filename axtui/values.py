@@ -118,8 +118,16 @@ def as_list(value: Any, name: str) -> list[Any]:
             except json.JSONDecodeError as exc:
                 raise InputError(f"{name} is not a valid JSON list: {exc.msg}", where=name) from None
             return list(parsed)
-        return [part.strip() for part in text.split(",") if part.strip()]
+        return comma_list(text) or []
     raise InputError(f"{name} must be a list or comma-separated text (got {value!r})", where=name)
+
+
+def comma_list(text: str | None) -> list[str] | None:
+    """The stripped, non-empty parts of comma-separated text (``--columns "a, b,"`` -> ``["a", "b"]``);
+    None when there is no text or it names nothing, so a caller falls back to its default."""
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()] or None
 
 
 def as_dict(value: Any, name: str) -> dict[str, Any]:
