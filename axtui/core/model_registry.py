@@ -49,18 +49,13 @@ DECISIONS = ("promote", "canary", "hold", "reject")
 
 def check_transition(current: str, target: str, *, where: str = "") -> None:
     """Refuse a lifecycle change the table does not allow (InputError names both states)."""
-    if current not in STATES:
-        raise InputError(
-            f"unknown lifecycle state {current!r}",
-            where=where or None,
-            hint="states are " + " | ".join(STATES),
-        )
-    if target not in STATES:
-        raise InputError(
-            f"unknown lifecycle state {target!r}",
-            where=where or None,
-            hint="states are " + " | ".join(STATES),
-        )
+    for state in (current, target):
+        if state not in STATES:
+            raise InputError(
+                f"unknown lifecycle state {state!r}",
+                where=where or None,
+                hint="states are " + " | ".join(STATES),
+            )
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (terminal state)"
         raise InputError(
