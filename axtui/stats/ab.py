@@ -94,22 +94,13 @@ def _binary_test(c: Sample, t: Sample) -> dict[str, Any]:
 
 def _continuous_test(c: Sample, t: Sample, ranks: Ranks | None) -> dict[str, Any]:
     out: dict[str, Any] = {"test": "welch_t"}
+    undefined = None
     if c.n < 2 or t.n < 2:
-        out.update(
-            statistic=None,
-            p_value=None,
-            ci95=[None, None],
-            welch_df=None,
-            note="Welch's t-test needs at least two values per arm",
-        )
+        undefined = "Welch's t-test needs at least two values per arm"
     elif c.m2 == 0 and t.m2 == 0:
-        out.update(
-            statistic=None,
-            p_value=None,
-            ci95=[None, None],
-            welch_df=None,
-            note="both arms are constant: the t statistic is undefined",
-        )
+        undefined = "both arms are constant: the t statistic is undefined"
+    if undefined:
+        out.update(statistic=None, p_value=None, ci95=[None, None], welch_df=None, note=undefined)
     else:
         res = pvalues.welch(t.mean, t.var, t.n, c.mean, c.var, c.n)  # scipy's ttest_ind(equal_var=False)
         out.update(
