@@ -19,7 +19,7 @@ Keys and values follow the seed exactly:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from axtui.core.clock import iso
@@ -277,15 +277,8 @@ class Change:
     index: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "model_name": self.model_name,
-            "action": self.action,
-            "version": self.version,
-            "status": self.status,
-            "previous_production": self.previous_production,
-            "event_key": self.event_key,
-            "index": self.index,
-        }
+        """The fields as they are, in their order."""
+        return asdict(self)
 
 
 class ModelRegistry:
