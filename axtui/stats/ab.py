@@ -451,24 +451,16 @@ def _basis(row: dict[str, Any]) -> dict[str, Any]:
     """The estimate the decision reads: sequential > CUPED > fixed-horizon test (docs/statistics.md)."""
     effect = row["cuped"]["abs_diff"] if row["cuped"] else row["abs_diff"]
     if row["sequential"]:
-        return {
-            "decision_basis": "sequential",
-            "decision_effect": effect,
-            "decision_ci95": row["sequential"]["ci95"],
-            "decision_p_value": row["sequential"]["p_value"],
-        }
-    if row["cuped"]:
-        return {
-            "decision_basis": "cuped",
-            "decision_effect": effect,
-            "decision_ci95": row["cuped"]["ci95"],
-            "decision_p_value": row["cuped"]["p_value"],
-        }
+        basis, source = "sequential", row["sequential"]
+    elif row["cuped"]:
+        basis, source = "cuped", row["cuped"]
+    else:
+        basis, source = "fixed_horizon", row
     return {
-        "decision_basis": "fixed_horizon",
+        "decision_basis": basis,
         "decision_effect": effect,
-        "decision_ci95": row["ci95"],
-        "decision_p_value": row["p_value"],
+        "decision_ci95": source["ci95"],
+        "decision_p_value": source["p_value"],
     }
 
 
