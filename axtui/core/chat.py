@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from axtui.config import Settings
 from axtui.core import offline
@@ -51,6 +51,18 @@ def build_messages(
         if role in ("user", "assistant") and item.get("content") is not None:
             messages.append({"role": role, "content": str(item["content"])})
     return messages
+
+
+class TurnOptions(TypedDict, total=False):
+    """What a turn may be given beside its text and persona, declared once for ``asend``,
+    ``adelegate`` and the turn they share: the facts and task of the system prompt, a callback per
+    streamed piece, a recorded answer replayed instead of asking the model, the provider timeout."""
+
+    facts: dict[str, Any] | None
+    task: str | None
+    on_delta: DeltaCallback | None
+    recorded: str | None
+    timeout: float | None
 
 
 @dataclass
@@ -167,24 +179,13 @@ class ChatService:
         text: str | None,
         *,
         persona: Persona | str,
-        facts: dict[str, Any] | None = None,
-        task: str | None = None,
-        on_delta: DeltaCallback | None = None,
-        recorded: str | None = None,
-        timeout: float | None = None,
+        **turn: Unpack[TurnOptions],
     ) -> TurnResult:
         """One turn: never raises for provider failures (see ``TurnResult.error``)."""
+        persona = self._persona(persona)
+        history = self.history(conversation_id)
         return await self._turn(
-            conversation_id,
-            text,
-            persona=self._persona(persona),
-            facts=facts,
-            task=task,
-            on_delta=on_delta,
-            recorded=recorded,
-            timeout=timeout,
-            history=self.history(conversation_id),
-            delegated_from=None,
+            conversation_id, text, persona=persona, history=history, delegated_from=None, **turn
         )
 
     def send(self, conversation_id: str, text: str | None, **kwargs: Any) -> TurnResult:
@@ -200,11 +201,7 @@ class ChatService:
         delegate: Persona | str,
         depth: int = 0,
         chain: list[str] | tuple[str, ...] = (),
-        facts: dict[str, Any] | None = None,
-        task: str | None = None,
-        on_delta: DeltaCallback | None = None,
-        recorded: str | None = None,
-        timeout: float | None = None,
+        **turn: Unpack[TurnOptions],
     ) -> TurnResult:
         """Hand ``question`` from ``persona`` to ``delegate`` as a recorded sub-turn.
 
@@ -231,16 +228,7 @@ class ChatService:
                 hint=f"allowed delegates here: {', '.join(allowed) or 'none'}",
             )
         return await self._turn(
-            conversation_id,
-            question,
-            persona=target,
-            facts=facts,
-            task=task,
-            on_delta=on_delta,
-            recorded=recorded,
-            timeout=timeout,
-            history=[],
-            delegated_from=source.agent_id,
+            conversation_id, question, persona=target, history=[], delegated_from=source.agent_id, **turn
         )
 
     def delegate(self, conversation_id: str, question: str, **kwargs: Any) -> TurnResult:
@@ -252,14 +240,12 @@ class ChatService:
         text: str | None,
         *,
         persona: Persona,
-        facts: dict[str, Any] | None,
-        task: str | None,
-        on_delta: DeltaCallback | None,
-        recorded: str | None,
-        timeout: float | None,
         history: list[dict[str, Any]],
         delegated_from: str | None,
+        **turn: Unpack[TurnOptions],
     ) -> TurnResult:
+        task, on_delta = turn.get("task"), turn.get("on_delta")
+        recorded, timeout = turn.get("recorded"), turn.get("timeout")
         self.conversations.get(conversation_id)  # NotFoundError before anything is written
         text = text if text and text.strip() else task
         if not text or not text.strip():
@@ -300,7 +286,9 @@ class ChatService:
 
         model = self.client.resolve_model(persona.model)
         is_offline = self.client.is_offline(model)
-        messages = build_messages(persona, task, facts, [*history, {"role": "user", "content": text}])
+        messages = build_messages(
+            persona, task, turn.get("facts"), [*history, {"role": "user", "content": text}]
+        )
         try:
             done = await self.client.astream(
                 messages,
