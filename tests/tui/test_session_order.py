@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from axtui.tui.widgets.chat_view import ChatView
-from tests.tui.conftest import session_screen, step_rows, viewing, wait_until
+from tests.tui.conftest import session_screen, step_rows, viewing, wait_until, workers_done
 
 TWO_PROMPTS = """workflowId: two-prompts
 name: Two prompts
@@ -94,7 +94,7 @@ async def test_accept_pressed_twice_accepts_once_and_asks_the_next_step_once(
         release.set()
         await wait_until(pilot, lambda: viewing(app) == "second")
         await answered(pilot)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         session_id = session_screen(app).session_id
     assert turns == [("first", None), ("second", None)]
