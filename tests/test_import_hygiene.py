@@ -49,8 +49,9 @@ def test_module_imports_without_heavy_dependencies(module: str) -> None:
 
 # The replay path (``python -m axtui --batch FILE``, as the console script runs it): a recorded
 # replay of either workflow must not load the CLI framework, the dataframe/array/statistics
-# stacks or the model client; the replayed steps do not need them (bench/batch.md).
-REPLAY_HEAVY = (*HEAVY, "typer", "click", "pydantic", "polars", "numpy", "rich")
+# stacks or the model client; the replayed steps do not need them (bench/batch.md). Nor the
+# ``duckdb`` package around the engine: the store talks to ``_duckdb`` itself (core/store.py).
+REPLAY_HEAVY = (*HEAVY, "typer", "click", "pydantic", "polars", "numpy", "rich", "duckdb")
 
 REPLAY_PROBE = """
 import json, runpy, sys
