@@ -61,8 +61,10 @@ class PromptSteps:
             return []
         return persist.chat_messages(self.store, r.conversation_id)
 
-    def _answers_so_far(self, r: StepRow) -> list[str]:
-        return [m["content"] for m in self.messages(r.step.id) if m["role"] == "assistant" and m["complete"]]
+    def _answers_so_far(self, r: StepRow, msgs: list[dict[str, Any]] | None = None) -> list[str]:
+        """The complete answers of the step's conversation (from ``msgs`` when already read)."""
+        msgs = self.messages(r.step.id) if msgs is None else msgs
+        return [m["content"] for m in msgs if m["role"] == "assistant" and m["complete"]]
 
     async def prompt_turn(
         self, step_id: str, text: str | None = None, on_delta: Callable[[str], Any] | None = None
@@ -135,7 +137,8 @@ class PromptSteps:
                 raise InputError(
                     f"step {step_id!r} is already accepted", hint="use redo to change its answer"
                 )
-            answers = self._answers_so_far(r)
+            msgs = self.messages(step_id)
+            answers = self._answers_so_far(r, msgs)
             if not answers:
                 raise InputError(
                     f"step {step_id!r} has no complete answer to accept",
@@ -143,7 +146,6 @@ class PromptSteps:
                 )
             answer = answers[-1]
             variables = self._frozen_vars(r)
-            msgs = self.messages(step_id)
             model = next(
                 (m["model"] for m in reversed(msgs) if m["role"] == "assistant" and m["complete"]), None
             )
@@ -184,7 +186,7 @@ class PromptSteps:
         """One headless turn, asked again per the step's retry policy when it fails."""
         import time
 
-        from axtui.core.llm import run_sync
+        from axtui.core.aio import run_sync
 
         attempts = max(1, r.step.retry.max_attempts)
         for attempt in range(1, attempts + 1):
