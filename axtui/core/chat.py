@@ -9,7 +9,6 @@ without calling a model, which is how ``--batch`` reproduces a session exactly.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -340,6 +339,8 @@ class ChatService:
         pieces: list[str],
     ) -> TurnResult:
         """The turn's answer from the model (``finish`` stores it, complete or not)."""
+        import asyncio
+
         from axtui.core.llm import LLMError, classify
 
         model = self.client.resolve_model(persona.model)

@@ -174,7 +174,9 @@ class PromptSteps:
                 # the follow-up text was recorded but its answer was lost: ask again without re-recording
                 entry = self.answers.setdefault(step_id, {}).setdefault("followups", [])
                 del entry[i - 1 :]
-            result = self._turn_with_retries(r, step_id, text)
+            result = self._turn_with_retries(
+                r, step_id, text, recorded=i < len(self.recorded.get(step_id) or [])
+            )
             if not result.complete:
                 err = result.error
                 if isinstance(err, AxtuiError):
@@ -182,15 +184,19 @@ class PromptSteps:
                 raise ProviderError(f"the {r.step.agent} answer was incomplete", where=f"step {step_id}")
         return self.accept(step_id)
 
-    def _turn_with_retries(self, r: StepRow, step_id: str, text: str | None) -> Any:
-        """One headless turn, asked again per the step's retry policy when it fails."""
+    def _turn_with_retries(self, r: StepRow, step_id: str, text: str | None, *, recorded: bool) -> Any:
+        """One headless turn, asked again per the step's retry policy when it fails.
+
+        ``recorded``: the turn has a recorded answer (turn ``i`` of ``run_prompt`` replays the
+        step's ``i``-th), so it calls no model and waits for nothing: no event loop is needed."""
         import time
 
-        from axtui.core.aio import run_sync
+        from axtui.core.aio import run_ready, run_sync
 
+        run = run_ready if recorded else run_sync
         attempts = max(1, r.step.retry.max_attempts)
         for attempt in range(1, attempts + 1):
-            result = run_sync(self.prompt_turn(step_id, text))
+            result = run(self.prompt_turn(step_id, text))
             if result.complete or attempt == attempts or not retryable(result.error or ProviderError("")):
                 return result
             time.sleep(r.step.retry.delay_before(attempt + 1))
