@@ -193,9 +193,14 @@ class ChatService:
         on_delta: DeltaCallback | None = None,
         recorded: str | None = None,
         timeout: float | None = None,
+        stored: list[dict[str, Any]] | None = None,
     ) -> TurnResult:
-        """One turn: never raises for provider failures (see ``TurnResult.error``)."""
-        stored = self.conversations.messages(conversation_id)
+        """One turn: never raises for provider failures (see ``TurnResult.error``).
+
+        ``stored``: the conversation's messages, when the caller has just read them (or knows
+        there are none yet), so they are not read again."""
+        if stored is None:
+            stored = self.conversations.messages(conversation_id)
         return await self._turn(
             conversation_id,
             text,

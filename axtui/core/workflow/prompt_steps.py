@@ -94,7 +94,9 @@ class PromptSteps:
             except BaseException:
                 r.conversation_id = had_conversation  # its row was rolled back with the rest
                 raise
-            turn = len(self._answers_so_far(r))
+            # a conversation opened just now has no messages yet: nothing to read back
+            stored = [] if not had_conversation else self.messages(step_id)
+            turn = len(self._answers_so_far(r, stored))
             message = text if text and text.strip() else None  # None: the task is the first message
             if turn > 0 and message is None:
                 raise InputError("a follow-up needs text", hint="type a question")
@@ -115,6 +117,7 @@ class PromptSteps:
             on_delta=on_delta,
             recorded=recorded,
             timeout=timeout,
+            stored=stored,
         )
         with self._lock:
             if not result.complete:
