@@ -55,7 +55,8 @@ REPLAY_HEAVY = (*HEAVY, "typer", "click", "pydantic", "polars", "numpy", "rich",
 # Nor what a replay of recorded turns never uses, each imported where it is needed (every one
 # was a measurable part of a replay's start, bench/batch.md): an event loop (recorded turns run
 # without one), ruamel (the loader has its YAML 1.2 table), the LLM client and the offline
-# narrator, memory search and import/export, the compute modules the two workflows do not name.
+# narrator, the memory search language and import/export, the compute modules the two workflows
+# do not name.
 REPLAY_UNUSED = (
     "asyncio",
     "ruamel",
@@ -64,6 +65,8 @@ REPLAY_UNUSED = (
     "axtui.core.offline",
     "axtui.core.narrator",
     "axtui.core.router",
+    "axtui.core.query",
+    "axtui.core.query_parser",
     "axtui.core.query_plan",
     "axtui.core.query_sql",
     "axtui.core.memory_io",

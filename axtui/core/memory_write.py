@@ -12,7 +12,7 @@ from typing import Any
 
 from axtui.core.memory_index import drop_staged, stage_scalars, staged_scalars_sql
 from axtui.core.memory_types import Record
-from axtui.core.query import fields_sql, search_text_sql
+from axtui.core.query_index import fields_sql, search_text_sql
 from axtui.core.store import full_duckdb
 
 COLUMNS = "namespace, key, value, created_at, updated_at, expires_at, version"
