@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from typing import Any
 
-from axtui.errors import InputError
+from axtui.errors import AxtuiError, InputError
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
@@ -118,8 +119,16 @@ def as_list(value: Any, name: str) -> list[Any]:
             except json.JSONDecodeError as exc:
                 raise InputError(f"{name} is not a valid JSON list: {exc.msg}", where=name) from None
             return list(parsed)
-        return [part.strip() for part in text.split(",") if part.strip()]
+        return comma_list(text) or []
     raise InputError(f"{name} must be a list or comma-separated text (got {value!r})", where=name)
+
+
+def comma_list(text: str | None) -> list[str] | None:
+    """The stripped, non-empty parts of comma-separated text (``--columns "a, b,"`` -> ``["a", "b"]``);
+    None when there is no text or it names nothing, so a caller falls back to its default."""
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()] or None
 
 
 def as_dict(value: Any, name: str) -> dict[str, Any]:
@@ -141,3 +150,22 @@ def as_text(value: Any, name: str) -> str:
     if value is None or isinstance(value, dict | list):
         raise InputError(f"{name} must be text (got {value!r})", where=name)
     return str(value)
+
+
+def env_number(
+    name: str, default: float, *, what: str, hint: str, error: type[AxtuiError] = InputError
+) -> float:
+    """A tuning knob from environment variable ``name`` (unset or blank: ``default``).
+
+    Refused with ``error`` naming the variable when it is not a number (``{name} must be {what}``)
+    or is negative or NaN: every knob read this way is a duration, a size or a count."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise error(f"{name} must be {what}, not {raw!r}", where=name, hint=hint) from None
+    if not value >= 0:  # negative, or NaN
+        raise error(f"{name} must be zero or more, not {raw!r}", where=name, hint=hint)
+    return value

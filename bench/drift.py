@@ -53,6 +53,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -221,24 +222,37 @@ def work_phases(ref: str, cur: str) -> dict:
     return {"phases": phases}
 
 
+def _run_evidently(reference: Any, current: Any) -> int:
+    """Evidently's DataDriftPreset, run and turned into its dict; returns the drifted-column count.
+
+    Evidently 0.7 (``evidently.Report``, ``evidently.presets``: the version issue 15 measured)
+    and the legacy 0.4 API (``evidently.report``) are both supported.
+    """
+    try:
+        from evidently import Report
+        from evidently.presets import DataDriftPreset
+    except ImportError:  # Evidently 0.4
+        from evidently.metric_preset import DataDriftPreset
+        from evidently.report import Report
+
+        legacy = Report(metrics=[DataDriftPreset()])
+        legacy.run(reference_data=reference, current_data=current)
+        return int(legacy.as_dict()["metrics"][0]["result"]["number_of_drifted_columns"])
+    snapshot = Report([DataDriftPreset()]).run(current_data=current, reference_data=reference)
+    metrics = snapshot.dict()["metrics"]
+    count = next(m for m in metrics if m["metric_name"].startswith("DriftedColumnsCount"))
+    return int(count["value"]["count"])
+
+
 def work_evidently(ref: str, cur: str) -> dict:
     import evidently
     import pandas as pd
-    from evidently.metric_preset import DataDriftPreset
-    from evidently.report import Report
 
     reference, current = pd.read_parquet(ref), pd.read_parquet(cur)
     start, cpu = time.perf_counter(), time.process_time()
-    report = Report(metrics=[DataDriftPreset()])
-    report.run(reference_data=reference, current_data=current)
-    result = report.as_dict()
+    drifted = _run_evidently(reference, current)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return {
-        "seconds": seconds,
-        "cpu": cpu,
-        "version": evidently.__version__,
-        "drifted": result["metrics"][0]["result"]["number_of_drifted_columns"],
-    }
+    return {"seconds": seconds, "cpu": cpu, "version": evidently.__version__, "drifted": drifted}
 
 
 WORKLOADS = {
@@ -545,7 +559,7 @@ def render(args, doc, cli, inproc, inproc_doc, plain, plain_doc, worst, evidentl
         lines.append(
             "* Evidently: skipped, no side environment with Evidently at "
             f"{args.evidently_python} (install one: `python -m venv /work/peers-venv-drift && "
-            "/work/peers-venv-drift/bin/pip install evidently==0.4.40`)."
+            "/work/peers-venv-drift/bin/pip install evidently==0.7.23 'pandas<2.3'`)."
         )
     lines += [
         "",

@@ -196,3 +196,39 @@ def test_a_table_too_wide_for_the_terminal_prints_records(terminal: None) -> Non
     lines = text.splitlines()
     assert lines[0].split() == ["identifier", "an-identifier-of-thirty-chars"]
     assert lines[1].split() == ["verdict", "FAIL"] and lines[2].split()[0] == "reason"
+
+
+def test_memory_tables_at_80_columns_and_piped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Keys, versions and expiry stay whole at 80 columns; only the value preview is cut, with "…"."""
+    db = str(tmp_path / "m.duckdb")
+    long_value = {"notes": "a description long enough to need far more than one line of eighty columns " * 2}
+    run(
+        capsys,
+        "--db",
+        db,
+        "memory",
+        "store",
+        "-n",
+        "ml-experiments",
+        "-k",
+        "exp-42/metrics",
+        "-v",
+        json.dumps(long_value),
+    )
+    code, piped = run(capsys, "--db", db, "memory", "list", "-n", "ml-experiments")
+    assert code == 0 and json.dumps(long_value, separators=(",", ":")) in piped  # a pipe: all of it
+    as_terminal(monkeypatch)
+    for argv in (
+        ["list", "-n", "ml-experiments"],
+        ["history", "-n", "ml-experiments", "-k", "exp-42/metrics"],
+    ):
+        code, out = run(capsys, "--db", db, "memory", *argv)
+        lines = out.splitlines()
+        assert code == 0 and max(cell_len(line) for line in lines) <= 80
+        row = next(line for line in lines if '{"notes"' in line)
+        assert "…" in row  # the preview, cut where the room the other columns leave ends
+        assert re.search(r"\b1\b", row) and re.search(r"20\d\d-\d\d-\d\d", row)  # version, expiry whole
+    code, out = run(capsys, "--db", db, "memory", "namespaces")
+    whole(out, "ml-experiments", "ml-production-predictions", "365 d", "permanent")

@@ -15,6 +15,7 @@ from rich.panel import Panel
 
 from axtui.errors import InputError
 from axtui.present import output
+from axtui.values import comma_list
 
 SEVERITY_STYLE = {"none": "green", "moderate": "yellow", "significant": "bold red"}
 ALERT_STYLE = {"GREEN": "bold white on green", "YELLOW": "bold black on yellow", "RED": "bold white on red"}
@@ -32,13 +33,6 @@ def register(app: typer.Typer) -> None:
     app.command("drift")(drift_command)
     app.command("profile")(profile_command)
     app.command("adwin")(adwin_command)
-
-
-def _split(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    return names or None
 
 
 def drift_command(
@@ -113,7 +107,7 @@ def drift_command(
             result = compute_evidently(
                 reference,
                 current,
-                columns=_split(columns),
+                columns=comma_list(columns),
                 stattest=stattest,
                 threshold=threshold,
                 method_thresholds=_method_thresholds(method_threshold),
@@ -134,9 +128,9 @@ def drift_command(
         result = compute_drift(
             reference,
             current,
-            columns=_split(columns),
-            categorical=_split(categorical),
-            numeric=_split(numeric),
+            columns=comma_list(columns),
+            categorical=comma_list(categorical),
+            numeric=comma_list(numeric),
             exact=exact,
             progress=callback,
         )

@@ -107,43 +107,32 @@ def _when(text: str | None) -> str:
     return "never" if text is None else text.replace("T", " ").rstrip("Z")[:16]
 
 
-def _fit(
-    console: Console,
-    title: str,
-    headers: list[str],
-    rows: list[list[str]],
-    *,
-    flex: str,
-    right: tuple[str, ...] = (),
-) -> None:
-    """Print a table whose columns all stay visible (the shared table layer, ``present.tables``):
-    keys are never cut, and the ``flex`` column (a JSON preview) takes what is left of a terminal
-    and is cut there; in a pipe every cell prints in full."""
+def _expiry(console: Console) -> Callable[[str | None], str]:
+    """Expiry to the minute on a wide terminal or in a pipe, else the date alone (room for the value)."""
+    if console.width >= 120 or full_output():
+        return _when
+    return lambda text: _when(text)[:10]
+
+
+def _show(console: Console, title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """Print through the shared table layer (``present.tables.show``): keys are never cut, the
+    value preview (a ``clip`` column) takes what the other columns leave and ends in "…", and
+    in a pipe every cell prints in full."""
     from axtui.present import tables
 
-    full = full_output()
-    columns = [
-        tables.Column(h, "num" if h in right else "key" if h != flex else "text", None) for h in headers
-    ]
-    if not full:  # a terminal: the preview gets the room the other columns leave, on one line
-        widths = {h: max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)}
-        fixed = sum(w for h, w in widths.items() if h != flex) + 3 * len(headers) + 1
-        room = max(10, min(widths[flex], console.width - fixed))
-        at = headers.index(flex)
-        rows = [
-            [*r[:at], r[at] if len(r[at]) <= room else r[at][: room - 1] + "…", *r[at + 1 :]] for r in rows
-        ]
-    console.print(tables.build(columns, rows, title=title, full=full, style="simple"))
+    tables.show(console, columns, rows, title=title, style="simple")
 
 
 def _entries_table(console: Console, rows: list[dict[str, Any]], title: str, *, score: bool = False) -> None:
     """Entries as a table; the namespace column only when they span several namespaces."""
     several = len({row["namespace"] for row in rows}) > 1
-    headers = (
-        (["namespace"] if several else []) + ["key", "value", "ver", "expires"] + (["score"] if score else [])
+    columns = (
+        (["namespace:key"] if several else [])
+        + ["key:key", "value:clip", "ver:num", "expires:key"]
+        + (["score:num"] if score else [])
     )
     full = full_output()  # a pipe: the whole value, the whole timestamp
-    when = _when if console.width >= 120 or full else (lambda text: _when(text)[:10])
+    when = _expiry(console)
     cells = []
     for row in rows:
         line = ([row["namespace"]] if several else []) + [
@@ -157,7 +146,7 @@ def _entries_table(console: Console, rows: list[dict[str, Any]], title: str, *, 
         cells.append(line)
     if rows and not several:
         title = f"{title} in {rows[0]['namespace']}"
-    _fit(console, title, headers, cells, flex="value", right=("ver", "score"))
+    _show(console, title, columns, cells)
     if not rows:
         console.print("(no entries)")
 
@@ -336,24 +325,23 @@ def history_cmd(
         rows = memory.history(namespace, key)
 
     def human(console: Console) -> None:
+        expiry = _expiry(console)
         cells = [
             [
                 str(row["version"]),
                 row["op"],
                 _when(row["changed_at"]),
-                _when(row["expires_at"]),
+                expiry(row["expires_at"]),
                 _preview(row["value"], 0 if full_output() else 200) if row["value"] is not None else "",
                 f"{row['session_id']}/{row['step_id']}" if row["session_id"] else "",
             ]
             for row in rows
         ]
-        _fit(
+        _show(
             console,
             f"history of {namespace}/{key}",
-            ["ver", "op", "changed", "expires", "value", "session/step"],
+            ["ver:num", "op:key", "changed:key", "expires:key", "value:clip", "session/step:key"],
             cells,
-            flex="value",
-            right=("ver",),
         )
         if not rows:
             console.print("(no history)")
@@ -372,13 +360,11 @@ def namespaces_cmd(ctx: typer.Context) -> None:
             [info["name"], str(info["count"]), _ttl_text(info["default_ttl"]), info["description"]]
             for info in infos
         ]
-        _fit(
+        _show(
             console,
             "memory namespaces",
-            ["namespace", "entries", "default TTL", "purpose"],
+            ["namespace:key", "entries:num", "default TTL:num", "purpose:text"],
             cells,
-            flex="purpose",
-            right=("entries", "default TTL"),
         )
 
     output.emit(ctx, {"namespaces": infos}, human)

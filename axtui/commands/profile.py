@@ -19,13 +19,7 @@ from rich.console import Console
 from axtui.commands.progress import column_progress
 from axtui.errors import InputError
 from axtui.present import output
-
-
-def _split(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    return names or None
+from axtui.values import comma_list
 
 
 def profile_command(
@@ -69,8 +63,8 @@ def profile_command(
         with column_progress(ctx, progress, "profiling") as callback:
             result = profiles.build_profile(
                 data[0],
-                columns=_split(columns),
-                categorical=_split(categorical),
+                columns=comma_list(columns),
+                categorical=comma_list(categorical),
                 edges_from=edges,
                 sketch_k=sketch_k,
                 progress=callback,

@@ -352,6 +352,7 @@ def evaluate_command(
     """Classification or regression metrics, bootstrap CI, fairness per group and latency (§8.3)."""
     from axtui import fail_on
     from axtui.stats.evaluate import evaluate
+    from axtui.stats.options import EvaluateOptions
 
     listed = fail_on.parse(fail_on_text, fail_on.EVALUATE)
     if listed and threshold is None:
@@ -362,9 +363,7 @@ def evaluate_command(
         )
 
     with column_progress(ctx, progress, "evaluating", unit="steps") as callback:
-        data = evaluate(
-            predictions,
-            y_true=y_true,
+        options = EvaluateOptions(
             y_pred=y_pred,
             y_score=y_score,
             groups=group,
@@ -375,8 +374,8 @@ def evaluate_command(
             primary_metric=primary_metric,
             seed=seed,
             n_boot=n_boot,
-            progress=callback,
         )
+        data = evaluate(predictions, y_true=y_true, options=options, progress=callback)
     if threshold is not None:
         data["go_no_go"] = _go_no_go(data, primary_metric, threshold, latency_sla)
     output.emit(ctx, data, lambda con: _render_evaluation(con, data))
@@ -633,6 +632,7 @@ def experiments_compare(
             hint="name the primary metric, or give stored experiment ids to compare",
         )
     from axtui.stats.experiments import compare_experiments
+    from axtui.stats.options import ComparisonOptions
 
     spec = None
     if per_example is not None:
@@ -653,10 +653,7 @@ def experiments_compare(
     base = _json_arg(baseline, "--baseline")
     cand = _json_arg(candidate, "--candidate")
     directions: dict[str, bool] | None = {m: False for m in lower_is_better} or None
-    data = compare_experiments(
-        base,
-        cand,
-        primary_metric=primary,
+    options = ComparisonOptions(
         higher_is_better=directions,
         per_example=spec,
         fold_scores=folds,
@@ -665,6 +662,7 @@ def experiments_compare(
         alpha=alpha,
         seed=seed,
     )
+    data = compare_experiments(base, cand, primary_metric=primary, options=options)
 
     def human(con: Console) -> None:
         from axtui.present import tables

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from axtui.config import Settings
 from axtui.core.aio import DeltaCallback, call_delta, chunk_text, run_sync
@@ -57,6 +57,21 @@ def build_messages(
         if role in ("user", "assistant") and item.get("content") is not None:
             messages.append({"role": role, "content": str(item["content"])})
     return messages
+
+
+class TurnOptions(TypedDict, total=False):
+    """What a turn may be given beside its text and persona, declared once for ``asend``,
+    ``adelegate`` and the turn they share: the facts and task of the system prompt, a callback per
+    streamed piece, a recorded answer replayed instead of asking the model, the provider timeout,
+    and the conversation's messages when the caller has just read them (or knows there are none
+    yet), so they are not read again."""
+
+    facts: dict[str, Any] | None
+    task: str | None
+    on_delta: DeltaCallback | None
+    recorded: str | None
+    timeout: float | None
+    stored: list[dict[str, Any]] | None  # the conversation's messages, when the caller has them
 
 
 @dataclass
@@ -188,31 +203,15 @@ class ChatService:
         text: str | None,
         *,
         persona: Persona | str,
-        facts: dict[str, Any] | None = None,
-        task: str | None = None,
-        on_delta: DeltaCallback | None = None,
-        recorded: str | None = None,
-        timeout: float | None = None,
-        stored: list[dict[str, Any]] | None = None,
+        **turn: Unpack[TurnOptions],
     ) -> TurnResult:
-        """One turn: never raises for provider failures (see ``TurnResult.error``).
-
-        ``stored``: the conversation's messages, when the caller has just read them (or knows
-        there are none yet), so they are not read again."""
-        if stored is None:
-            stored = self.conversations.messages(conversation_id)
+        """One turn: never raises for provider failures (see ``TurnResult.error``)."""
+        persona = self._persona(persona)
+        if turn.get("stored") is None:
+            turn["stored"] = self.conversations.messages(conversation_id)
+        history = self.history(conversation_id, turn["stored"])
         return await self._turn(
-            conversation_id,
-            text,
-            persona=self._persona(persona),
-            facts=facts,
-            task=task,
-            on_delta=on_delta,
-            recorded=recorded,
-            timeout=timeout,
-            history=self.history(conversation_id, stored),
-            delegated_from=None,
-            stored=stored,
+            conversation_id, text, persona=persona, history=history, delegated_from=None, **turn
         )
 
     def send(self, conversation_id: str, text: str | None, **kwargs: Any) -> TurnResult:
@@ -228,11 +227,7 @@ class ChatService:
         delegate: Persona | str,
         depth: int = 0,
         chain: list[str] | tuple[str, ...] = (),
-        facts: dict[str, Any] | None = None,
-        task: str | None = None,
-        on_delta: DeltaCallback | None = None,
-        recorded: str | None = None,
-        timeout: float | None = None,
+        **turn: Unpack[TurnOptions],
     ) -> TurnResult:
         """Hand ``question`` from ``persona`` to ``delegate`` as a recorded sub-turn.
 
@@ -261,16 +256,7 @@ class ChatService:
                 hint=f"allowed delegates here: {', '.join(allowed) or 'none'}",
             )
         return await self._turn(
-            conversation_id,
-            question,
-            persona=target,
-            facts=facts,
-            task=task,
-            on_delta=on_delta,
-            recorded=recorded,
-            timeout=timeout,
-            history=[],
-            delegated_from=source.agent_id,
+            conversation_id, question, persona=target, history=[], delegated_from=source.agent_id, **turn
         )
 
     def delegate(self, conversation_id: str, question: str, **kwargs: Any) -> TurnResult:
@@ -282,21 +268,17 @@ class ChatService:
         text: str | None,
         *,
         persona: Persona,
-        facts: dict[str, Any] | None,
-        task: str | None,
-        on_delta: DeltaCallback | None,
-        recorded: str | None,
-        timeout: float | None,
         history: list[dict[str, Any]],
         delegated_from: str | None,
-        stored: list[dict[str, Any]] | None = None,
+        **turn: Unpack[TurnOptions],
     ) -> TurnResult:
-        """One turn of ``conversation_id`` (``stored``: its messages, when the caller read them)."""
+        task, on_delta = turn.get("task"), turn.get("on_delta")
+        recorded, timeout = turn.get("recorded"), turn.get("timeout")
         self.conversations.get(conversation_id)  # NotFoundError before anything is written
         text = text if text and text.strip() else task
         if not text or not text.strip():
             raise InputError("nothing to send: the message is empty", hint="type a question")
-        if not self._awaiting_answer(conversation_id, text, delegated_from, stored):
+        if not self._awaiting_answer(conversation_id, text, delegated_from, turn.get("stored")):
             self.conversations.add_message(
                 conversation_id, "user", text, agent_id=persona.agent_id, delegated_from=delegated_from
             )
@@ -329,6 +311,7 @@ class ChatService:
             for piece in chunk_text(recorded):
                 await collect(piece)
             return finish(TurnResult(text=recorded, complete=True, model=RECORDED_MODEL, offline=True))
+        facts = turn.get("facts")
         return await self._model_turn(finish, collect, persona, task, facts, history, text, timeout, pieces)
 
     async def _model_turn(

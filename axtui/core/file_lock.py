@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from axtui.errors import StoreError
+from axtui.values import env_number
 
 DEFAULT_WAIT_S = 30.0
 WAIT_ENV = "AXTUI_DB_WAIT"
@@ -67,20 +68,13 @@ def wait_seconds(explicit: float | None = None) -> float:
     """The bounded wait for a busy database: the explicit value, else ``AXTUI_DB_WAIT``, else 30 s."""
     if explicit is not None:
         return max(0.0, float(explicit))
-    text = os.environ.get(WAIT_ENV, "").strip()
-    if not text:
-        return DEFAULT_WAIT_S
-    try:
-        value = float(text)
-    except ValueError:
-        raise StoreError(
-            f"{WAIT_ENV} must be a number of seconds, not {text!r}",
-            where=WAIT_ENV,
-            hint=f"e.g. {WAIT_ENV}=30, or unset it for the default of {DEFAULT_WAIT_S:g} s",
-        ) from None
-    if value < 0 or value != value:
-        raise StoreError(f"{WAIT_ENV} must be zero or more seconds, not {text!r}", where=WAIT_ENV)
-    return value
+    return env_number(
+        WAIT_ENV,
+        DEFAULT_WAIT_S,
+        what="a number of seconds",
+        hint=f"e.g. {WAIT_ENV}=30, or unset it for the default of {DEFAULT_WAIT_S:g} s",
+        error=StoreError,
+    )
 
 
 def describe_process(pid: int) -> str:

@@ -29,7 +29,8 @@ from typing import Any
 from axtui.config import Settings
 from axtui.core import offline
 from axtui.core.aio import DeltaCallback, call_delta, run_sync
-from axtui.errors import InputError, ProviderError
+from axtui.errors import ProviderError
+from axtui.values import env_number
 
 RETRYABLE_KINDS = frozenset({"rate_limited", "server", "timeout", "unreachable"})
 _KEY_PATTERNS = [
@@ -397,20 +398,7 @@ _DEAD_KINDS = frozenset({"timeout", "unreachable"})
 
 def _env_number(name: str, default: float) -> float:
     """A tuning knob from the environment (AXTUI_LLM_TIMEOUT / _RETRIES / _BACKOFF), else the default."""
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InputError(
-            f"{name} must be a number, not {raw!r}",
-            where=name,
-            hint=f"unset it or use a number such as {default:g}",
-        ) from None
-    if value < 0:
-        raise InputError(f"{name} must not be negative", where=name, hint=f"e.g. {default:g}")
-    return value
+    return env_number(name, default, what="a number", hint=f"unset it or use a number such as {default:g}")
 
 
 class LLMClient:

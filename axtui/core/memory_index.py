@@ -15,12 +15,12 @@ of JSON text (16 MB (10^6 bytes) unless ``AXTUI_MAX_VALUE_MB`` says otherwise) a
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from axtui.errors import InputError
+from axtui.values import env_number
 
 MAX_DEPTH = 100
 DEFAULT_MAX_VALUE_MB = 16
@@ -32,15 +32,12 @@ _PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 def max_value_bytes() -> int:
     """The largest value (JSON text, UTF-8 bytes) a write accepts."""
-    text = os.environ.get(MAX_VALUE_ENV, "").strip()
-    try:
-        mb = float(text) if text else DEFAULT_MAX_VALUE_MB
-    except ValueError:
-        raise InputError(
-            f"{MAX_VALUE_ENV} must be a number of megabytes, not {text!r}",
-            where=MAX_VALUE_ENV,
-            hint=f"unset it for the default of {DEFAULT_MAX_VALUE_MB} MB",
-        ) from None
+    mb = env_number(
+        MAX_VALUE_ENV,
+        DEFAULT_MAX_VALUE_MB,
+        what="a number of megabytes",
+        hint=f"unset it for the default of {DEFAULT_MAX_VALUE_MB} MB",
+    )
     return int(mb * 1_000_000)
 
 

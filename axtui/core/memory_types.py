@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -84,12 +84,8 @@ class NamespaceInfo:
     description: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "count": self.count,
-            "default_ttl": self.default_ttl,
-            "description": self.description,
-        }
+        """The fields as they are, in their order (``memory namespaces --json``)."""
+        return asdict(self)
 
 
 def encode_value(value: Any, *, where: str = "value") -> str:

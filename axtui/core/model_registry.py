@@ -19,7 +19,7 @@ Keys and values follow the seed exactly:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from axtui.core.clock import iso
@@ -49,18 +49,13 @@ DECISIONS = ("promote", "canary", "hold", "reject")
 
 def check_transition(current: str, target: str, *, where: str = "") -> None:
     """Refuse a lifecycle change the table does not allow (InputError names both states)."""
-    if current not in STATES:
-        raise InputError(
-            f"unknown lifecycle state {current!r}",
-            where=where or None,
-            hint="states are " + " | ".join(STATES),
-        )
-    if target not in STATES:
-        raise InputError(
-            f"unknown lifecycle state {target!r}",
-            where=where or None,
-            hint="states are " + " | ".join(STATES),
-        )
+    for state in (current, target):
+        if state not in STATES:
+            raise InputError(
+                f"unknown lifecycle state {state!r}",
+                where=where or None,
+                hint="states are " + " | ".join(STATES),
+            )
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (terminal state)"
         raise InputError(
@@ -282,15 +277,8 @@ class Change:
     index: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "model_name": self.model_name,
-            "action": self.action,
-            "version": self.version,
-            "status": self.status,
-            "previous_production": self.previous_production,
-            "event_key": self.event_key,
-            "index": self.index,
-        }
+        """The fields as they are, in their order."""
+        return asdict(self)
 
 
 class ModelRegistry:

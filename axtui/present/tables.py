@@ -4,7 +4,9 @@ A column has a *kind*:
 
 * ``text`` wraps at word boundaries (a check's title, a reason, a description);
 * ``num`` is right-aligned and sized to its content (never wrapped: a number cut in two misleads);
-* ``key`` is never wrapped or cut (a decision, a verdict, a p-value, PASS/FAIL, a severity, an id).
+* ``key`` is never wrapped or cut (a decision, a verdict, a p-value, PASS/FAIL, a severity, an id);
+* ``clip`` is a one-line preview (a stored JSON value) that takes the room the others leave and
+  ends in "…" where it is cut; in a pipe it prints in full like every cell.
 
 The Rich ``Table`` built here is what both front ends print: the CLI hands it to its console,
 the TUI's ``FitTable`` widget renders it at the pane's width and scrolls sideways (with a cue)
@@ -32,7 +34,7 @@ PIPE_WIDTH = 10_000
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its header, its kind (``text`` | ``num`` | ``key``) and an optional width cap."""
+    """A table column: its header, its kind (``text`` | ``num`` | ``key`` | ``clip``) and a width cap."""
 
     header: str
     kind: str = "text"
@@ -47,7 +49,8 @@ def col(spec: str | Column) -> Column:
     """``"p:key"`` / ``"count:num"`` / ``"reason"`` → a ``Column`` (a ``Column`` passes through)."""
     if isinstance(spec, Column):
         return spec
-    header, _, kind = spec.rpartition(":") if spec.endswith((":num", ":key", ":text")) else (spec, "", "")
+    kinds = (":num", ":key", ":text", ":clip")
+    header, _, kind = spec.rpartition(":") if spec.endswith(kinds) else (spec, "", "")
     return Column(header, kind or "text")
 
 
@@ -97,7 +100,8 @@ def build(
             spec.header,
             justify=spec.justify,  # type: ignore[arg-type]
             no_wrap=not wraps,
-            overflow="fold",  # ("ignore" loses right alignment; widths come from fit_widths)
+            # "ignore" loses right alignment (widths come from fit_widths); a preview ends in "…"
+            overflow="ellipsis" if spec.kind == "clip" and not full else "fold",
             max_width=None if full else spec.max_width,
             min_width=len(spec.header) if spec.kind != "text" else None,
         )
@@ -178,6 +182,8 @@ def _least(column: Any, natural: int, whole_words: bool = False) -> int:
     folds); otherwise words longer than ``TEXT_WORD_CAP`` may fold (a CLI table fits 80)."""
     from rich.cells import cell_len
 
+    if column.overflow == "ellipsis":  # a one-line preview: cut to what is left
+        return min(natural, TEXT_MIN)
     if column.no_wrap:
         return natural
     words = [cell_len(w) for t in [column.header, *column.cells] for w in _plain(t).split()]

@@ -94,22 +94,13 @@ def _binary_test(c: Sample, t: Sample) -> dict[str, Any]:
 
 def _continuous_test(c: Sample, t: Sample, ranks: Ranks | None) -> dict[str, Any]:
     out: dict[str, Any] = {"test": "welch_t"}
+    undefined = None
     if c.n < 2 or t.n < 2:
-        out.update(
-            statistic=None,
-            p_value=None,
-            ci95=[None, None],
-            welch_df=None,
-            note="Welch's t-test needs at least two values per arm",
-        )
+        undefined = "Welch's t-test needs at least two values per arm"
     elif c.m2 == 0 and t.m2 == 0:
-        out.update(
-            statistic=None,
-            p_value=None,
-            ci95=[None, None],
-            welch_df=None,
-            note="both arms are constant: the t statistic is undefined",
-        )
+        undefined = "both arms are constant: the t statistic is undefined"
+    if undefined:
+        out.update(statistic=None, p_value=None, ci95=[None, None], welch_df=None, note=undefined)
     else:
         res = pvalues.welch(t.mean, t.var, t.n, c.mean, c.var, c.n)  # scipy's ttest_ind(equal_var=False)
         out.update(
@@ -460,24 +451,16 @@ def _basis(row: dict[str, Any]) -> dict[str, Any]:
     """The estimate the decision reads: sequential > CUPED > fixed-horizon test (docs/statistics.md)."""
     effect = row["cuped"]["abs_diff"] if row["cuped"] else row["abs_diff"]
     if row["sequential"]:
-        return {
-            "decision_basis": "sequential",
-            "decision_effect": effect,
-            "decision_ci95": row["sequential"]["ci95"],
-            "decision_p_value": row["sequential"]["p_value"],
-        }
-    if row["cuped"]:
-        return {
-            "decision_basis": "cuped",
-            "decision_effect": effect,
-            "decision_ci95": row["cuped"]["ci95"],
-            "decision_p_value": row["cuped"]["p_value"],
-        }
+        basis, source = "sequential", row["sequential"]
+    elif row["cuped"]:
+        basis, source = "cuped", row["cuped"]
+    else:
+        basis, source = "fixed_horizon", row
     return {
-        "decision_basis": "fixed_horizon",
+        "decision_basis": basis,
         "decision_effect": effect,
-        "decision_ci95": row["ci95"],
-        "decision_p_value": row["p_value"],
+        "decision_ci95": source["ci95"],
+        "decision_p_value": source["p_value"],
     }
 
 

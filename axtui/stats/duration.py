@@ -4,28 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from axtui.errors import InputError
 
 
-def ab_test_duration(
-    per_variant: float,
-    daily_traffic: float,
-    *,
-    treatment_share: float = 0.5,
-    control_share: float | None = None,
-    ramp_days: int = 0,
-    start_date: str | None = None,
-) -> dict[str, Any]:
-    """Days of full traffic until both arms hold ``per_variant`` users, after ``ramp_days`` of ramp-up.
+@dataclass(frozen=True)
+class TrafficPlan:
+    """How an A/B test's traffic is split and ramped; the ``ab_duration`` compute lists these fields.
 
     Shares are fractions in (0, 1] or percentages in (0, 100] (any share above 1 means percent);
-    the control share defaults to the rest of the traffic. Ramp-up days (burn-in, early signal)
-    are not counted toward the sample: the full-traffic phase starts after them and lasts ``days``.
+    the control share defaults to the rest of the traffic. ``start_date`` (ISO) dates the plan.
     """
-    treatment = treatment_share
-    control = control_share
+
+    treatment_share: float = 0.5
+    control_share: float | None = None
+    ramp_days: int = 0
+    start_date: str | None = None
+
+
+def ab_test_duration(per_variant: float, daily_traffic: float, plan: TrafficPlan) -> dict[str, Any]:
+    """Days of full traffic until both arms hold ``per_variant`` users, after ``ramp_days`` of ramp-up.
+
+    Ramp-up days (burn-in, early signal) are not counted toward the sample: the full-traffic phase
+    starts after them and lasts ``days``.
+    """
+    treatment, control = plan.treatment_share, plan.control_share
+    ramp_days, start_date = plan.ramp_days, plan.start_date
     if control is None:
         control = 1 - treatment if treatment <= 1 else 100 - treatment
     if treatment > 1 or control > 1:  # percentages

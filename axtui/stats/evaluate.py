@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import polars as pl
 from axtui.errors import InputError
 from axtui.stats.fairness import check_scores, fairness_arrays, to_binary
 from axtui.stats.io import read_table, require_columns
+from axtui.stats.options import EVALUATE_DEFAULTS, EvaluateOptions
 from axtui.values import finite as _finite
 
 CLASSIFICATION_PRIMARY = ("accuracy", "f1_macro", "f1_weighted", "precision_macro", "recall_macro", "f1")
@@ -478,25 +480,23 @@ def evaluate(
     predictions: str | Path | pl.DataFrame,
     *,
     y_true: str,
-    y_pred: str | None = None,
-    y_score: str | None = None,
-    groups: Sequence[str] = (),
-    task: str | None = None,
-    latency_col: str | None = None,
-    timestamp_col: str | None = None,
-    positive_label: Any = None,
-    primary_metric: str | None = None,
-    seed: int = 0,
-    n_boot: int = 1000,
+    options: EvaluateOptions = EVALUATE_DEFAULTS,
     progress: Callable[[int, int, int], None] | None = None,
+    **changes: Any,
 ) -> dict[str, Any]:
     """Evaluate predictions in a file (or frame); see the module docstring for the definitions.
 
     Rows with a missing y_true, y_pred or y_score are dropped and counted (``dropped_rows``).
     ``progress(done, total, rows)`` hears of each step finished (reading, metrics, bootstrap,
     each fairness group, latency), with the rows read; the signature of ``stats.drift``'s.
+    ``options`` holds the other columns and choices (stats/options.py); keyword ``changes`` name
+    ``EvaluateOptions`` fields to change for this call (``evaluate(path, y_true="y", y_pred="p")``).
     """
-    groups = list(groups)
+    o = replace(options, **changes) if changes else options
+    y_pred, y_score, task, positive_label = o.y_pred, o.y_score, o.task, o.positive_label
+    latency_col, timestamp_col = o.latency_col, o.timestamp_col
+    primary_metric, seed, n_boot = o.primary_metric, o.seed, o.n_boot
+    groups = list(o.groups or [])
     wanted = [y_true, y_pred, y_score, *groups, latency_col, timestamp_col]
     columns = list(dict.fromkeys(c for c in wanted if c))
     frame, source = _load(predictions, columns)

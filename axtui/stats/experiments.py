@@ -11,7 +11,8 @@ Significance is taken on the primary metric, from the strongest evidence given:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 from axtui.errors import InputError
 from axtui.stats import decisions
 from axtui.stats.io import read_table
+from axtui.stats.options import COMPARISON_DEFAULTS, ComparisonOptions
 from axtui.values import finite as _finite
 from axtui.values import parse_number as _float
 
@@ -178,21 +180,16 @@ def compare_experiments(
     candidate_metrics: Mapping[str, Any],
     *,
     primary_metric: str,
-    higher_is_better: bool | Mapping[str, bool] | None = None,
-    per_example: Mapping[str, Any] | None = None,
-    fold_scores: Mapping[str, Sequence[float]] | None = None,
-    min_improvement: float = 0.0,
-    min_relative_improvement: float | None = None,
-    alpha: float = 0.05,
-    n_boot: int = 2000,
-    seed: int = 0,
+    options: ComparisonOptions = COMPARISON_DEFAULTS,
+    **changes: Any,
 ) -> dict[str, Any]:
     """Compare a candidate with the baseline and decide PROMOTE / ITERATE / REJECT.
 
     Metric directions default to the metric's name (loss, error, latency... lower is better).
-    ``min_improvement`` (absolute, in the primary metric's units) and ``min_relative_improvement``
-    (a fraction) are the success criteria.
+    ``options`` holds the evidence and the success criteria (stats/options.py); keyword ``changes``
+    name ``ComparisonOptions`` fields to change for this call (``..., primary_metric="f1", alpha=0.01``).
     """
+    o = replace(options, **changes) if changes else options
     baseline = {str(k): _float(v, f"baseline_metrics.{k}") for k, v in (baseline_metrics or {}).items()}
     candidate = {str(k): _float(v, f"candidate_metrics.{k}") for k, v in (candidate_metrics or {}).items()}
     notes: list[str] = []
@@ -202,13 +199,13 @@ def compare_experiments(
         "p_value": None,
         "note": "no per-example predictions or per-fold scores: significance was not tested",
     }
-    if per_example:
-        base, cand, kind = _per_example_arrays(per_example)
+    if o.per_example:
+        base, cand, kind = _per_example_arrays(o.per_example)
         if kind == "correctness":
             significance = mcnemar(base, cand)
-            significance["ci95"] = paired_bootstrap(base, cand, n_boot=n_boot, seed=seed)["ci95"]
+            significance["ci95"] = paired_bootstrap(base, cand, n_boot=o.n_boot, seed=o.seed)["ci95"]
         else:
-            significance = paired_bootstrap(base, cand, n_boot=n_boot, seed=seed)
+            significance = paired_bootstrap(base, cand, n_boot=o.n_boot, seed=o.seed)
         significance.update(
             n=int(base.size), kind=kind, baseline_mean=float(base.mean()), candidate_mean=float(cand.mean())
         )
@@ -216,11 +213,11 @@ def compare_experiments(
         if primary_metric not in baseline or primary_metric not in candidate:
             baseline[primary_metric], candidate[primary_metric] = float(base.mean()), float(cand.mean())
             notes.append(f"{primary_metric} taken as the mean of the per-example values")
-    elif fold_scores:
-        if "baseline" not in fold_scores or "candidate" not in fold_scores:
+    elif o.fold_scores:
+        if "baseline" not in o.fold_scores or "candidate" not in o.fold_scores:
             raise InputError("fold_scores needs 'baseline' and 'candidate' lists", where="fold_scores")
-        fb = _array(fold_scores["baseline"], "fold_scores.baseline")
-        fc = _array(fold_scores["candidate"], "fold_scores.candidate")
+        fb = _array(o.fold_scores["baseline"], "fold_scores.baseline")
+        fc = _array(o.fold_scores["candidate"], "fold_scores.candidate")
         significance = welch_folds(fb, fc)
         significance.update(
             n_baseline=int(fb.size),
@@ -243,7 +240,7 @@ def compare_experiments(
         )
     rows = []
     for name in [m for m in baseline if m in candidate]:
-        hib = decisions.metric_higher_is_better(name, higher_is_better)
+        hib = decisions.metric_higher_is_better(name, o.higher_is_better)
         b, c = baseline[name], candidate[name]
         improvement = (c - b) if hib else (b - c)
         rows.append(
@@ -261,7 +258,7 @@ def compare_experiments(
         )
     primary = next(r for r in rows if r["primary"])
     p = significance.get("p_value")
-    significant: bool | None = None if significance["method"] is None or p is None else bool(p < alpha)
+    significant: bool | None = None if significance["method"] is None or p is None else bool(p < o.alpha)
     if significant and effect is not None:
         good_effect = effect if primary["higher_is_better"] else -effect
         if _directions_disagree(good_effect, primary["improvement"]):
@@ -270,21 +267,21 @@ def compare_experiments(
     decision = decisions.experiment_decision(
         improvement=primary["improvement"],
         significant=significant,
-        min_improvement=float(min_improvement),
+        min_improvement=float(o.min_improvement),
         relative_improvement=primary["relative_improvement"],
         min_relative_improvement=None
-        if min_relative_improvement is None
-        else float(min_relative_improvement),
+        if o.min_relative_improvement is None
+        else float(o.min_relative_improvement),
     )
     return {
         "primary_metric": primary_metric,
         "metrics": rows,
         "significance": significance,
         "significant": significant,
-        "alpha": alpha,
+        "alpha": o.alpha,
         "success_criteria": {
-            "min_improvement": float(min_improvement),
-            "min_relative_improvement": min_relative_improvement,
+            "min_improvement": float(o.min_improvement),
+            "min_relative_improvement": o.min_relative_improvement,
         },
         "missing_metrics": sorted(set(baseline) ^ set(candidate)),
         "notes": notes,

@@ -16,6 +16,7 @@ has both classes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import polars as pl
 
 from axtui.errors import InputError
 from axtui.stats.io import read_table, require_columns
+from axtui.stats.options import FairnessColumns
 
 PASS_RATIO = 0.8
 WARNING_RATIO = 0.7
@@ -168,15 +170,16 @@ def to_binary(values: pl.Series, *, positive_label: Any = None, where: str) -> n
 
 
 def fairness(
-    data: str | Path | pl.DataFrame,
-    *,
-    y_true: str,
-    y_pred: str,
-    group_col: str,
-    y_score: str | None = None,
-    positive_label: Any = None,
+    data: str | Path | pl.DataFrame, spec: FairnessColumns | None = None, **fields: Any
 ) -> dict[str, Any]:
-    """Fairness of the predictions in a file (or frame) across the groups of ``group_col``."""
+    """Fairness of the predictions in a file (or frame) across the groups of ``group_col``.
+
+    ``spec`` names the columns (stats/options.py); keyword ``fields`` name them instead, or change
+    some of ``spec``'s (``fairness(path, y_true="y", y_pred="p", group_col="g")``).
+    """
+    spec = replace(spec, **fields) if spec is not None else FairnessColumns(**fields)
+    y_true, y_pred, group_col, y_score = spec.y_true, spec.y_pred, spec.group_col, spec.y_score
+    positive_label = spec.positive_label
     columns = list(dict.fromkeys(c for c in (y_true, y_pred, group_col, y_score) if c))
     if isinstance(data, pl.DataFrame):
         source = "<data>"

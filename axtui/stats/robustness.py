@@ -24,6 +24,7 @@ below 1.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from axtui.errors import InputError
 from axtui.stats.decisions import lower_is_better_by_name
 from axtui.stats.evaluate import evaluate
 from axtui.stats.io import read_table, require_columns
+from axtui.stats.options import ROBUSTNESS_DEFAULTS, RobustnessOptions
 
 CHECKLIST = (
     ("noise_sensitivity", "Noise sensitivity: performance under Gaussian noise on numeric features"),
@@ -127,20 +129,20 @@ def robustness(
     predictions_path: str | Path,
     *,
     y_true: str,
-    y_pred: str | None = None,
-    y_score: str | None = None,
-    slice_cols: list[str] | None = None,
-    feature_cols: list[str] | None = None,
-    shifted_path: str | Path | None = None,
-    primary_metric: str | None = None,
-    task: str | None = None,
-    min_slice_rows: int = 20,
-    checklist: dict[str, Any] | None = None,
+    options: RobustnessOptions = ROBUSTNESS_DEFAULTS,
+    **changes: Any,
 ) -> dict[str, Any]:
-    """Measure slice, missing-value and covariate-shift robustness and score it with the checklist."""
+    """Measure slice, missing-value and covariate-shift robustness and score it with the checklist.
+
+    ``options`` holds the other columns, files and choices (stats/options.py); keyword ``changes`` name
+    ``RobustnessOptions`` fields to change for this call (``robustness(path, y_true="y", y_pred="p")``).
+    """
+    o = replace(options, **changes) if changes else options
+    y_pred, y_score, task, primary_metric = o.y_pred, o.y_score, o.task, o.primary_metric
+    shifted_path, min_slice_rows = o.shifted_path, o.min_slice_rows
     path = Path(predictions_path)
     frame = read_table(path)
-    slice_cols = list(slice_cols or [])
+    slice_cols = list(o.slice_cols or [])
     require_columns(path, frame.columns, [c for c in (y_true, y_pred, y_score, *slice_cols) if c])
     base = evaluate(
         frame,
@@ -192,7 +194,7 @@ def robustness(
     )
 
     # Rows with missing feature values.
-    features = feature_cols or [c for c in frame.columns if c not in (y_true, y_pred, y_score)]
+    features = list(o.feature_cols or []) or [c for c in frame.columns if c not in (y_true, y_pred, y_score)]
     require_columns(path, frame.columns, features)
     has_missing = pl.any_horizontal([pl.col(c).is_null() for c in features]) if features else pl.lit(False)
     usable = frame.drop_nulls(rows)
@@ -239,7 +241,7 @@ def robustness(
         }
     )
 
-    guided = _normalise_checklist(checklist)
+    guided = _normalise_checklist(o.checklist)
     failed = sum(1 for row in guided if row["status"] == "fail")
     penalty_check = min(CAPS["checklist"], failed)
     score = max(1, 10 - sum(c["penalty"] for c in checks) - penalty_check)

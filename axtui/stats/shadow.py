@@ -9,6 +9,7 @@ are both improvements.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import polars as pl
 
 from axtui.errors import InputError
 from axtui.stats.io import read_table, require_columns
+from axtui.stats.options import SHADOW_DEFAULTS, ShadowOptions
 
 PERCENTILES = (50, 95, 99)
 
@@ -81,21 +83,19 @@ def _read_log(
 def shadow_compare(
     production_path: str | Path,
     shadow_path: str | Path,
-    *,
-    id_col: str = "request_id",
-    pred_col: str = "prediction",
-    label_col: str | None = "label",
-    latency_col: str | None = "latency_ms",
-    score_col: str | None = None,
-    task: str = "classification",
-    tolerance: float = 0.0,
+    options: ShadowOptions = SHADOW_DEFAULTS,
+    **changes: Any,
 ) -> dict[str, Any]:
     """Compare a shadow deployment's prediction log with production's on the shared requests.
 
     For regression ``tolerance`` is the absolute difference under which two
     predictions count as agreeing. Labels and latencies are optional: their
-    sections are ``None`` when the column is absent from both logs.
+    sections are ``None`` when the column is absent from both logs. ``options`` names the columns
+    (stats/options.py); keyword ``changes`` name ``ShadowOptions`` fields to change for this call.
     """
+    o = replace(options, **changes) if changes else options
+    id_col, pred_col, score_col, task = o.id_col, o.pred_col, o.score_col, o.task
+    label_col, latency_col, tolerance = o.label_col or None, o.latency_col or None, o.tolerance
     if task not in ("classification", "regression"):
         raise InputError(
             f"unknown task {task!r}", where="shadow_compare: task", hint="use classification or regression"

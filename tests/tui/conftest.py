@@ -6,6 +6,7 @@ so snapshots are stable from run to run.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import shutil
 from collections.abc import Callable, Iterator
@@ -111,11 +112,31 @@ def engine(store: Store, settings: Settings) -> Iterator[Any]:
     yield Engine(store, settings)
 
 
+async def workers_done(app: Any) -> None:
+    """Wait until no worker runs, as the tests mean it.
+
+    ``workers.wait_for_complete`` raises when a worker it waits on is cancelled (an exclusive
+    reload replaces it: the memory browser reloads on another process's write) or is not started
+    yet, which happens under load; neither is a failure, so wait again for those that are left.
+    A worker that *failed* still raises.
+    """
+    from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
+
+    for _ in range(100):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerFailed:
+            raise
+        except (WorkerCancelled, WorkerError):
+            await asyncio.sleep(0.01)
+
+
 async def settle(pilot: Any) -> None:
     """Wait until every worker is done and the screen has caught up with their messages."""
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
     await tables_measured(pilot)
 
@@ -135,17 +156,21 @@ async def tables_measured(pilot: Any) -> None:
         await pilot.pause()
 
 
-async def wait_until(pilot: Any, predicate: Callable[[], bool], *, tries: int = 400) -> None:
+async def wait_until(
+    pilot: Any, predicate: Callable[[], bool], *, tries: int = 400, workers: bool = True
+) -> None:
     """Let the app run (workers, message handlers, mounts) until ``predicate`` holds.
 
     Bounded by a number of turns, not by time; generous, because on a loaded 2-core machine a
-    worker that opens DuckDB can take many turns.
+    worker that opens DuckDB can take many turns. ``workers=False`` while the test itself holds a
+    worker (an answer held on an event): waiting for every worker would wait out that hold.
     """
     for _ in range(tries):
         if predicate():
             return
         await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
+        if workers:
+            await workers_done(pilot.app)
     raise AssertionError(f"condition never became true; screen is {type(pilot.app.screen).__name__}")
 
 

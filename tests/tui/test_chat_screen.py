@@ -19,6 +19,7 @@ from axtui.tui.widgets import chat_view as chat_view_module
 from axtui.tui.widgets.chat_view import ChatMessage, ChatView, PromptArea, code_blocks, model_label
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.fake_openai import fake_openai as fake_openai  # the fixture
+from tests.tui.conftest import workers_done
 from tests.tui.tui_b_support import make_app, open_screen, settle, settle_scroll
 
 QUESTION = "How should I split time-series data for validation?"
@@ -237,7 +238,7 @@ async def test_stop_keeps_the_partial_answer_marked_incomplete() -> None:
         await pilot.pause()
         assert view.generating
         await pilot.press("ctrl+c")  # stop has its own key: escape stays "back"
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         [stopped] = app.events
         assert isinstance(stopped, ChatView.TurnStopped)
@@ -338,7 +339,7 @@ async def test_thinking_shows_from_send_to_the_first_token() -> None:
         status = answer.query_one(".chat-message-status", Static)
         assert answer.thinking and "thinking" in str(status.content) and status.display
         app.gate.set()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert not answer.thinking and answer.text == "One word at a time."
         assert not status.display and not view.generating
@@ -363,7 +364,7 @@ async def test_the_sent_message_is_in_view_at_once_after_a_long_history() -> Non
         assert log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y
         assert sent.region.y < log.region.bottom  # on screen before any token has arrived
         app.gate.set()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
 
 
 async def test_the_offline_answer_streams_word_by_word(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from axtui.tui.widgets.chat_view import ChatView
-from tests.tui.conftest import session_screen, step_rows, viewing, wait_until
+from tests.tui.conftest import session_screen, step_rows, viewing, wait_until, workers_done
 
 TWO_PROMPTS = """workflowId: two-prompts
 name: Two prompts
@@ -94,7 +94,7 @@ async def test_accept_pressed_twice_accepts_once_and_asks_the_next_step_once(
         release.set()
         await wait_until(pilot, lambda: viewing(app) == "second")
         await answered(pilot)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         session_id = session_screen(app).session_id
     assert turns == [("first", None), ("second", None)]
@@ -161,11 +161,13 @@ async def test_an_answer_ending_leaves_the_focus_where_the_user_put_it(
     monkeypatch.setattr(ChatService, "asend", slow_answer)
     app = make_app(start={"workflow": "two-prompts", "inputs": {"project": "demo"}})
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: viewing(app) == "first")
+        # the answer is held from the start: polling must not wait for its worker (up to 60 s)
+        await wait_until(pilot, lambda: viewing(app) == "first", tries=3000, workers=False)
         chat = app.screen.query_one(ChatView)
         assert chat.generating
         await pilot.press("ctrl+l")
-        await wait_until(pilot, lambda: getattr(app.focused, "id", None) == "checklist-list")
+        focused = lambda: getattr(app.focused, "id", None) == "checklist-list"  # noqa: E731
+        await wait_until(pilot, focused, tries=3000, workers=False)
         release.set()
         await answered(pilot)
         await pilot.pause()

@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 from axtui.tui.screens.home import HomeScreen
 from axtui.tui.screens.session import DONE_VIEW
 from axtui.tui.widgets.results import ComputeResultView
-from tests.tui.conftest import viewing, wait_until
+from tests.tui.conftest import viewing, wait_until, workers_done
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -24,7 +24,7 @@ def until_viewing(step: str) -> Any:
     async def run_before(pilot: Any) -> None:
         await wait_until(pilot, lambda: viewing(pilot.app) == step, tries=300)
         await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
     return run_before

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from axtui.config import Settings
 from axtui.core.store import Store
 from axtui.tui.app import create_app
-from tests.tui.conftest import tables_measured
+from tests.tui.conftest import tables_measured, workers_done
 
 
 def make_app(store: Store, **settings: Any) -> App[Any]:
@@ -26,7 +26,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Wait until no worker runs and the screen has processed what they posted (no sleeps)."""
     app = pilot.app
     for _ in range(20):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if not any(not w.is_finished for w in app.workers):
             break

@@ -37,6 +37,7 @@ from axtui.core.workflow.runner import (
 )
 from axtui.core.workflow.templates import is_missing, lookup, render
 from axtui.errors import AxtuiError, InputError, ProviderError
+from axtui.values import comma_list
 
 if TYPE_CHECKING:
     from axtui.core.workflow.session import Event, Session
@@ -156,7 +157,7 @@ def loop_items(step: Step, variables: Mapping[str, Any]) -> list[Any]:
         try:
             found = json.loads(found)
         except ValueError:
-            found = [part.strip() for part in found.split(",") if part.strip()]
+            found = comma_list(found) or []
     if not isinstance(found, list):
         raise InputError(
             f"loop items must be a list, got {type(found).__name__}",

@@ -20,13 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from axtui.tui import keymap
 from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
+from axtui.tui.screens.overlay import OverlayScreen
 from axtui.tui.services import app_of
 from axtui.tui.widgets.chat_view import ChatView, model_label, persona_name
 
@@ -103,7 +103,7 @@ def _when(value: Any) -> str:
     return str(value or "")[:16].replace("T", " ")
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(OverlayScreen):
     """Chat with a persona; ``Auto`` lets the router choose per message and shows its score."""
 
     HELP_CONTEXT = "chat"
@@ -348,14 +348,6 @@ class ChatScreen(Screen[None]):
         return await self.service.asend(self.conversation_id, text or "", persona=persona, on_delta=on_delta)
 
     # -- actions -------------------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return len(self.app.screen_stack) > 2
-        return True
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     async def action_new_chat(self) -> None:
         if self.chat_view.generating:
             self.notify("Still answering — press esc to stop it first", severity="warning")

@@ -25,12 +25,18 @@ from axtui.tui.services import app_of
 from axtui.tui.store_watch import StoreChanged
 
 
-class SessionItem(ListItem):
-    """An incomplete session: workflow, progress bar, and where it stopped."""
+class SessionRowItem(ListItem):
+    """A list item for one stored session: ``row`` is its row of the home summary (enter opens it)."""
 
     def __init__(self, row: dict[str, Any]) -> None:
-        super().__init__(classes="session-item")
+        super().__init__()
         self.row = row
+
+
+class SessionItem(SessionRowItem):
+    """An incomplete session: workflow, progress bar, and where it stopped."""
+
+    DEFAULT_CLASSES = "session-item"
 
     def compose(self) -> ComposeResult:
         row = self.row
@@ -46,12 +52,10 @@ class SessionItem(ListItem):
         self.query_one(ProgressBar).update(progress=int(self.row.get("steps_done") or 0))
 
 
-class RecentItem(ListItem):
+class RecentItem(SessionRowItem):
     """A recent session; enter opens it (a completed one read-only, on its summary)."""
 
-    def __init__(self, row: dict[str, Any]) -> None:
-        super().__init__(classes="recent-item")
-        self.row = row
+    DEFAULT_CLASSES = "recent-item"
 
     def compose(self) -> ComposeResult:
         row = self.row
@@ -218,7 +222,7 @@ class HomeScreen(Screen[None]):
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         item = event.item
-        if isinstance(item, SessionItem | RecentItem):
+        if isinstance(item, SessionRowItem):
             app_of(self).resume_session(item.row["id"])
 
     def _describe(self, index: int) -> None:
@@ -244,7 +248,7 @@ class HomeScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, ListView):
             item = focused.highlighted_child
-            if isinstance(item, SessionItem | RecentItem):
+            if isinstance(item, SessionRowItem):
                 app_of(self).resume_session(item.row["id"])
             return
         self._start(self.query_one("#workflow-table", DataTable).cursor_row)

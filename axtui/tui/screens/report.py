@@ -14,13 +14,13 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, MarkdownViewer, Static
 
 from axtui.present.format import markdown_literal
 from axtui.tui import keymap
 from axtui.tui.exports import export_path, write_export
 from axtui.tui.messages import UserFacingError
+from axtui.tui.screens.overlay import OverlayScreen
 from axtui.tui.services import app_of
 from axtui.tui.widgets.clipboard import copy_text
 
@@ -38,7 +38,7 @@ class ReportExported(Message):
     path: Path
 
 
-class ReportScreen(Screen[None]):
+class ReportScreen(OverlayScreen):
     """Shows one session's report; ``ctrl+s`` writes it to the data folder, ``c`` copies it."""
 
     HELP_CONTEXT = "report"
@@ -125,11 +125,3 @@ class ReportScreen(Screen[None]):
     def action_toggle_toc(self) -> None:
         viewer = self.query_one("#report-view", MarkdownViewer)
         viewer.show_table_of_contents = not viewer.show_table_of_contents
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return len(self.app.screen_stack) > 2
-        return True
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

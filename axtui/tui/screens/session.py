@@ -10,6 +10,7 @@ the next starts, quitting anywhere and reopening lands on ``current()``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -165,6 +166,16 @@ class SessionScreen(Screen[None]):
 
         app_of(self).run_guarded(self, call, name=what, group="session", context=what)
         return True
+
+    def _run_on_step(self, act: Callable[[str], Any], step_id: str, what: str) -> None:
+        """Run ``act(step_id)`` (a session call such as accept or redo) in the worker, then post the
+        session's fresh snapshot."""
+
+        def call() -> SessionLoaded:
+            act(step_id)
+            return self._snapshot()
+
+        self._run(call, f"{what} {step_id}")
 
     def _open(self) -> SessionLoaded:
         engine = app_of(self).engine()
@@ -596,13 +607,7 @@ class SessionScreen(Screen[None]):
         if chats and (chats[0].generating or not chats[0].last_answer):
             self.notify("wait for an answer before accepting it", severity="warning")
             return
-        step_id = step.id
-
-        def accept() -> SessionLoaded:
-            self.session.accept(step_id)
-            return self._snapshot()
-
-        self._run(accept, f"accept {step_id}")
+        self._run_on_step(self.session.accept, step.id, "accept")
 
     def action_redo(self) -> None:
         snap = self.snapshot
@@ -620,13 +625,7 @@ class SessionScreen(Screen[None]):
         def confirmed(ok: bool | None) -> None:
             if not ok:
                 return
-            step_id = step.id
-
-            def redo() -> SessionLoaded:
-                self.session.redo(step_id)
-                return self._snapshot()
-
-            self._run(redo, f"redo {step_id}")
+            self._run_on_step(self.session.redo, step.id, "redo")
 
         self.app.push_screen(
             ConfirmScreen(

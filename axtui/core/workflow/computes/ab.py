@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from axtui.core.workflow.computes.catalogue import compute
 from axtui.errors import InputError
 from axtui.stats.ab_options import ABOptions
+from axtui.stats.duration import TrafficPlan
 
 
 @compute("ab_size")
@@ -95,22 +97,14 @@ def ab_early_stop(
 
 @compute("ab_duration")
 def ab_duration(
-    per_variant: float,
-    daily_traffic: float,
-    treatment_share: float = 0.5,
-    control_share: float | None = None,
-    ramp_days: int = 0,
-    start_date: str | None = None,
-    today: str | None = None,
+    per_variant: float, daily_traffic: float, plan: TrafficPlan, today: str | None = None
 ) -> dict[str, Any]:
-    """Days an A/B test needs: each arm reaches ``per_variant`` users at its share of daily traffic."""
+    """Days an A/B test needs: each arm reaches ``per_variant`` users at its share of daily traffic.
+
+    The other arguments are the fields of ``TrafficPlan`` (axtui/stats/duration.py); ``today`` dates
+    the plan when it has no ``start_date``."""
     from axtui.stats.duration import ab_test_duration
 
-    return ab_test_duration(
-        per_variant,
-        daily_traffic,
-        treatment_share=treatment_share,
-        control_share=control_share,
-        ramp_days=ramp_days,
-        start_date=start_date or today,
-    )
+    if today and not plan.start_date:
+        plan = replace(plan, start_date=today)
+    return ab_test_duration(per_variant, daily_traffic, plan)

@@ -36,6 +36,29 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "max_metric_drop": 0.02,
 }
 CANARY_STEPS = (25, 50, 100)
+# The stages of the strategies that do not ramp: (traffic percent, lasts stage_minutes?, action) each,
+# and how to roll back.
+FIXED_STAGES: dict[str, tuple[list[tuple[float, bool, str]], str]] = {
+    "blue-green": (
+        [
+            (0, True, "deploy green beside blue and run smoke tests on green"),
+            (100, True, "switch the router to green; blue stays on standby"),
+            (100, False, "decommission blue after the standby window"),
+        ],
+        "switch the router back to blue (still running during the standby window)",
+    ),
+    "shadow": (
+        [
+            (0, True, "mirror 100% of requests to the new version; responses are discarded"),
+            (0, False, "compare with production; promote with another strategy when the gates hold"),
+        ],
+        "stop mirroring; production was never affected",
+    ),
+    "direct": (
+        [(100, False, "replace the previous version with the new one")],
+        "redeploy the previous version from the registry",
+    ),
+}
 DEPLOYABLE = ("staged", "canary", "production")
 
 
@@ -360,67 +383,21 @@ def rollout_plan(
             f"traffic_percentage must be in (0, 100], got {initial_f:g}", where="traffic_percentage"
         )
     initial: float | int = int(initial_f) if initial_f.is_integer() else initial_f
-    minutes = stage_minutes
     if strategy == "canary":
         ramp = sorted({initial, *[s for s in CANARY_STEPS if s > initial]})
-        stages = [
-            {
-                "stage": i + 1,
-                "traffic_percent": p,
-                "duration_minutes": minutes if p < 100 else None,
-                "action": f"route {p:g}% of traffic to the new version",
-            }
-            for i, p in enumerate(ramp)
-        ]
+        rows = [(p, p < 100, f"route {p:g}% of traffic to the new version") for p in ramp]
         rollback = "set the new version's traffic weight to 0% and keep the previous version serving"
-    elif strategy == "blue-green":
-        stages = [
-            {
-                "stage": 1,
-                "traffic_percent": 0,
-                "duration_minutes": minutes,
-                "action": "deploy green beside blue and run smoke tests on green",
-            },
-            {
-                "stage": 2,
-                "traffic_percent": 100,
-                "duration_minutes": minutes,
-                "action": "switch the router to green; blue stays on standby",
-            },
-            {
-                "stage": 3,
-                "traffic_percent": 100,
-                "duration_minutes": None,
-                "action": "decommission blue after the standby window",
-            },
-        ]
-        rollback = "switch the router back to blue (still running during the standby window)"
-    elif strategy == "shadow":
-        stages = [
-            {
-                "stage": 1,
-                "traffic_percent": 0,
-                "duration_minutes": minutes,
-                "action": "mirror 100% of requests to the new version; responses are discarded",
-            },
-            {
-                "stage": 2,
-                "traffic_percent": 0,
-                "duration_minutes": None,
-                "action": "compare with production; promote with another strategy when the gates hold",
-            },
-        ]
-        rollback = "stop mirroring; production was never affected"
     else:
-        stages = [
-            {
-                "stage": 1,
-                "traffic_percent": 100,
-                "duration_minutes": None,
-                "action": "replace the previous version with the new one",
-            }
-        ]
-        rollback = "redeploy the previous version from the registry"
+        rows, rollback = FIXED_STAGES[strategy]
+    stages = [
+        {
+            "stage": i + 1,
+            "traffic_percent": percent,
+            "duration_minutes": stage_minutes if timed else None,
+            "action": action,
+        }
+        for i, (percent, timed, action) in enumerate(rows)
+    ]
     shadow = shadow or None
     triggers = [
         _trigger("error_rate", th["error_rate_threshold"], ">", None, "live monitoring during each stage"),

@@ -6,68 +6,31 @@ from typing import Any
 
 from axtui.core.workflow.computes.catalogue import ComputeContext, compute
 from axtui.errors import InputError
+from axtui.stats.options import EvaluateOptions, FairnessColumns, RobustnessOptions, ShadowOptions
 
 
 @compute("evaluate", unit="steps")
 def evaluate(
-    predictions: str,
-    y_true: str,
-    y_pred: str | None = None,
-    y_score: str | None = None,
-    groups: list[Any] | None = None,
-    task: str | None = None,
-    latency_col: str | None = None,
-    timestamp_col: str | None = None,
-    positive_label: Any = None,
-    primary_metric: str | None = None,
-    seed: int = 0,
-    n_boot: int = 1000,
-    *,
-    ctx: ComputeContext,
+    predictions: str, y_true: str, options: EvaluateOptions, *, ctx: ComputeContext
 ) -> dict[str, Any]:
     """Classification or regression metrics, bootstrap CI, fairness, latency (see docs/reference).
 
-    Each evaluation step done (reading, metrics, bootstrap, each group, latency) is reported
-    through ``ctx.progress``."""
+    The other arguments are the fields of ``EvaluateOptions`` (axtui/stats/options.py). Each
+    evaluation step done (reading, metrics, bootstrap, each group, latency) is reported through
+    ``ctx.progress``."""
     from axtui.stats.evaluate import evaluate as run_evaluate
 
-    return run_evaluate(
-        predictions,
-        y_true=y_true,
-        y_pred=y_pred,
-        y_score=y_score,
-        groups=groups or [],
-        task=task,
-        latency_col=latency_col,
-        timestamp_col=timestamp_col,
-        positive_label=positive_label,
-        primary_metric=primary_metric,
-        seed=seed,
-        n_boot=n_boot,
-        progress=ctx.progress,
-    )
+    return run_evaluate(predictions, y_true=y_true, options=options, progress=ctx.progress)
 
 
 @compute("fairness")
-def fairness(
-    predictions: str,
-    y_true: str,
-    y_pred: str,
-    group_col: str,
-    y_score: str | None = None,
-    positive_label: Any = None,
-) -> dict[str, Any]:
-    """Group fairness: parity, equal opportunity, equalized odds, four-fifths."""
+def fairness(predictions: str, columns: FairnessColumns) -> dict[str, Any]:
+    """Group fairness: parity, equal opportunity, equalized odds, four-fifths.
+
+    The other arguments are the fields of ``FairnessColumns`` (axtui/stats/options.py)."""
     from axtui.stats.fairness import fairness as run_fairness
 
-    return run_fairness(
-        predictions,
-        y_true=y_true,
-        y_pred=y_pred,
-        group_col=group_col,
-        y_score=y_score,
-        positive_label=positive_label,
-    )
+    return run_fairness(predictions, columns)
 
 
 @compute("latency")
@@ -90,35 +53,13 @@ def latency(
 
 
 @compute("robustness")
-def robustness(
-    predictions_path: str,
-    y_true: str,
-    y_pred: str | None = None,
-    y_score: str | None = None,
-    slice_cols: list[str] | None = None,
-    feature_cols: list[str] | None = None,
-    shifted_path: str | None = None,
-    primary_metric: str | None = None,
-    task: str | None = None,
-    min_slice_rows: int = 20,
-    checklist: Any = None,
-) -> dict[str, Any]:
-    """Robustness from slices, missing values and a shifted file."""
+def robustness(predictions_path: str, y_true: str, options: RobustnessOptions) -> dict[str, Any]:
+    """Robustness from slices, missing values and a shifted file.
+
+    The other arguments are the fields of ``RobustnessOptions`` (axtui/stats/options.py)."""
     from axtui.stats.robustness import robustness as run_robustness
 
-    out = run_robustness(
-        predictions_path,
-        y_true=y_true,
-        y_pred=y_pred,
-        y_score=y_score,
-        slice_cols=slice_cols or None,
-        feature_cols=feature_cols or None,
-        shifted_path=shifted_path,
-        primary_metric=primary_metric,
-        task=task,
-        min_slice_rows=min_slice_rows,
-        checklist=checklist,
-    )
+    out = run_robustness(predictions_path, y_true=y_true, options=options)
     return {"markdown": _robustness_table(out), **out}
 
 
@@ -158,17 +99,13 @@ def shadow_compare(
     production_log_path: str | None = None,
     shadow_log_path: str | None = None,
     candidate_path: str | None = None,
-    id_col: str = "request_id",
-    pred_col: str = "prediction",
-    label_col: Any = "label",
-    latency_col: Any = "latency_ms",
-    score_col: str | None = None,
-    task: str = "classification",
-    tolerance: float = 0.0,
+    *,
+    options: ShadowOptions,
 ) -> dict[str, Any]:
     """Shadow vs production prediction logs: agreement, metrics, latency.
 
-    An empty ``label_col`` or ``latency_col`` means the logs have no such column.
+    The other arguments are the fields of ``ShadowOptions`` (axtui/stats/options.py); an empty
+    ``label_col`` or ``latency_col`` means the logs have no such column.
     """
     from axtui.stats.shadow import shadow_compare as run_shadow
 
@@ -180,17 +117,7 @@ def shadow_compare(
             where="shadow_compare: args",
             hint="pass the two prediction logs",
         )
-    return run_shadow(
-        prod,
-        shadow,
-        id_col=id_col,
-        pred_col=pred_col,
-        label_col=label_col or None,
-        latency_col=latency_col or None,
-        score_col=score_col,
-        task=task,
-        tolerance=tolerance,
-    )
+    return run_shadow(prod, shadow, options=options)
 
 
 _ORDER = {"PASS": 0, "WARNING": 1, "FAIL": 2}

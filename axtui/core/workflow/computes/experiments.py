@@ -8,6 +8,7 @@ from typing import Any
 from axtui import values
 from axtui.core.workflow.computes.catalogue import compute, describe
 from axtui.errors import InputError
+from axtui.stats.options import ComparisonOptions
 
 # The seed's metric names and the names ``evaluate`` reports them under.
 SEED_METRICS = {
@@ -25,30 +26,16 @@ def compare_experiments(
     primary_metric: str,
     baseline_metrics: dict[str, Any] | None = None,
     candidate_metrics: dict[str, Any] | None = None,
-    higher_is_better: dict[str, bool] | bool | None = None,
-    per_example: dict[str, Any] | None = None,
-    fold_scores: dict[str, Any] | None = None,
-    min_improvement: float = 0.0,
-    min_relative_improvement: float | None = None,
-    alpha: float = 0.05,
-    n_boot: int = 2000,
-    seed: int = 0,
+    *,
+    options: ComparisonOptions,
 ) -> dict[str, Any]:
-    """Candidate vs baseline: improvement, significance, PROMOTE/ITERATE/REJECT."""
+    """Candidate vs baseline: improvement, significance, PROMOTE/ITERATE/REJECT.
+
+    The other arguments are the fields of ``ComparisonOptions`` (axtui/stats/options.py)."""
     from axtui.stats.experiments import compare_experiments as compare
 
     return compare(
-        baseline_metrics or {},
-        candidate_metrics or {},
-        primary_metric=primary_metric,
-        higher_is_better=higher_is_better,
-        per_example=per_example,
-        fold_scores=fold_scores,
-        min_improvement=min_improvement,
-        min_relative_improvement=min_relative_improvement,
-        alpha=alpha,
-        n_boot=n_boot,
-        seed=seed,
+        baseline_metrics or {}, candidate_metrics or {}, primary_metric=primary_metric, options=options
     )
 
 
