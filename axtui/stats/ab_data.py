@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from axtui.errors import InputError
 from axtui.stats import ab_sample as ax
-from axtui.stats.io import is_glob, is_url, read_table, require_columns
+from axtui.stats.sources import is_glob, is_url
 
 if TYPE_CHECKING:
     import polars as pl
@@ -350,6 +350,8 @@ def _load_frame(
     events: str | Path | pl.DataFrame, columns: list[str], covariates: list[str]
 ) -> tuple[pl.DataFrame, str]:
     import polars as pl
+
+    from axtui.stats.io import read_table, require_columns
 
     if isinstance(events, pl.DataFrame):
         source, available = "<data>", events.columns
