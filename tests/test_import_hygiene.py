@@ -49,8 +49,32 @@ def test_module_imports_without_heavy_dependencies(module: str) -> None:
 
 # The replay path (``python -m axtui --batch FILE``, as the console script runs it): a recorded
 # replay of either workflow must not load the CLI framework, the dataframe/array/statistics
-# stacks or the model client; the replayed steps do not need them (bench/batch.md).
-REPLAY_HEAVY = (*HEAVY, "typer", "click", "pydantic", "polars", "numpy", "rich")
+# stacks or the model client; the replayed steps do not need them (bench/batch.md). Nor the
+# ``duckdb`` package around the engine: the store talks to ``_duckdb`` itself (core/store.py).
+REPLAY_HEAVY = (*HEAVY, "typer", "click", "pydantic", "polars", "numpy", "rich", "duckdb")
+# Nor what a replay of recorded turns never uses, each imported where it is needed (every one
+# was a measurable part of a replay's start, bench/batch.md): an event loop (recorded turns run
+# without one), ruamel (the loader has its YAML 1.2 table), the LLM client and the offline
+# narrator, the memory search language and import/export, the compute modules the two workflows
+# do not name.
+REPLAY_UNUSED = (
+    "asyncio",
+    "ruamel",
+    "concurrent",
+    "axtui.core.llm",
+    "axtui.core.offline",
+    "axtui.core.narrator",
+    "axtui.core.router",
+    "axtui.core.query",
+    "axtui.core.query_parser",
+    "axtui.core.query_plan",
+    "axtui.core.query_sql",
+    "axtui.core.memory_io",
+    "axtui.core.workflow.computes.deployment",
+    "axtui.core.workflow.computes.evaluation",
+    "axtui.core.workflow.computes.registry",
+    "axtui.core.workflow.computes.pipeline",
+)
 
 REPLAY_PROBE = """
 import json, runpy, sys
@@ -61,8 +85,7 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-names = sorted({m.split(".")[0] for m in sys.modules})
-sys.stderr.write("MODULES " + json.dumps([code, names]) + "\\n")
+sys.stderr.write("MODULES " + json.dumps([code, sorted(sys.modules)]) + "\\n")
 """
 
 
@@ -79,8 +102,10 @@ def test_the_replay_path_stays_light(tmp_path: Path, workflow_id: str) -> None:
     )
     line = next((x for x in result.stderr.splitlines() if x.startswith("MODULES ")), None)
     assert line is not None, result.stderr[-2000:]
-    code, names = json.loads(line.removeprefix("MODULES "))
+    code, modules = json.loads(line.removeprefix("MODULES "))
     assert code == 0, result.stderr[-2000:]
     assert json.loads(result.stdout)["status"] == "completed"
-    loaded = sorted(set(names) & set(REPLAY_HEAVY))
+    loaded = sorted({m.split(".")[0] for m in modules} & set(REPLAY_HEAVY))
     assert loaded == [], f"the {workflow_id} replay imports {loaded}"
+    unused = sorted(m for m in modules if any(m == u or m.startswith(u + ".") for u in REPLAY_UNUSED))
+    assert unused == [], f"the {workflow_id} replay imports {unused}"

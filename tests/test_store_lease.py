@@ -32,7 +32,7 @@ WAIT = "10"  # AXTUI_DB_WAIT of the other process: well under the 30 s default
 # Counts DuckDB opens, so a test can tell the lease was used (fewer opens than units) and given
 # back (more than one open) without looking at a clock.
 COUNT_OPENS = """
-import duckdb
+from axtui.core.store import duckdb  # the engine module the store opens files with
 OPENS = [0]
 _connect = duckdb.connect
 def _counting(*a, **k):
@@ -231,10 +231,9 @@ def test_a_batch_replay_opens_the_database_once(
 ) -> None:
     """Alone on its file, a replay keeps one connection from the migration check to the report
     (it was ≈ 25 opens and closes, half of its run: bench/batch.md)."""
-    import duckdb
-
     from axtui.batch import run_batch
     from axtui.config import Settings
+    from axtui.core.store import duckdb  # the engine module the store opens files with
 
     opens: list[bool] = []
     connect = duckdb.connect

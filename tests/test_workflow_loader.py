@@ -222,3 +222,23 @@ def test_a_zero_ttl_is_refused_with_the_line(tmp_path) -> None:
     _, problems = validate_file(path)
     assert [p.line for p in problems if p.severity == "error"] == [10]
     assert "positive number of seconds" in problems[0].message
+
+
+def test_the_yaml12_table_is_ruamels() -> None:
+    """The loader's copy of ruamel.yaml's YAML 1.2 implicit resolvers (it spares a replay the
+    import) is ruamel's table: the same patterns, flags and order for every first character."""
+    from ruamel.yaml.resolver import VersionedResolver
+
+    from axtui.core.workflow.loader import _implicit_table
+
+    theirs = VersionedResolver(version=(1, 2)).versioned_resolver
+    expected = {
+        key: [(str(tag), rx.pattern, rx.flags) for tag, rx in entries]
+        for key, entries in theirs.items()
+        if key is not None
+    }
+    ours = {
+        key: [(tag, rx.pattern, rx.flags) for tag, rx in entries]
+        for key, entries in _implicit_table().items()
+    }
+    assert ours == expected

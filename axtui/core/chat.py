@@ -9,19 +9,23 @@ without calling a model, which is how ``--batch`` reproduces a session exactly.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from axtui.config import Settings
-from axtui.core import offline
+from axtui.core.aio import DeltaCallback, call_delta, chunk_text, run_sync
 from axtui.core.conversations import Conversations, dumps_export
-from axtui.core.llm import DeltaCallback, LLMClient, LLMError, call_delta, classify, redact, run_sync
 from axtui.core.personas import Persona, get_persona, load_personas
-from axtui.core.router import plan_delegation
 from axtui.core.store import Store
 from axtui.errors import AxtuiError, InputError
+
+if TYPE_CHECKING:
+    from axtui.core.llm import LLMClient, LLMError
+
+# A recorded turn (every persona step of a ``--batch`` replay) needs neither the LLM client
+# nor the offline narrator: ``axtui.core.llm`` and ``axtui.core.offline`` are imported where a
+# model is actually called or named (bench/batch.md).
 
 RECORDED_MODEL = "recorded"
 FACTS_NOTE = (
@@ -39,6 +43,8 @@ def build_messages(
     The offline provider parses this same layout back (``axtui.core.offline``), so the task and
     facts sections use its headings.
     """
+    from axtui.core import offline
+
     system = persona.system_prompt.rstrip()
     if task:
         system += f"\n\n{offline.TASK_HEADING}\n{task.strip()}"
@@ -56,13 +62,16 @@ def build_messages(
 class TurnOptions(TypedDict, total=False):
     """What a turn may be given beside its text and persona, declared once for ``asend``,
     ``adelegate`` and the turn they share: the facts and task of the system prompt, a callback per
-    streamed piece, a recorded answer replayed instead of asking the model, the provider timeout."""
+    streamed piece, a recorded answer replayed instead of asking the model, the provider timeout,
+    and the conversation's messages when the caller has just read them (or knows there are none
+    yet), so they are not read again."""
 
     facts: dict[str, Any] | None
     task: str | None
     on_delta: DeltaCallback | None
     recorded: str | None
     timeout: float | None
+    stored: list[dict[str, Any]] | None  # the conversation's messages, when the caller has them
 
 
 @dataclass
@@ -114,9 +123,22 @@ class ChatService:
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self.client = client or LLMClient(self.settings)
+        self._client = client
         self.conversations = Conversations(store)
         self._personas = personas
+
+    @property
+    def client(self) -> LLMClient:
+        """The LLM client, made on first use (a replay of recorded turns never needs one)."""
+        if self._client is None:
+            from axtui.core.llm import LLMClient
+
+            self._client = LLMClient(self.settings)
+        return self._client
+
+    @client.setter
+    def client(self, client: LLMClient) -> None:
+        self._client = client
 
     # -- personas --
     @property
@@ -151,7 +173,9 @@ class ChatService:
     ) -> list[dict[str, Any]]:
         return self.conversations.list(session_id=session_id, agent_id=agent_id, limit=limit)
 
-    def history(self, conversation_id: str) -> list[dict[str, Any]]:
+    def history(
+        self, conversation_id: str, stored: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
         """Prior exchanges a model should see: each user message answered by a complete reply.
 
         Failed turns (a user message with no complete answer) and delegated sub-turns are left
@@ -159,7 +183,7 @@ class ChatService:
         """
         out: list[dict[str, Any]] = []
         pending: dict[str, Any] | None = None
-        for m in self.conversations.messages(conversation_id):
+        for m in self.conversations.messages(conversation_id) if stored is None else stored:
             if m["delegated_from"]:
                 continue
             if m["role"] == "user":
@@ -183,7 +207,9 @@ class ChatService:
     ) -> TurnResult:
         """One turn: never raises for provider failures (see ``TurnResult.error``)."""
         persona = self._persona(persona)
-        history = self.history(conversation_id)
+        if turn.get("stored") is None:
+            turn["stored"] = self.conversations.messages(conversation_id)
+        history = self.history(conversation_id, turn["stored"])
         return await self._turn(
             conversation_id, text, persona=persona, history=history, delegated_from=None, **turn
         )
@@ -209,6 +235,8 @@ class ChatService:
         ``maxDelegationDepth``) or is already in ``chain`` (a cycle). Both messages are stored
         with ``delegated_from`` = the delegating persona.
         """
+        from axtui.core.router import plan_delegation
+
         source = self._persona(persona)
         target = self._persona(delegate)
         chain = tuple(chain) or (source.agent_id,)
@@ -250,7 +278,7 @@ class ChatService:
         text = text if text and text.strip() else task
         if not text or not text.strip():
             raise InputError("nothing to send: the message is empty", hint="type a question")
-        if not self._awaiting_answer(conversation_id, text, delegated_from):
+        if not self._awaiting_answer(conversation_id, text, delegated_from, turn.get("stored")):
             self.conversations.add_message(
                 conversation_id, "user", text, agent_id=persona.agent_id, delegated_from=delegated_from
             )
@@ -280,15 +308,32 @@ class ChatService:
             return result
 
         if recorded is not None:
-            for piece in offline.chunk_text(recorded):
+            for piece in chunk_text(recorded):
                 await collect(piece)
             return finish(TurnResult(text=recorded, complete=True, model=RECORDED_MODEL, offline=True))
+        facts = turn.get("facts")
+        return await self._model_turn(finish, collect, persona, task, facts, history, text, timeout, pieces)
+
+    async def _model_turn(
+        self,
+        finish: Any,
+        collect: DeltaCallback,
+        persona: Persona,
+        task: str | None,
+        facts: dict[str, Any] | None,
+        history: list[dict[str, Any]],
+        text: str,
+        timeout: float | None,
+        pieces: list[str],
+    ) -> TurnResult:
+        """The turn's answer from the model (``finish`` stores it, complete or not)."""
+        import asyncio
+
+        from axtui.core.llm import LLMError, classify
 
         model = self.client.resolve_model(persona.model)
         is_offline = self.client.is_offline(model)
-        messages = build_messages(
-            persona, task, turn.get("facts"), [*history, {"role": "user", "content": text}]
-        )
+        messages = build_messages(persona, task, facts, [*history, {"role": "user", "content": text}])
         try:
             done = await self.client.astream(
                 messages,
@@ -327,11 +372,18 @@ class ChatService:
             )
         )
 
-    def _awaiting_answer(self, conversation_id: str, text: str, delegated_from: str | None) -> bool:
+    def _awaiting_answer(
+        self,
+        conversation_id: str,
+        text: str,
+        delegated_from: str | None,
+        stored: list[dict[str, Any]] | None = None,
+    ) -> bool:
         """True when the conversation already ends with this very question and no answer: a turn
         that a crash or kill cut off before its answer was written. Asking again reuses that
         message instead of storing the question twice."""
-        stored = self.conversations.messages(conversation_id)
+        if stored is None:
+            stored = self.conversations.messages(conversation_id)
         if not stored:
             return False
         last = stored[-1]
@@ -343,6 +395,8 @@ class ChatService:
 
     @staticmethod
     def _failed(finish: Any, err: LLMError, pieces: list[str], model: str, is_offline: bool) -> TurnResult:
+        from axtui.core.llm import redact
+
         partial = "".join(pieces) or err.partial
         result = TurnResult(text=partial, complete=False, model=model, offline=is_offline, error=err)
         return finish(result, redact(err.render()))
@@ -362,9 +416,13 @@ class ChatService:
             text = self.export_markdown(conversation_id)
         else:
             text = dumps_export(self.export_record(conversation_id), fmt)
+        from axtui.core.llm import redact
+
         return redact(text)
 
     def export_markdown(self, conversation_id: str) -> str:
+        from axtui.core import offline
+
         conv = self.conversations.get(conversation_id)
         persona = self.personas.get(conv["agent_id"] or "")
         who = f"{persona.display_name} ({persona.role})" if persona else (conv["agent_id"] or "assistant")

@@ -22,17 +22,15 @@ import random
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from axtui.config import Settings
 from axtui.core import offline
+from axtui.core.aio import DeltaCallback, call_delta, run_sync
 from axtui.errors import ProviderError
 from axtui.values import env_number
-
-T = TypeVar("T")
-DeltaCallback = Callable[[str], Any]
 
 RETRYABLE_KINDS = frozenset({"rate_limited", "server", "timeout", "unreachable"})
 _KEY_PATTERNS = [
@@ -387,36 +385,6 @@ def classify(
 
 
 # -- the client ----------------------------------------------------------------------------
-
-
-async def call_delta(on_delta: DeltaCallback | None, piece: str) -> None:
-    if on_delta is None or not piece:
-        return
-    result = on_delta(piece)
-    if asyncio.iscoroutine(result):
-        await result
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from sync code, even when this thread already runs a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def worker() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=worker, name="axtui-llm-sync")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 DEFAULT_TIMEOUT = 60.0  # no progress for this long mid-answer: give up the attempt

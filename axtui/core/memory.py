@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from axtui.core import namespaces as ns_rules
-from axtui.core.memory_io import EXPORT_FORMAT, EXPORT_VERSION, export_entries, read_import
 from axtui.core.memory_types import (
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
     MAX_TTL_SECONDS,
     TTL,
     MemoryEntry,
@@ -41,8 +42,6 @@ from axtui.core.memory_write import current as _current
 from axtui.core.memory_write import one as _one
 from axtui.core.memory_write import write_one as _write_one
 from axtui.core.memory_write import write_records as _write_records
-from axtui.core.query import parse
-from axtui.core.query_plan import run_search
 from axtui.core.store import Store
 from axtui.errors import InputError, NotFoundError
 
@@ -244,6 +243,11 @@ class Memory:
 
     def search(self, query: str, *, namespace: str | None = None, limit: int = 20) -> list[SearchHit]:
         """Entries matching a section-7 query, best first (score, then most recently updated)."""
+        # The query language and its planner load with the first search, export or import:
+        # a session that only writes memory (a ``--batch`` replay) never needs them.
+        from axtui.core.query import parse
+        from axtui.core.query_plan import run_search
+
         if namespace is not None:
             ns_rules.check_namespace(namespace)
         ast = parse(query)
@@ -296,10 +300,14 @@ class Memory:
         """Write live entries to ``.json`` or ``.parquet``; ``import_file`` restores them exactly.
 
         An existing file is replaced only with ``force``; a folder or a missing folder is refused."""
+        from axtui.core.memory_io import export_entries
+
         return export_entries(self, Path(path), namespace=namespace, force=force)
 
     def import_file(self, path: str | Path) -> int:
         """Load an export (all or nothing); each imported key replaces the stored one exactly."""
+        from axtui.core.memory_io import read_import
+
         records = read_import(Path(path))
         with self.db.transaction() as con:
             _write_records(con, records, op="import", now=self.db.clock())

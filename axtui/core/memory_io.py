@@ -14,15 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 from axtui.core import namespaces as ns_rules
 from axtui.core.memory_index import loads_json
-from axtui.core.memory_types import MemoryEntry, Record, encode_value, iso_exact, json_kind, parse_iso
+from axtui.core.memory_types import (
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    MemoryEntry,
+    Record,
+    encode_value,
+    iso_exact,
+    json_kind,
+    parse_iso,
+)
 from axtui.core.output_file import check_output_path, write_atomically
 from axtui.errors import InputError
 
 if TYPE_CHECKING:
     from axtui.core.memory import Memory
-
-EXPORT_FORMAT = "axtui-memory"
-EXPORT_VERSION = 1
 
 
 def export_entries(memory: Memory, path: Path, *, namespace: str | None, force: bool) -> int:

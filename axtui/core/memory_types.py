@@ -16,6 +16,9 @@ from axtui.core import namespaces as ns_rules
 from axtui.core.memory_index import check_depth, check_size
 from axtui.errors import InputError
 
+EXPORT_FORMAT = "axtui-memory"  # the export file's ``format`` and ``version`` (core/memory_io.py)
+EXPORT_VERSION = 1
+
 TTL = float | int | str | None
 MAX_TTL_SECONDS = 100 * 365 * 86_400
 

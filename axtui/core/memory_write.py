@@ -12,7 +12,8 @@ from typing import Any
 
 from axtui.core.memory_index import drop_staged, stage_scalars, staged_scalars_sql
 from axtui.core.memory_types import Record
-from axtui.core.query import fields_sql, search_text_sql
+from axtui.core.query_index import fields_sql, search_text_sql
+from axtui.core.store import full_duckdb
 
 COLUMNS = "namespace, key, value, created_at, updated_at, expires_at, version"
 
@@ -140,6 +141,7 @@ def write_records(
         )
     else:
         version_sql, created_sql = "b.version", "b.created_at"
+    full_duckdb()  # the Arrow scan of ``batch`` needs the package's Python layer (core/store.py)
     con.register("axtui_batch", batch)
     try:
         con.execute(

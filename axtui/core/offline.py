@@ -20,6 +20,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from axtui.core.aio import CHUNK_CHARS, chunk_text  # noqa: F401 (CHUNK_CHARS: its old home)
 from axtui.core.narrator import OfflineContext, narrate, parse_messages, task_questions
 from axtui.core.narrator.answer import LABEL
 from axtui.core.narrator.messages import FACTS_HEADING, TASK_HEADING
@@ -44,7 +45,6 @@ __all__ = [
 
 OFFLINE_MODEL = "axtui/offline"
 PROVIDER = "axtui"
-CHUNK_CHARS = 12  # about a word: the answer streams the way a model's tokens do
 PACE_ENV = "AXTUI_OFFLINE_PACE"
 MAX_STREAM_SECONDS = 2.5  # a paced answer never takes longer than this to arrive in full
 _pace = 0.0
@@ -72,21 +72,6 @@ def stream_pace(chunks: int) -> float:
 def offline_answer(messages: list[dict[str, Any]]) -> str:
     """The deterministic answer for these messages (the same text the provider streams)."""
     return narrate(messages)
-
-
-def chunk_text(text: str, size: int = CHUNK_CHARS) -> list[str]:
-    """Split text into small pieces at word boundaries (joined, they give back ``text`` exactly)."""
-    pieces: list[str] = []
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        if end < len(text):
-            space = text.rfind(" ", start + 1, end)
-            if space > start:
-                end = space + 1
-        pieces.append(text[start:end])
-        start = end
-    return pieces
 
 
 def stream_answer(messages: list[dict[str, Any]]) -> Iterator[str]:

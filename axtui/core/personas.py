@@ -372,6 +372,31 @@ def load_personas(
     """
     folders = [Path(d) for d in dirs] if dirs is not None else search_dirs("agents")
     strict = dirs is not None if strict is None else strict
+    if dirs is not None or strict or warnings is not None:
+        return _load(folders, strict, warnings)
+    # The default folders, unchanged since the last load: the same personas. A workflow's check
+    # and its session both ask (a replay did twice ≈ 12 YAML parses, bench/batch.md).
+    key = _signature(folders)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = _load(folders, strict, None)
+    return dict(_LOADED[key])
+
+
+_LOADED: dict[tuple[tuple[str, int, int], ...], dict[str, Persona]] = {}
+
+
+def _signature(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime_ns, size) of every persona file in ``folders``: changes when any file does."""
+    out = []
+    for folder in folders:
+        for path in _files(folder):
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _load(folders: list[Path], strict: bool, warnings: list[str] | None) -> dict[str, Persona]:
     personas: dict[str, Persona] = {}
     for folder in folders:
         seen: dict[str, Path] = {}

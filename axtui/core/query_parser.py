@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from axtui.core.query_index import NUMBER_PATTERN, TIMESTAMP_PATTERN
 from axtui.errors import InputError
 
 # -- AST -----------------------------------------------------------------------
@@ -86,11 +87,6 @@ Leaf = Word | Field | Key | Range
 
 OPERATORS = ("AND", "OR", "NOT", "TO")
 FIELD_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-NUMBER_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
-TIMESTAMP_PATTERN = (
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?"
-    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
-)
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)

@@ -21,7 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
+try:
+    # The engine itself. The ``duckdb`` package around it adds the relation and expression API,
+    # which nothing here uses, and costs ≈ 0.14 s of CPU to import (as much as ``axtui --version``
+    # in all, bench/batch.md); the exceptions and the connection class are the engine's either way.
+    # ``full_duckdb()`` loads the package where its Python layer is needed (Arrow scans).
+    import _duckdb as duckdb
+except ImportError:  # a duckdb without the separate extension module
+    import duckdb
 
 from axtui.core import store_lease
 from axtui.core.clock import Clock, utc_now
@@ -155,6 +162,15 @@ MIGRATIONS: list[str] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 _READ_VERBS = ("select", "with", "pragma", "describe", "show", "explain", "from")
+
+
+def full_duckdb() -> Any:
+    """The ``duckdb`` package, for the few callers that need its Python layer: scanning a
+    registered Arrow table goes through the package's ``duckdb._sources``, which must be
+    loaded before the query runs, never during it."""
+    import duckdb as package
+
+    return package
 
 
 def _counter_of(con: duckdb.DuckDBPyConnection) -> int:

@@ -16,6 +16,7 @@ is a number.
 from __future__ import annotations
 
 import math
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from axtui.errors import InputError
 from axtui.stats import ab_sample as ax
-from axtui.stats.io import is_glob, is_url, read_table, require_columns
+from axtui.stats.sources import is_glob, is_url
 
 if TYPE_CHECKING:
     import polars as pl
@@ -108,18 +109,39 @@ class RowEvents(Events):
         return data
 
 
+# The last small CSV read, by file identity and what was asked of it: a session's analysis and
+# its early-stopping check read the same events (a ``--batch`` replay of ml-ab-testing parsed the
+# file twice, ≈ 30 ms, bench/batch.md). A file that changes gets a new mtime or size: read again.
+_LAST_READ: tuple[tuple[object, ...], RowEvents | None] | None = None
+
+
 def read_small_csv(
     path: Path, source: str, variant_col: str, columns: list[str], covariates: Mapping[str, str]
 ) -> RowEvents | None:
     """The events of a small, plain CSV, or None when polars must read it (see the module docstring)."""
+    global _LAST_READ
     if is_url(source) or is_glob(source) or path.suffix.lower() != ".csv":
         return None
     try:
-        if not path.is_file() or not 0 < path.stat().st_size <= SMALL_CSV_BYTES:
+        st = path.stat() if path.is_file() else None
+        if st is None or not 0 < st.st_size <= SMALL_CSV_BYTES:
             return None
+        key = (os.path.abspath(path), source, st.st_mtime_ns, st.st_size, variant_col, tuple(columns))
+        key += (tuple(covariates.items()), INFER_ROWS)  # and the row limit it was read under
+        if _LAST_READ is not None and _LAST_READ[0] == key:
+            return _LAST_READ[1]
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    events = _read_text(text, source, variant_col, columns, covariates)
+    _LAST_READ = (key, events)
+    return events
+
+
+def _read_text(
+    text: str, source: str, variant_col: str, columns: list[str], covariates: Mapping[str, str]
+) -> RowEvents | None:
+    """``read_small_csv`` on the file's text (None: polars must read it)."""
     table = _split(text, columns)
     if table is None or variant_col in columns[1:]:
         return None
@@ -328,6 +350,8 @@ def _load_frame(
     events: str | Path | pl.DataFrame, columns: list[str], covariates: list[str]
 ) -> tuple[pl.DataFrame, str]:
     import polars as pl
+
+    from axtui.stats.io import read_table, require_columns
 
     if isinstance(events, pl.DataFrame):
         source, available = "<data>", events.columns

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from axtui.errors import InputError
+from axtui.stats.sources import GLOB_CHARS, URL_SCHEMES, is_glob, is_url  # noqa: F401 (their old home)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -41,8 +42,6 @@ SUPPORTED = {
     ".jsonl": "ndjson",
     ".ndjson": "ndjson",
 }
-URL_SCHEMES = ("s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://", "http://", "https://")
-GLOB_CHARS = frozenset("*?[")
 CONNECT_TIMEOUT_ENV = "AXTUI_CONNECT_TIMEOUT"
 DEFAULT_CONNECT_TIMEOUT = 5
 MAX_RETRIES = 2
@@ -81,15 +80,6 @@ _ENDPOINT_HINT = {
     "az": "AZURE_STORAGE_ENDPOINT (or the account's host)",
     "http": "the URL's host and port",
 }
-
-
-def is_url(source: str | Path) -> bool:
-    """True for an object-store or http(s) URL (read by polars' object store, never by the OS)."""
-    return isinstance(source, str) and source.lower().startswith(URL_SCHEMES)
-
-
-def is_glob(source: str | Path) -> bool:
-    return any(ch in str(source) for ch in GLOB_CHARS)
 
 
 def source_label(source: str | Path) -> str:

@@ -153,7 +153,7 @@ class AutoSteps:
 
 def progress_unit(fn: Any) -> str:
     """What a compute's progress reports count (its catalogue ``unit``), for the progress line."""
-    from axtui.core.workflow.computes import CATALOGUE
+    from axtui.core.workflow.computes import lookup
 
-    entry = CATALOGUE.get(fn) if isinstance(fn, str) else None
+    entry = lookup(fn)
     return entry.unit if entry is not None else "columns"

@@ -93,7 +93,12 @@ def workflow_sources(cwd: Path | None = None) -> dict[str, list[Path]]:
 
 def workflow_files(cwd: Path | None = None) -> dict[str, Path]:
     """Workflow id -> file; later search folders override earlier ones (ids from each workflowId)."""
-    return {wid: paths[-1] for wid, paths in workflow_sources(cwd).items()}
+    return _latest(workflow_sources(cwd))
+
+
+def _latest(sources: dict[str, list[Path]]) -> dict[str, Path]:
+    """Workflow id -> the file that is used (the last of its files)."""
+    return {wid: paths[-1] for wid, paths in sources.items()}
 
 
 _META_RE = re.compile(r"""^\s*["']?(workflowId|version)["']?\s*:\s*["']?([^"',#\s]+)""")
@@ -157,17 +162,18 @@ def load_workflow(id_or_path: str | Path) -> Workflow:
     """A workflow by id (searched in the workflow folders) or file path; bad files raise ``InputError``."""
     text = str(id_or_path)
     candidate = Path(text).expanduser()
+    sources = workflow_sources()  # scanned once: the lookup and the override check both read it
     if candidate.suffix in WORKFLOW_SUFFIXES or candidate.is_file():
         path = candidate
     else:
-        files = workflow_files()
+        files = _latest(sources)
         if text not in files:
             raise NotFoundError(
                 f"unknown workflow {text!r}",
                 hint=f"see `axtui workflows list` (known: {', '.join(sorted(files)) or 'none'})",
             )
         path = files[text]
-    wf, problems = validate_file(path)
+    wf, problems = validate_file(path, sources=sources)
     _raise_if_errors(str(path), problems)
     assert wf is not None
     return wf

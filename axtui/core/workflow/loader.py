@@ -57,21 +57,70 @@ class YamlProblem(InputError):
     """The file is not YAML we can read: names file, line and column."""
 
 
+# ruamel.yaml's YAML 1.2 implicit resolvers (``ruamel.yaml.resolver.implicit_resolvers``), in its
+# order: (tag, pattern, the first characters it applies to, whether it is compiled verbose). A
+# copy, so that reading a workflow does not import ruamel (≈ 9 ms of a ``--batch`` replay,
+# bench/batch.md); tests/test_workflow_loader.py checks it against ruamel's own table.
+_YAML12_RESOLVERS: list[tuple[str, str, str | tuple[str, ...], bool]] = [
+    ("bool", r"""^(?:true|True|TRUE|false|False|FALSE)$""", "tTfF", True),
+    (
+        "float",
+        r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+        True,
+    ),
+    (
+        "int",
+        r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        "-+0123456789",
+        True,
+    ),
+    ("merge", r"""^(?:<<)$""", "<", False),
+    (
+        "null",
+        r"""^(?: ~
+        |null|Null|NULL
+        | )$""",
+        ("~", "n", "N", ""),  # "": the empty scalar
+        True,
+    ),
+    (
+        "timestamp",
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+        True,
+    ),
+    ("value", r"""^(?:=)$""", "=", False),
+    ("yaml", r"""^(?:!|&|\*)$""", "!&*", False),
+]
 _TABLE: dict[str, list[tuple[str, Any]]] | None = None
 
 
 def _implicit_table() -> dict[str, list[tuple[str, Any]]]:
-    """ruamel.yaml's YAML 1.2 implicit-type table (first character -> (tag, pattern)), read once.
+    """The YAML 1.2 implicit-type table (first character -> (tag, pattern)), built once.
 
-    ruamel is imported on first use (~70 ms); matching its table directly skips the per-call
-    bookkeeping of ``VersionedResolver.resolve`` (same result, about a third of the parse time).
-    """
+    Matching it directly skips the per-call bookkeeping of ruamel's ``VersionedResolver.resolve``
+    (same result, about a third of the parse time)."""
     global _TABLE
     if _TABLE is None:
-        from ruamel.yaml.resolver import VersionedResolver
-
-        table = VersionedResolver(version=(1, 2)).versioned_resolver
-        _TABLE = {k: [(str(tag), rx) for tag, rx in entries] for k, entries in table.items() if k is not None}
+        table: dict[str, list[tuple[str, Any]]] = {}
+        for name, pattern, first, verbose in _YAML12_RESOLVERS:
+            rx = re.compile(pattern, re.X if verbose else 0)
+            for ch in first:
+                table.setdefault(ch, []).append((f"tag:yaml.org,2002:{name}", rx))
+        _TABLE = table
     return _TABLE
 
 

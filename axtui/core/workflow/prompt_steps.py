@@ -61,8 +61,10 @@ class PromptSteps:
             return []
         return persist.chat_messages(self.store, r.conversation_id)
 
-    def _answers_so_far(self, r: StepRow) -> list[str]:
-        return [m["content"] for m in self.messages(r.step.id) if m["role"] == "assistant" and m["complete"]]
+    def _answers_so_far(self, r: StepRow, msgs: list[dict[str, Any]] | None = None) -> list[str]:
+        """The complete answers of the step's conversation (from ``msgs`` when already read)."""
+        msgs = self.messages(r.step.id) if msgs is None else msgs
+        return [m["content"] for m in msgs if m["role"] == "assistant" and m["complete"]]
 
     async def prompt_turn(
         self, step_id: str, text: str | None = None, on_delta: Callable[[str], Any] | None = None
@@ -92,7 +94,9 @@ class PromptSteps:
             except BaseException:
                 r.conversation_id = had_conversation  # its row was rolled back with the rest
                 raise
-            turn = len(self._answers_so_far(r))
+            # a conversation opened just now has no messages yet: nothing to read back
+            stored = [] if not had_conversation else self.messages(step_id)
+            turn = len(self._answers_so_far(r, stored))
             message = text if text and text.strip() else None  # None: the task is the first message
             if turn > 0 and message is None:
                 raise InputError("a follow-up needs text", hint="type a question")
@@ -113,6 +117,7 @@ class PromptSteps:
             on_delta=on_delta,
             recorded=recorded,
             timeout=timeout,
+            stored=stored,
         )
         with self._lock:
             if not result.complete:
@@ -135,7 +140,8 @@ class PromptSteps:
                 raise InputError(
                     f"step {step_id!r} is already accepted", hint="use redo to change its answer"
                 )
-            answers = self._answers_so_far(r)
+            msgs = self.messages(step_id)
+            answers = self._answers_so_far(r, msgs)
             if not answers:
                 raise InputError(
                     f"step {step_id!r} has no complete answer to accept",
@@ -143,7 +149,6 @@ class PromptSteps:
                 )
             answer = answers[-1]
             variables = self._frozen_vars(r)
-            msgs = self.messages(step_id)
             model = next(
                 (m["model"] for m in reversed(msgs) if m["role"] == "assistant" and m["complete"]), None
             )
@@ -172,7 +177,9 @@ class PromptSteps:
                 # the follow-up text was recorded but its answer was lost: ask again without re-recording
                 entry = self.answers.setdefault(step_id, {}).setdefault("followups", [])
                 del entry[i - 1 :]
-            result = self._turn_with_retries(r, step_id, text)
+            result = self._turn_with_retries(
+                r, step_id, text, recorded=i < len(self.recorded.get(step_id) or [])
+            )
             if not result.complete:
                 err = result.error
                 if isinstance(err, AxtuiError):
@@ -180,15 +187,19 @@ class PromptSteps:
                 raise ProviderError(f"the {r.step.agent} answer was incomplete", where=f"step {step_id}")
         return self.accept(step_id)
 
-    def _turn_with_retries(self, r: StepRow, step_id: str, text: str | None) -> Any:
-        """One headless turn, asked again per the step's retry policy when it fails."""
+    def _turn_with_retries(self, r: StepRow, step_id: str, text: str | None, *, recorded: bool) -> Any:
+        """One headless turn, asked again per the step's retry policy when it fails.
+
+        ``recorded``: the turn has a recorded answer (turn ``i`` of ``run_prompt`` replays the
+        step's ``i``-th), so it calls no model and waits for nothing: no event loop is needed."""
         import time
 
-        from axtui.core.llm import run_sync
+        from axtui.core.aio import run_ready, run_sync
 
+        run = run_ready if recorded else run_sync
         attempts = max(1, r.step.retry.max_attempts)
         for attempt in range(1, attempts + 1):
-            result = run_sync(self.prompt_turn(step_id, text))
+            result = run(self.prompt_turn(step_id, text))
             if result.complete or attempt == attempts or not retryable(result.error or ProviderError("")):
                 return result
             time.sleep(r.step.retry.delay_before(attempt + 1))

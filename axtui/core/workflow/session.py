@@ -84,6 +84,10 @@ class Session(AutoSteps, PromptSteps):
         self._tx_depth = 0
         # inside ``atomic_step(lazy=True)``: where its one transaction is held once the step first writes
         self._step_tx: contextlib.ExitStack | None = None
+        # inside ``atomic_step``: the rows its commits wrote, written once when the step ends (one
+        # UPDATE per row and one of the session per step, not one per commit), and its thread
+        self._deferred: dict[str, StepRow] | None = None
+        self._deferred_thread: int | None = None
         steps = ([inputs_step(workflow)] if workflow.inputs else []) + workflow.flat_steps()
         self._rows: dict[str, StepRow] = {s.id: StepRow(step=s, seq=i) for i, s in enumerate(steps)}
         for saved in step_rows:
@@ -253,12 +257,30 @@ class Session(AutoSteps, PromptSteps):
             self._written.update(self._unconfirmed)
 
     def _commit(self, r: StepRow, *, extra: Callable[[Any], None] | None = None) -> None:
-        """Persist one step row and the session's progress in one transaction."""
+        """Persist one step row and the session's progress in one transaction.
+
+        Inside an ``atomic_step`` the transaction is the step's own, committed when the step
+        ends: the row and the session are then written once, at its end (``_flush_deferred``),
+        instead of at each of the step's commits (a prompt step has four)."""
         self._check_db()
         with self._transaction() as con:
             if extra is not None:
                 extra(con)
+            if self._deferred is not None and self._deferred_thread == threading.get_ident():
+                self._deferred[r.step.id] = r
+                return
             self._write_row(con, r)
+            self._write_session(con)
+
+    def _flush_deferred(self) -> None:
+        """Write the rows an ``atomic_step`` deferred, and the session, inside its transaction."""
+        rows, self._deferred = self._deferred, None
+        if not rows:
+            return
+        self._check_db()
+        with self._transaction() as con:
+            for r in rows.values():
+                self._write_row(con, r)
             self._write_session(con)
 
     def _write_row(self, con: Any, r: StepRow) -> None:
@@ -450,10 +472,13 @@ class Session(AutoSteps, PromptSteps):
                         self._step_tx = held
                     else:
                         held.enter_context(self._transaction())
+                    self._deferred, self._deferred_thread = {}, threading.get_ident()
                     try:
                         yield
+                        self._flush_deferred()
                     finally:
                         self._step_tx = None
+                        self._deferred = self._deferred_thread = None
             except Exception as exc:
                 for k, saved in rows.items():
                     self._rows[k].__dict__.update(saved.__dict__)

@@ -35,16 +35,16 @@ def known_personas() -> set[str] | None:
 
 
 def known_computes() -> set[str]:
-    from axtui.core.workflow.computes import CATALOGUE
+    from axtui.core.workflow.computes import compute_names
 
-    return set(CATALOGUE)
+    return compute_names()
 
 
 def _condition_args(fn: Any) -> tuple[str, str] | None:
     """(list argument, key) of a compute whose args hold conditions, e.g. ``checks``' conditions."""
-    from axtui.core.workflow.computes import CATALOGUE
+    from axtui.core.workflow.computes import lookup
 
-    entry = CATALOGUE.get(fn) if isinstance(fn, str) else None
+    entry = lookup(fn)
     return entry.condition_args if entry is not None else None
 
 
