@@ -13,15 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from axtui.core.workflow.computes import (
-    CATALOGUE,
-    DOMAINS,
-    ComputeContext,
-    describe,
-    get_compute,
-    load_all,
-    run_compute,
-)
+from axtui.core.workflow.computes import CATALOGUE, ComputeContext, describe, get_compute, run_compute
 from axtui.core.workflow.computes.catalogue import compute
 from axtui.core.workflow.computes.deployment import DEFAULT_THRESHOLDS, thresholds_from
 from axtui.errors import InputError
@@ -165,7 +157,7 @@ def test_a_name_is_declared_once_and_unknown_names_list_the_catalogue() -> None:
 
 
 def test_every_registered_compute_describes_itself() -> None:
-    for name, entry in load_all().items():
+    for name, entry in CATALOGUE.items():
         assert entry.name == name and entry.doc and "\n" not in entry.doc
         for param in entry.params:  # every annotation is one the coercion understands
             assert param.type_name
@@ -376,12 +368,3 @@ def test_workflows_validate_checks_compute_arguments_against_the_signature(tmp_p
         field == "step size.config.args.mde" and msg == "compute ab_size needs 'mde'"
         for _l, field, msg in found
     )
-
-
-def test_domains_names_what_each_module_registers() -> None:
-    """``DOMAINS`` (which module declares which compute, so a run imports only the ones it
-    uses) is exactly what the modules register: add a new compute's name there."""
-    registered: dict[str, set[str]] = {}
-    for name, entry in load_all().items():
-        registered.setdefault(entry.fn.__module__.rsplit(".", 1)[-1], set()).add(name)
-    assert registered == {module: set(names) for module, names in DOMAINS.items()}

@@ -33,9 +33,9 @@ REQUIRED_NAMES = {
 
 
 def test_every_contract_name_is_registered_and_listed() -> None:
-    assert set(registry.load_all()) >= REQUIRED_NAMES
+    assert set(registry.CATALOGUE) >= REQUIRED_NAMES
     listed = {name: (doc, args) for name, doc, args in registry.list_computes()}
-    assert set(listed) == set(registry.load_all())
+    assert set(listed) == set(registry.CATALOGUE)
     for name in REQUIRED_NAMES:
         doc, args = listed[name]
         assert doc and "\n" not in doc

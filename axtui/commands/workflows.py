@@ -56,11 +56,11 @@ def list_cmd(ctx: typer.Context) -> None:
 
 def _compute_docs(names: Any) -> dict[str, dict[str, Any]]:
     """Each named compute's one-line doc and arguments, read from its signature in the catalogue."""
-    from axtui.core.workflow.computes import lookup
+    from axtui.core.workflow.computes import CATALOGUE
 
     docs: dict[str, dict[str, Any]] = {}
     for name in names:
-        entry = lookup(name)
+        entry = CATALOGUE.get(name) if isinstance(name, str) else None
         if entry is not None and name not in docs:
             docs[name] = {"doc": entry.doc, "args": entry.arg_names()}
     return docs

@@ -153,7 +153,7 @@ class AutoSteps:
 
 def progress_unit(fn: Any) -> str:
     """What a compute's progress reports count (its catalogue ``unit``), for the progress line."""
-    from axtui.core.workflow.computes import lookup
+    from axtui.core.workflow.computes import CATALOGUE
 
-    entry = lookup(fn)
+    entry = CATALOGUE.get(fn) if isinstance(fn, str) else None
     return entry.unit if entry is not None else "columns"

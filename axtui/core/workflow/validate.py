@@ -35,16 +35,16 @@ def known_personas() -> set[str] | None:
 
 
 def known_computes() -> set[str]:
-    from axtui.core.workflow.computes import compute_names
+    from axtui.core.workflow.computes import CATALOGUE
 
-    return compute_names()
+    return set(CATALOGUE)
 
 
 def _condition_args(fn: Any) -> tuple[str, str] | None:
     """(list argument, key) of a compute whose args hold conditions, e.g. ``checks``' conditions."""
-    from axtui.core.workflow.computes import lookup
+    from axtui.core.workflow.computes import CATALOGUE
 
-    entry = lookup(fn)
+    entry = CATALOGUE.get(fn) if isinstance(fn, str) else None
     return entry.condition_args if entry is not None else None
 
 

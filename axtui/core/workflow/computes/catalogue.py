@@ -222,7 +222,7 @@ def compute(
     ``unit`` names what the compute's ``ctx.progress`` reports count, for the progress line."""
 
     def register(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-        if name in CATALOGUE or _owned_elsewhere(name, fn):
+        if name in CATALOGUE:
             raise RuntimeError(f"compute {name!r} is declared twice")
         CATALOGUE[name] = describe(fn, name, raw=raw, condition_args=condition_args, unit=unit)
         return fn
@@ -282,12 +282,3 @@ def _coerce_union(value: Any, members: tuple[Any, ...], name: str) -> Any:
             first_error = first_error or exc
     assert first_error is not None
     raise first_error
-
-
-def _owned_elsewhere(name: str, fn: Callable[..., Any]) -> bool:
-    """``name`` is another module's compute (``computes.DOMAINS``), whether that one is imported
-    yet or not: the domain modules are imported on first use."""
-    from axtui.core.workflow.computes import DOMAINS
-
-    owner = next((module for module, names in DOMAINS.items() if name in names), None)
-    return owner is not None and fn.__module__ != f"{__name__.rpartition('.')[0]}.{owner}"
