@@ -114,6 +114,15 @@ def finished(screen: str) -> bool:
     return "session complete" in screen or "axtui — Report" in screen
 
 
+def completion(tmux: Tmux, screen: str) -> str:
+    """The completion screen. Under load a key resent to the last step (it had not changed for
+    ``RESEND_AFTER_S``) can reach the completion screen and open the report: go back to it."""
+    if "session complete" in screen:
+        return screen
+    tmux.keys("Escape")
+    return tmux.wait_for(lambda s: "session complete" in s, timeout=120)
+
+
 def walk(
     tmux: Tmux,
     until_step: int | None = None,
@@ -134,7 +143,7 @@ def walk(
     while time.monotonic() < deadline:
         screen = tmux.screen()
         if finished(screen):
-            return screen
+            return completion(tmux, screen)
         if screen != last:
             last, changed_at = screen, time.monotonic()
         elif time.monotonic() - changed_at > STALL_S:
