@@ -41,7 +41,7 @@ from axtui.core.memory_write import current as _current
 from axtui.core.memory_write import one as _one
 from axtui.core.memory_write import write_one as _write_one
 from axtui.core.memory_write import write_records as _write_records
-from axtui.core.query import parse
+from axtui.core.query_parser import parse
 from axtui.core.query_plan import run_search
 from axtui.core.store import Store
 from axtui.errors import InputError, NotFoundError

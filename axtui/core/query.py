@@ -15,8 +15,8 @@ only ever reaches SQL as a bound parameter.
 
 This module owns how a value is indexed for field search (``fields_sql``,
 ``search_text_sql``): the writer and the searcher use the same DuckDB
-expressions, so they can never disagree about normalisation. The parser's
-names are re-exported here for existing callers.
+expressions, so they can never disagree about normalisation. The AST and ``parse``
+live in ``axtui.core.query_parser``.
 """
 
 from __future__ import annotations
@@ -25,25 +25,7 @@ import hashlib
 import re
 from typing import Any
 
-from axtui.core.query_parser import (  # noqa: F401  (re-exported)
-    MAX_QUERY_LENGTH,
-    NUMBER_PATTERN,
-    TIMESTAMP_PATTERN,
-    And,
-    Field,
-    Key,
-    Leaf,
-    Node,
-    Not,
-    Or,
-    QuerySyntaxError,
-    Range,
-    Word,
-    parse,
-    parse_number,
-    parse_timestamp,
-    to_text,
-)
+from axtui.core.query_parser import NUMBER_PATTERN, TIMESTAMP_PATTERN, Field
 
 MAX_INDEXED_TEXT = 1000
 

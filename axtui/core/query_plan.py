@@ -25,22 +25,29 @@ ASCII and not a number (``local_keys``), else in one round trip for the whole qu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from axtui.core.query import equality_keys_many
-from axtui.core.query_parser import Field, Node, Range
+from axtui.core.query_parser import And, Field, Node, Range
 from axtui.core.query_sql import (
     Resolver,
     _leaves,
+    compile_capped_search,
     compile_search,
     compile_set_search,
     has_or,
+    is_scored,
     wants_set_algebra,
 )
 
 INDEX_FETCH_MAX = 200  # beyond this, fetching rows one by one through the index costs more than a scan
 RECENCY_WINDOWS_S = (3600, 86_400, 7 * 86_400, 30 * 86_400)
+FIRST_SET_WINDOW = timedelta(hours=1)
+EMPTY_WINDOW_GROWTH = 24  # an empty first hour: try the day next
+
+Statement = tuple[str, list[Any]]
 
 
 def resolver(con: Any, node: Node) -> Resolver:
@@ -53,18 +60,6 @@ def resolver(con: Any, node: Node) -> Resolver:
         return keys[id(term)]
 
     return resolve
-
-
-def index_rows(con: Any, node: Node, resolve: Resolver) -> int | None:
-    """How many field rows a lone ``field:value`` term's hashes have, counting no further than
-    INDEX_FETCH_MAX + 1 (None for other queries). Cheap either way: DuckDB answers a bare
-    ``fv_hash = ?`` from the ART index when few rows match, and a scan stops at the cap."""
-    if not isinstance(node, Field) or node.prefix:
-        return None
-    capped = (
-        f"SELECT count(*) FROM (SELECT 1 FROM memory_fields WHERE fv_hash = ? LIMIT {INDEX_FETCH_MAX + 1})"
-    )
-    return sum(con.execute(capped, [h]).fetchall()[0][0] for _, h in resolve(node))
 
 
 def recency_windows(node: Node, now: datetime) -> list[datetime | None]:
@@ -82,47 +77,77 @@ def recency_windows(node: Node, now: datetime) -> list[datetime | None]:
 
 
 def _bounded_timestamp_range(node: Node) -> bool:
-    """A timestamp range closed at both ends: selective, so it is planned as a one-term set
-    (its ids inline, one ranking pass over the entries, as a hand-written query does):
-    recency windows would only add round trips.
+    """A timestamp range closed at both ends: selective, and already pruned by DuckDB's zone maps.
 
     Timestamps in memory values are written near their entry's own write time (events,
-    logs, alerts), so the field rows lie in timestamp order and DuckDB's zone maps on
-    ``ts_value`` skip all but a few row groups of one ranked query, while a window on
-    ``updated_at`` mostly comes back short and costs another query (bench/memory_search.md:
-    2x the hand-written query with the windows). Numbers are spread over every row group:
-    the windows stay for them, and for open-ended ranges.
+    logs, alerts), so the field rows lie in timestamp order and the min/max statistics on
+    ``ts_value`` skip all but a few row groups: a lone range is ranked and limited in one
+    statement, and a query that requires one (``model:x AND at:[a TO b]``) is one set-algebra
+    statement, while a window on ``updated_at`` would mostly come back short and cost another
+    (bench/memory_search.md: 2x the hand-written query with the windows). Numbers are spread
+    over every row group: the windows stay for them, and for open-ended ranges.
     """
     return isinstance(node, Range) and node.kind == "ts" and bool(node.low) and bool(node.high)
 
 
+def _requires_timestamp_range(node: Node) -> bool:
+    children = node.children if isinstance(node, And) else (node,)
+    return any(_bounded_timestamp_range(c) for c in children)
+
+
+def _windowed(con: Any, compile_for: Callable[[datetime | None], Statement], limit: int) -> list[tuple]:
+    """The rows of a query without OR, newest window first: valid because every hit has the same
+    score, so the ``limit`` newest hits of a window holding that many are the top ones.
+
+    The first window is the newest hour of the store; a short one is widened by what it found
+    (twice the span the hits so far say ``limit`` needs, the day after an empty hour) until a
+    window holds ``limit`` hits or covers every entry. Dense queries read a few row groups, a
+    sparse one about one full pass plus the small windows before it.
+    """
+    oldest, newest = con.execute("SELECT min(updated_at), max(updated_at) FROM memory_entries").fetchone()
+    span = FIRST_SET_WINDOW
+    while newest is not None and newest - span > oldest:
+        rows = con.execute(*compile_for(newest - span)).fetchall()
+        if len(rows) >= limit:
+            return rows
+        span *= -(-2 * limit // len(rows)) if rows else EMPTY_WINDOW_GROWTH
+    return con.execute(*compile_for(None)).fetchall()
+
+
+def _lone_field(con: Any, node: Field, plan: dict[str, Any]) -> list[tuple]:
+    """A lone ``field:value``: one statement when the value is rare (at most INDEX_FETCH_MAX rows,
+    fetched through the ART index) and has a live match, else a second one ranked and limited
+    inside memory_fields (which also answers a value with no match)."""
+    if INDEX_FETCH_MAX >= 0:
+        rows = con.execute(*compile_capped_search(node, cap=INDEX_FETCH_MAX, **plan)).fetchall()
+        if rows and rows[0][-1] <= INDEX_FETCH_MAX:
+            return [row[:-1] for row in rows]
+    return con.execute(*compile_search(node, **plan)).fetchall()
+
+
 def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, limit: int) -> list[tuple]:
     """The rows of ``compile_search``/``compile_set_search`` (entry columns, then score), best first."""
-    resolve = resolver(con, node)
-    if wants_set_algebra(node) or _bounded_timestamp_range(node):
-        sql, params = compile_set_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
-        return con.execute(sql, params).fetchall()
-    count = index_rows(con, node, resolve)
-    if count is not None:  # a lone field:value: through the index when rare, else one ranked scan
-        sql, params = compile_search(
-            node,
-            now=now,
-            namespace=namespace,
-            limit=limit,
-            resolve=resolve,
-            by_hash_index=count <= INDEX_FETCH_MAX,
-        )
-        return con.execute(sql, params).fetchall()
+    plan: dict[str, Any] = {
+        "now": now,
+        "namespace": namespace,
+        "limit": limit,
+        "resolve": resolver(con, node),
+    }
+    if _bounded_timestamp_range(node):
+        return con.execute(*compile_search(node, **plan)).fetchall()
+    if wants_set_algebra(node):
+        if is_scored(node) or _requires_timestamp_range(node):
+            return con.execute(*compile_set_search(node, **plan)).fetchall()
+        return _windowed(con, lambda since: compile_set_search(node, since=since, **plan), limit)
+    if isinstance(node, Field) and not node.prefix:
+        return _lone_field(con, node, plan)
     windows = recency_windows(node, now)
     if len(windows) > 1:
         oldest = con.execute("SELECT min(updated_at) FROM memory_entries").fetchone()[0]
         windows = [w for w in windows if w is None or (oldest and w > oldest)]
     rows: list[tuple] = []
     for since in windows:  # newest first; stop once the limit is filled
-        sql, params = compile_search(
-            node, now=now, namespace=namespace, limit=limit, resolve=resolve, since=since
-        )
-        rows = con.execute(sql, params).fetchall()
+        rows = con.execute(*compile_search(node, since=since, **plan)).fetchall()
         if len(rows) >= limit:
             break
     return rows
