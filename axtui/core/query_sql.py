@@ -141,30 +141,25 @@ def compile_capped_search(
 ) -> tuple[str, list[Any]]:
     """One statement for a lone ``field:value`` that is complete when the value is rare.
 
-    Each hash's rows are fetched by ``fv_hash = ?`` alone, the one filter DuckDB sends through
-    the ART index (and only for a rare value, ``store.INDEX_SCAN_MAX_ROWS``; otherwise the scan
-    stops after ``cap + 1`` rows). The last column ``n`` counts the rows read: up to ``cap``
-    they are all the matches, checked and ranked here; more, or no row at all (``n`` unseen),
-    and the caller runs ``compile_search`` instead.
+    Each hash's entry ids are fetched by ``fv_hash = ?`` alone, the one filter DuckDB sends
+    through the ART index (and only for a rare value, ``store.INDEX_SCAN_MAX_ROWS``; otherwise
+    the scan stops after ``cap + 1`` rows). Only ``entry_id`` is read from the index's rows
+    (each more column is another block to load for a cold value), so the hash is not checked
+    against the field and text, as in the set-algebra plans (``_field_condition``). The last
+    column ``n`` counts the rows read: up to ``cap`` they are all the matches, ranked here;
+    more, or no row at all (``n`` unseen), and the caller runs ``compile_search`` instead.
     """
     keys = resolve(node)
     params: list[Any] = [h for _, h in keys]
-    columns = "entry_id, namespace, field, text_value, expires_at"
-    fetch = " UNION ALL ".join(
-        f"SELECT {columns} FROM memory_fields WHERE fv_hash = ?::UBIGINT" for _ in keys
-    )
+    fetch = " UNION ALL ".join("SELECT entry_id FROM memory_fields WHERE fv_hash = ?::UBIGINT" for _ in keys)
     fetch = fetch or "SELECT NULL::BIGINT AS entry_id WHERE false"
-    texts = ", ".join("?" for _ in keys)
-    where = f"field = ? AND text_value IN ({texts}) AND (expires_at IS NULL OR expires_at > ?)"
-    params += [cap + 1, node.field, *(t for t, _ in keys), now]
-    if namespace is not None:
-        where += " AND namespace = ?"
-        params.append(namespace)
+    params.append(cap + 1)
+    where = _entry_filters(params, now=now, namespace=namespace)
     params.append(limit)
     sql = (
         f"WITH c AS MATERIALIZED ({fetch} LIMIT ?) "
         f"SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score, (SELECT count(*) FROM c) AS n "
-        f"FROM memory_entries e WHERE e.id IN (SELECT entry_id FROM c WHERE {where}) "
+        f"FROM memory_entries e WHERE e.id IN (SELECT entry_id FROM c) AND {' AND '.join(where)} "
         "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?"
     )
     return sql, params
