@@ -2,17 +2,20 @@
 
 The plans (bench/memory_search.md has their timings at a million entries):
 
-* a lone ``field:value`` whose hashes have few index rows (``INDEX_FETCH_MAX``, counted
-  first by a capped count that reads no column, so the ART index answers it in a
-  millisecond): fetched through the index on ``fv_hash``, one query; fetching the
-  columns of capped rows in the same statement was tried and is slower for values with
-  a few thousand rows (DuckDB's index scan then reads every matching row first);
+* a lone ``field:value``: one statement fetching the entry ids of its hashes through the ART
+  index, capped at ``INDEX_FETCH_MAX + 1`` rows (DuckDB takes the index only up to
+  ``store.INDEX_SCAN_MAX_ROWS`` rows, else scans until the cap): a rare value is answered
+  there; a capped one (or one with no live match) is ranked and limited inside
+  ``memory_fields`` by a second statement;
 * any other lone field or range term: ranked and limited inside ``memory_fields``, one query;
-* several terms, one of them at least a field, range or key term: one set-algebra
-  query (``compile_set_search``): every term's id set is computed once, whatever the
-  recency of its entries, so a sparse AND or OR costs what its terms cost;
-* a timestamp range closed at both ends: the set-algebra query of one term
-  (``_bounded_timestamp_range``);
+  a timestamp range closed at both ends without windows (``_bounded_timestamp_range``);
+* several terms, one of them at least a field, range or key term, with OR: one statement
+  (``compile_set_search``), every term computed once over the whole store (scores differ,
+  so an old entry matching more terms can outrank every recent one);
+* the same without OR: every hit has the same score, so the ranking is pure recency and the
+  set-algebra statement runs on recency windows (``_windowed``): the newest hour, then a span
+  widened by what it found, until a window holds ``limit`` hits or covers the store; a query
+  that requires a closed timestamp range runs once (the range prunes by itself);
 * words and phrases only, or one other range, key or prefix term: the newest hour, day, week
   and month are tried in turn
   (zone maps on ``updated_at`` skip older row groups), stopping as soon as one holds

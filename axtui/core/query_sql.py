@@ -1,14 +1,16 @@
 """Memory search, AST -> parameterised DuckDB SQL over the index tables (docs/memory.md).
 
-Three shapes of query, chosen by ``axtui.core.query_plan``:
+The shapes of query, chosen by ``axtui.core.query_plan``:
 
 * one ``field:value`` / range term, ranked and limited inside ``memory_fields``
-  (``compile_search``), or fetched through the ART index on ``fv_hash`` when rare;
-* several terms with at least one field, range or key term: **set algebra** over
-  per-term id sets (``compile_set_search``), AND as INTERSECT, OR as UNION, NOT as
-  EXCEPT, each term's ids computed once; the entries table is read only for the
-  winners. This is the query one writes by hand in DuckDB (bench/memory_search.py
-  times both);
+  (``compile_search``); a rare ``field:value`` in one statement through the ART index on
+  ``fv_hash`` (``compile_capped_search``);
+* several terms with at least one field, range or key term, without OR: **set algebra**
+  over per-term id sets (``compile_set_search``), AND as INTERSECT, NOT as EXCEPT, the
+  equality terms' rows from one scan; optionally restricted to a recency window. This is
+  the query one writes by hand in DuckDB (bench/memory_search.py times both);
+* with OR, where scores differ: every candidate's term flags from one grouped pass, the
+  boolean and the score as expressions over them (``_scored_search``);
 * words and phrases only: one pass over ``memory_entries.search_text``
   (``compile_search``), optionally restricted to a recency window.
 
