@@ -49,6 +49,7 @@ INDEX_FETCH_MAX = 200  # beyond this, fetching rows one by one through the index
 RECENCY_WINDOWS_S = (3600, 86_400, 7 * 86_400, 30 * 86_400)
 FIRST_SET_WINDOW = timedelta(hours=1)
 EMPTY_WINDOW_GROWTH = 24  # an empty first hour: try the day next
+WHOLE_PASS_SHARE = 4  # a window wider than a quarter of the store costs about a whole pass: take that
 
 Statement = tuple[str, list[Any]]
 
@@ -104,12 +105,13 @@ def _windowed(con: Any, compile_for: Callable[[datetime | None], Statement], lim
 
     The first window is the newest hour of the store; a short one is widened by what it found
     (twice the span the hits so far say ``limit`` needs, the day after an empty hour) until a
-    window holds ``limit`` hits or covers every entry. Dense queries read a few row groups, a
-    sparse one about one full pass plus the small windows before it.
+    window holds ``limit`` hits; a window that would span a quarter of the store or more reads
+    about as much as the whole store, so the whole store is ranked at once instead. Dense
+    queries read a few row groups, a sparse one one full pass plus the small windows before it.
     """
     oldest, newest = con.execute("SELECT min(updated_at), max(updated_at) FROM memory_entries").fetchone()
     span = FIRST_SET_WINDOW
-    while newest is not None and newest - span > oldest:
+    while newest is not None and span * WHOLE_PASS_SHARE < newest - oldest:
         rows = con.execute(*compile_for(newest - span)).fetchall()
         if len(rows) >= limit:
             return rows
