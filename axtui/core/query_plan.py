@@ -48,6 +48,7 @@ from axtui.core.query_sql import (
 INDEX_FETCH_MAX = 200  # beyond this, fetching rows one by one through the index costs more than a scan
 RECENCY_WINDOWS_S = (3600, 86_400, 7 * 86_400, 30 * 86_400)
 FIRST_SET_WINDOW = timedelta(hours=1)
+EMPTY_WINDOW_GROWTH = 24  # an empty first hour: try the day next
 WHOLE_PASS_SHARE = 4  # a window wider than a quarter of the store costs about a whole pass: take that
 
 Statement = tuple[str, list[Any]]
@@ -103,8 +104,8 @@ def _windowed(con: Any, compile_for: Callable[[datetime | None], Statement], lim
     score, so the ``limit`` newest hits of a window holding that many are the top ones.
 
     The first window is the newest hour of the store; a short one is widened by what it found
-    (twice the span the hits so far say ``limit`` needs; an empty one, no projection: the whole
-    store) until a window holds ``limit`` hits; a window that would span a quarter of the store or more reads
+    (twice the span the hits so far say ``limit`` needs, the day after an empty hour) until a
+    window holds ``limit`` hits; a window that would span a quarter of the store or more reads
     about as much as the whole store, so the whole store is ranked at once instead. Dense
     queries read a few row groups, a sparse one one full pass plus the small windows before it.
     """
@@ -114,9 +115,7 @@ def _windowed(con: Any, compile_for: Callable[[datetime | None], Statement], lim
         rows = con.execute(*compile_for(newest - span)).fetchall()
         if len(rows) >= limit:
             return rows
-        if not rows:  # nothing to project from: a sparse query, one whole pass
-            break
-        span *= -(-2 * limit // len(rows))
+        span *= -(-2 * limit // len(rows)) if rows else EMPTY_WINDOW_GROWTH
     return con.execute(*compile_for(None)).fetchall()
 
 
