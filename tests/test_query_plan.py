@@ -84,11 +84,12 @@ def test_set_algebra_equals_the_row_by_row_plan(
         ]
 
 
-def test_a_sparse_and_finds_old_entries_through_widening_windows(
+def test_a_sparse_and_finds_old_entries_through_older_slices(
     clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Recency windows for a query without OR: an old match is still found, the window widening
-    (by what it found) until it covers the whole store, in a few statements."""
+    """Recency slices for a query without OR: an old match is still found, each slice reaching
+    further back (by what the newer ones found) until one reaches the oldest entry, in a few
+    statements."""
     with Store(":memory:", clock=clock) as store:
         memory = Memory(store)
         memory.store("ns", "old", {"model": "churn", "status": "live"})
@@ -97,8 +98,9 @@ def test_a_sparse_and_finds_old_entries_through_widening_windows(
         seen = _counting_statements(monkeypatch)  # every statement the search sends
         hits = memory.search("model:churn AND status:live", limit=10)
         assert [h.entry.key for h in hits] == ["old"]
-        assert "min(updated_at)" in seen[0] and len(seen) <= 4  # the span, then 1 h, 1 day, all
-        assert "updated_at >= ?" not in seen[-1]  # the last one ranks everything
+        # the span, then disjoint empty slices reaching back 1 h, 8 h, 64 h, 512 h, then the rest
+        assert "min(updated_at)" in seen[0] and len(seen) <= 6
+        assert "updated_at >= ?" not in seen[-1]  # the last slice reaches the oldest entry
         seen.clear()
         assert [h.entry.key for h in memory.search("model:churn AND status:1", limit=10)] == []
         assert "md5_number_lower" in seen[0]  # a number's canonical spelling is DuckDB's: its hashes first
@@ -198,7 +200,7 @@ def test_recency_windows_of_a_set_query_never_change_its_results(
     limit: int,
     namespace: str | None,
 ) -> None:
-    """Without OR the windows (newest hour first, widened by what they found) give exactly the
+    """Without OR the slices (newest hour first, each reaching back by what they found) give exactly the
     ranking of the whole store, whatever the spacing of the entries in time."""
     memory, clock = empty_memory()
     for i, value in enumerate(values):

@@ -8,14 +8,17 @@ The plans (bench/memory_search.md has their timings at a million entries):
   there; a capped one (or one with no live match) is ranked and limited inside
   ``memory_fields`` by a second statement;
 * any other lone field or range term: ranked and limited inside ``memory_fields``, one query;
-  a timestamp range closed at both ends without windows (``_bounded_timestamp_range``);
+  a timestamp range closed at both ends without windows (``_bounded_timestamp_range``), as
+  the set-algebra statement of one term: its entry ids, then the entries ranked (no sort of the
+  field rows by their entry's recency, which cost 1.2x the hand-written query);
 * several terms, one of them at least a field, range or key term, with OR: one statement
   (``compile_set_search``), every term computed once over the whole store (scores differ,
   so an old entry matching more terms can outrank every recent one);
 * the same without OR: every hit has the same score, so the ranking is pure recency and the
-  set-algebra statement runs on recency windows (``_windowed``): the newest hour, then a span
-  widened by what it found, until a window holds ``limit`` hits or covers the store; a query
-  that requires a closed timestamp range runs once (the range prunes by itself);
+  set-algebra statement runs on disjoint recency slices (``_windowed``): the newest hour, then
+  older slices sized by the density of hits so far, until ``limit`` hits are found or a slice
+  reaches the oldest entry (no row group is read twice); a query that requires a closed
+  timestamp range runs once (the range prunes by itself);
 * words and phrases only, or one other range, key or prefix term: the newest hour, day, week
   and month are tried in turn
   (zone maps on ``updated_at`` skip older row groups), stopping as soon as one holds
@@ -48,10 +51,12 @@ from axtui.core.query_sql import (
 INDEX_FETCH_MAX = 200  # beyond this, fetching rows one by one through the index costs more than a scan
 RECENCY_WINDOWS_S = (3600, 86_400, 7 * 86_400, 30 * 86_400)
 FIRST_SET_WINDOW = timedelta(hours=1)
-EMPTY_WINDOW_GROWTH = 24  # an empty first hour: try the day next
-WHOLE_PASS_SHARE = 4  # a window wider than a quarter of the store costs about a whole pass: take that
+EMPTY_WINDOW_GROWTH = 8  # an empty slice: the next one reaches 8x as far back
+WHOLE_PASS_SHARE = 4  # a slice that would leave less than a quarter of the store behind takes the rest
+SLICE_MARGIN = 1.2  # the next slice reaches 1.2x as far back as the density of hits so far says limit needs
 
 Statement = tuple[str, list[Any]]
+SliceCompiler = Callable[[datetime | None, datetime | None, int], Statement]  # (lower, upper, limit)
 
 
 def resolver(con: Any, node: Node) -> Resolver:
@@ -85,9 +90,9 @@ def _bounded_timestamp_range(node: Node) -> bool:
 
     Timestamps in memory values are written near their entry's own write time (events,
     logs, alerts), so the field rows lie in timestamp order and the min/max statistics on
-    ``ts_value`` skip all but a few row groups: a lone range is ranked and limited in one
-    statement, and a query that requires one (``model:x AND at:[a TO b]``) is one set-algebra
-    statement, while a window on ``updated_at`` would mostly come back short and cost another
+    ``ts_value`` skip all but a few row groups: a lone range, and a query that requires one
+    (``model:x AND at:[a TO b]``), is one set-algebra statement, while a window on
+    ``updated_at`` would mostly come back short and cost another
     (bench/memory_search.md: 2x the hand-written query with the windows). Numbers are spread
     over every row group: the windows stay for them, and for open-ended ranges.
     """
@@ -99,24 +104,39 @@ def _requires_timestamp_range(node: Node) -> bool:
     return any(_bounded_timestamp_range(c) for c in children)
 
 
-def _windowed(con: Any, compile_for: Callable[[datetime | None], Statement], limit: int) -> list[tuple]:
-    """The rows of a query without OR, newest window first: valid because every hit has the same
-    score, so the ``limit`` newest hits of a window holding that many are the top ones.
+def _windowed(con: Any, compile_for: SliceCompiler, limit: int) -> list[tuple]:
+    """The rows of a query without OR, newest slice of the store first: valid because every hit has
+    the same score, so the ranking is pure recency and the hits of a slice all rank below those of
+    the newer slices.
 
-    The first window is the newest hour of the store; a short one is widened by what it found
-    (twice the span the hits so far say ``limit`` needs, the day after an empty hour) until a
-    window holds ``limit`` hits; a window that would span a quarter of the store or more reads
-    about as much as the whole store, so the whole store is ranked at once instead. Dense
-    queries read a few row groups, a sparse one one full pass plus the small windows before it.
+    The slices are disjoint (``updated_at`` in ``[lower, upper)``), so no row group is read twice:
+    what a short slice cost is not paid again by the next one. The first is the newest hour; the
+    next reaches back as far as the density of hits so far says ``limit`` needs, with a margin
+    (``SLICE_MARGIN``; 8x as far back after an empty one, ``EMPTY_WINDOW_GROWTH``); a slice
+    that would leave less than a quarter of the store behind it takes the rest. Each slice asks
+    only for the hits still missing.
     """
     oldest, newest = con.execute("SELECT min(updated_at), max(updated_at) FROM memory_entries").fetchone()
+    if newest is None:
+        return con.execute(*compile_for(None, None, limit)).fetchall()
+    rows: list[tuple] = []
+    upper: datetime | None = None
     span = FIRST_SET_WINDOW
-    while newest is not None and span * WHOLE_PASS_SHARE < newest - oldest:
-        rows = con.execute(*compile_for(newest - span)).fetchall()
-        if len(rows) >= limit:
+    while True:
+        lower: datetime | None = newest - span
+        if span * WHOLE_PASS_SHARE >= (newest - oldest) * (WHOLE_PASS_SHARE - 1):
+            lower = None  # what is left is small: read it all in this slice
+        rows += con.execute(*compile_for(lower, upper, limit - len(rows))).fetchall()
+        if len(rows) >= limit or lower is None:
             return rows
-        span *= -(-2 * limit // len(rows)) if rows else EMPTY_WINDOW_GROWTH
-    return con.execute(*compile_for(None)).fetchall()
+        upper, span = lower, _next_span(span, len(rows), limit)
+
+
+def _next_span(span: timedelta, found: int, limit: int) -> timedelta:
+    """How far back the next slice should reach, from the hits found in the newest ``span``."""
+    if not found:
+        return span * EMPTY_WINDOW_GROWTH
+    return max(span * SLICE_MARGIN * limit / found, span * 2)
 
 
 def _lone_field(con: Any, node: Field, plan: dict[str, Any]) -> list[tuple]:
@@ -138,12 +158,16 @@ def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, li
         "limit": limit,
         "resolve": resolver(con, node),
     }
-    if _bounded_timestamp_range(node):
-        return con.execute(*compile_search(node, **plan)).fetchall()
+    if _bounded_timestamp_range(node):  # the hand-written form: its ids, then rank the entries
+        return con.execute(*compile_set_search(node, **plan)).fetchall()
     if wants_set_algebra(node):
         if is_scored(node) or _requires_timestamp_range(node):
             return con.execute(*compile_set_search(node, **plan)).fetchall()
-        return _windowed(con, lambda since: compile_set_search(node, since=since, **plan), limit)
+
+        def compile_slice(lower: datetime | None, upper: datetime | None, wanted: int) -> Statement:
+            return compile_set_search(node, since=lower, until=upper, **{**plan, "limit": wanted})
+
+        return _windowed(con, compile_slice, limit)
     if isinstance(node, Field) and not node.prefix:
         return _lone_field(con, node, plan)
     windows = recency_windows(node, now)

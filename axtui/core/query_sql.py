@@ -268,12 +268,18 @@ def compile_search(
 
 
 def _entry_filters(
-    params: list[Any], *, now: datetime, namespace: str | None, since: datetime | None = None
+    params: list[Any],
+    *,
+    now: datetime,
+    namespace: str | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[str]:
     """The conditions on ``memory_entries e`` every result meets: live, in the namespace, in the window."""
     where = ["(e.expires_at IS NULL OR e.expires_at > ?)"]
     params.append(now)
-    for condition, value in (("e.namespace = ?", namespace), ("e.updated_at >= ?", since)):
+    bounds = (("e.namespace = ?", namespace), ("e.updated_at >= ?", since), ("e.updated_at < ?", until))
+    for condition, value in bounds:
         if value is not None:
             where.append(condition)
             params.append(value)
@@ -297,17 +303,25 @@ def _is_equality(leaf: Leaf) -> bool:
     return isinstance(leaf, Field) and not leaf.prefix
 
 
-def _since_sql(since: datetime | None, params: list[Any]) -> str:
-    """`` AND updated_at >= ?`` for a window: field rows carry their entry's updated_at, so the
-    older row groups are skipped by their min/max (exact: an entry's rows all share its time)."""
-    if since is None:
-        return ""
-    params.append(since)
-    return " AND updated_at >= ?"
+def _since_sql(since: datetime | None, params: list[Any], until: datetime | None = None) -> str:
+    """`` AND updated_at >= ? [AND updated_at < ?]`` for a window: field rows carry their entry's
+    updated_at, so the row groups outside it are skipped by their min/max (exact: an entry's rows
+    all share its time). ``until`` (exclusive) makes windows disjoint slices of the store."""
+    sql = ""
+    for condition, value in ((" AND updated_at >= ?", since), (" AND updated_at < ?", until)):
+        if value is not None:
+            sql += condition
+            params.append(value)
+    return sql
 
 
 def _leaf_ids_sql(
-    node: Leaf, params: list[Any], resolve: Resolver, shared_eq: bool, since: datetime | None = None
+    node: Leaf,
+    params: list[Any],
+    resolve: Resolver,
+    shared_eq: bool,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> str:
     """Ids of the entries ``node`` matches, live or not (expiry is checked once, on the result),
     duplicates and all: they are only combined by INTERSECT / UNION / EXCEPT and tested by IN.
@@ -321,15 +335,14 @@ def _leaf_ids_sql(
         return f"SELECT id FROM eq WHERE h IN ({_hash_marks(len(hashes))})"
     if isinstance(node, Word):
         params.append(node.text)
-        return (
-            f"SELECT id FROM memory_entries WHERE contains(search_text, lower(?)){_since_sql(since, params)}"
-        )
+        window = _since_sql(since, params, until)
+        return f"SELECT id FROM memory_entries WHERE contains(search_text, lower(?)){window}"
     if isinstance(node, Key):
         params.append(node.value)
         match = "starts_with(key, ?)" if node.prefix else "key = ?"
-        return f"SELECT id FROM memory_entries WHERE {match}{_since_sql(since, params)}"
+        return f"SELECT id FROM memory_entries WHERE {match}{_since_sql(since, params, until)}"
     condition = _field_condition(node, params, resolve, verify=False)
-    return f"SELECT entry_id AS id FROM memory_fields WHERE {condition}{_since_sql(since, params)}"
+    return f"SELECT entry_id AS id FROM memory_fields WHERE {condition}{_since_sql(since, params, until)}"
 
 
 def _set_sql(node: Node, names: dict[int, str]) -> str:
@@ -354,7 +367,11 @@ def _set_sql(node: Node, names: dict[int, str]) -> str:
 
 
 def _equality_scan(
-    leaves: list[tuple[Leaf, bool]], params: list[Any], resolve: Resolver, since: datetime | None
+    leaves: list[tuple[Leaf, bool]],
+    params: list[Any],
+    resolve: Resolver,
+    since: datetime | None,
+    until: datetime | None = None,
 ) -> str:
     """The ``eq`` CTE: one scan of ``memory_fields`` for the rows of every equality term (the
     hash column is read once, not once per term), as ``(id, h)``.
@@ -370,7 +387,7 @@ def _equality_scan(
     ranges = " OR ".join("fv_hash BETWEEN ?::UBIGINT AND ?::UBIGINT" for _ in hashes)
     return (
         "eq AS MATERIALIZED (SELECT entry_id AS id, fv_hash AS h FROM memory_fields "
-        f"WHERE ({ranges}){_since_sql(since, params)})"
+        f"WHERE ({ranges}){_since_sql(since, params, until)})"
     )
 
 
@@ -382,6 +399,7 @@ def compile_set_search(
     limit: int,
     resolve: Resolver,
     since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[str, list[Any]]:
     """SQL for a query of several terms (``wants_set_algebra``): entry columns plus ``score``, best first.
 
@@ -389,7 +407,9 @@ def compile_set_search(
     same score: the boolean structure is set algebra over the terms' id sets, inline (the
     equality terms' rows all come from one scan of ``memory_fields``), and one pass ranks the
     hits by recency, the query one writes by hand (bench/memory_search.py times both). ``since``
-    keeps only entries updated at or after it, every term's rows included (recency windows).
+    keeps only entries updated at or after it, every term's rows included (recency windows), and
+    ``until`` only those updated before it: a slice of the store that none of the slices after it
+    reads again (``query_plan._windowed``).
     """
     if is_scored(node):
         return _scored_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
@@ -399,15 +419,17 @@ def compile_set_search(
     leaves = _leaves(node)
     shared = SHARED_EQ_SCAN and sum(_is_equality(leaf) for leaf, _ in leaves) > 1
     if shared:  # one pass over memory_fields for all of them, not one per term
-        ctes.append(_equality_scan(leaves, params, resolve, since))
+        ctes.append(_equality_scan(leaves, params, resolve, since, until))
     score = 0.0
     for leaf, positive in leaves:
         if id(leaf) not in names:
             names[id(leaf)] = f"t{len(names)}"
-            ctes.append(f"{names[id(leaf)]} AS ({_leaf_ids_sql(leaf, params, resolve, shared, since)})")
+            ctes.append(
+                f"{names[id(leaf)]} AS ({_leaf_ids_sql(leaf, params, resolve, shared, since, until)})"
+            )
         score += LEAF_WEIGHT[type(leaf)] if positive else 0.0
     ctes.append(f"hits AS ({_set_sql(node, names)})")
-    where = _entry_filters(params, now=now, namespace=namespace, since=since)
+    where = _entry_filters(params, now=now, namespace=namespace, since=since, until=until)
     params.append(limit)
     sql = (
         f"WITH {', '.join(ctes)} SELECT {ENTRY_COLUMNS}, ({score})::DOUBLE AS score "
