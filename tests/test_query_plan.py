@@ -150,7 +150,7 @@ def test_a_lone_field_value_is_one_statement_when_rare(
         for query, keys, statements in (
             ("model:RARE", ["k0"], 1),  # rare: the capped fetch is the whole answer
             ("model:churn", ["k7", "k6"], 2),  # 7 rows > 3: ranked inside memory_fields instead
-            ("model:nothing", [], 2),  # no row: the capped fetch cannot tell, the ranked one answers
+            ("model:nothing", [], 1),  # no row at all: the capped fetch's count (0) says so
         ):
             seen.clear()
             assert [h.entry.key for h in memory.search(query, limit=2)] == keys

@@ -5,7 +5,7 @@ The plans (bench/memory_search.md has their timings at a million entries):
 * a lone ``field:value``: one statement fetching the entry ids of its hashes through the ART
   index, capped at ``INDEX_FETCH_MAX + 1`` rows (DuckDB takes the index only up to
   ``store.INDEX_SCAN_MAX_ROWS`` rows, else scans until the cap): a rare value is answered
-  there; a capped one (or one with no live match) is ranked and limited inside
+  there, and so is one with no live match; a capped one is ranked and limited inside
   ``memory_fields`` by a second statement;
 * any other lone field or range term: ranked and limited inside ``memory_fields``, one query;
   a timestamp range closed at both ends without windows (``_bounded_timestamp_range``), as
@@ -141,12 +141,13 @@ def _next_span(span: timedelta, found: int, limit: int) -> timedelta:
 
 def _lone_field(con: Any, node: Field, plan: dict[str, Any]) -> list[tuple]:
     """A lone ``field:value``: one statement when the value is rare (at most INDEX_FETCH_MAX rows,
-    fetched through the ART index) and has a live match, else a second one ranked and limited
-    inside memory_fields (which also answers a value with no match)."""
+    fetched through the ART index, none at all included), else a second one ranked and limited
+    inside memory_fields. The first one's rows end with the count ``n``; without a live match it
+    is one row of NULL entry columns (``namespace`` is never NULL in an entry)."""
     if INDEX_FETCH_MAX >= 0:
         rows = con.execute(*compile_capped_search(node, cap=INDEX_FETCH_MAX, **plan)).fetchall()
-        if rows and rows[0][-1] <= INDEX_FETCH_MAX:
-            return [row[:-1] for row in rows]
+        if rows[0][-1] <= INDEX_FETCH_MAX:
+            return [row[:-1] for row in rows if row[0] is not None]
     return con.execute(*compile_search(node, **plan)).fetchall()
 
 

@@ -149,7 +149,9 @@ def compile_capped_search(
     (each more column is another block to load for a cold value), so the hash is not checked
     against the field and text, as in the set-algebra plans (``_field_condition``). The last
     column ``n`` counts the rows read: up to ``cap`` they are all the matches, ranked here;
-    more, or no row at all (``n`` unseen), and the caller runs ``compile_search`` instead.
+    more, and the caller runs ``compile_search`` instead. Without a live match the statement still
+    returns ``n``, on one row whose entry columns are NULL: a value with no row, or only expired
+    ones, is answered here too (a second statement would scan the whole index for it).
     """
     keys = resolve(node)
     params: list[Any] = [h for _, h in keys]
@@ -159,10 +161,12 @@ def compile_capped_search(
     where = _entry_filters(params, now=now, namespace=namespace)
     params.append(limit)
     sql = (
-        f"WITH c AS MATERIALIZED ({fetch} LIMIT ?) "
-        f"SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score, (SELECT count(*) FROM c) AS n "
-        f"FROM memory_entries e WHERE e.id IN (SELECT entry_id FROM c) AND {' AND '.join(where)} "
-        "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?"
+        f"WITH c AS MATERIALIZED ({fetch} LIMIT ?), "
+        f"r AS (SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score FROM memory_entries e "
+        f"WHERE e.id IN (SELECT entry_id FROM c) AND {' AND '.join(where)} "
+        "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?) "
+        "SELECT r.*, k.n FROM (SELECT count(*) AS n FROM c) k LEFT JOIN r ON true "
+        "ORDER BY r.updated_at DESC, r.namespace, r.key"
     )
     return sql, params
 
