@@ -18,7 +18,7 @@ The plans (bench/memory_search.md has their timings at a million entries):
   set-algebra statement runs on disjoint recency slices (``_windowed``): the newest hour, then
   older slices sized by the density of hits so far, until ``limit`` hits are found or a slice
   reaches the oldest entry (no row group is read twice); a query that requires a closed
-  timestamp range runs once (the range prunes by itself);
+  timestamp range runs once, kept to the entry ids the range spans (``_within_range_ids``);
 * words and phrases only, or one other range, key or prefix term: the newest hour, day, week
   and month are tried in turn
   (zone maps on ``updated_at`` skip older row groups), stopping as soon as one holds
@@ -41,6 +41,7 @@ from axtui.core.query_sql import (
     Resolver,
     _leaves,
     compile_capped_search,
+    compile_id_span,
     compile_search,
     compile_set_search,
     has_or,
@@ -99,9 +100,21 @@ def _bounded_timestamp_range(node: Node) -> bool:
     return isinstance(node, Range) and node.kind == "ts" and bool(node.low) and bool(node.high)
 
 
-def _requires_timestamp_range(node: Node) -> bool:
+def _required_timestamp_range(node: Node) -> Range | None:
+    """A closed timestamp range that every hit must match (a top-level AND operand), if any."""
     children = node.children if isinstance(node, And) else (node,)
-    return any(_bounded_timestamp_range(c) for c in children)
+    return next((c for c in children if isinstance(c, Range) and _bounded_timestamp_range(c)), None)
+
+
+def _within_range_ids(con: Any, node: Node, required: Range, plan: dict[str, Any]) -> list[tuple]:
+    """A query without OR that requires a closed timestamp range: the entry ids the range spans
+    first (a few row groups), then the set-algebra statement kept to that span, so the other
+    terms' scans read those row groups only instead of all of ``memory_fields`` (exact: every hit
+    is one of the range's entries). No match of the range: no hit, no second statement."""
+    low, high = con.execute(*compile_id_span(required, plan["resolve"])).fetchone()
+    if low is None:
+        return []
+    return con.execute(*compile_set_search(node, ids=(low, high), **plan)).fetchall()
 
 
 def _windowed(con: Any, compile_for: SliceCompiler, limit: int) -> list[tuple]:
@@ -162,8 +175,11 @@ def run_search(con: Any, node: Node, *, now: datetime, namespace: str | None, li
     if _bounded_timestamp_range(node):  # the hand-written form: its ids, then rank the entries
         return con.execute(*compile_set_search(node, **plan)).fetchall()
     if wants_set_algebra(node):
-        if is_scored(node) or _requires_timestamp_range(node):
+        if is_scored(node):
             return con.execute(*compile_set_search(node, **plan)).fetchall()
+        required = _required_timestamp_range(node)
+        if required is not None:
+            return _within_range_ids(con, node, required, plan)
 
         def compile_slice(lower: datetime | None, upper: datetime | None, wanted: int) -> Statement:
             return compile_set_search(node, since=lower, until=upper, **{**plan, "limit": wanted})

@@ -65,6 +65,7 @@ def _range_bounds(node: Range) -> tuple[Any, Any]:
 
 
 Resolver = Callable[[Field], list[tuple[str, int]]]
+IdSpan = tuple[int, int]  # the lowest and highest entry id a term matches
 
 
 def _field_condition(
@@ -278,6 +279,7 @@ def _entry_filters(
     namespace: str | None,
     since: datetime | None = None,
     until: datetime | None = None,
+    ids: IdSpan | None = None,
 ) -> list[str]:
     """The conditions on ``memory_entries e`` every result meets: live, in the namespace, in the window."""
     where = ["(e.expires_at IS NULL OR e.expires_at > ?)"]
@@ -287,7 +289,20 @@ def _entry_filters(
         if value is not None:
             where.append(condition)
             params.append(value)
+    if ids is not None:
+        where.append("e.id BETWEEN ? AND ?")
+        params.extend(ids)
     return where
+
+
+def _ids_sql(ids: IdSpan | None, params: list[Any], column: str) -> str:
+    """`` AND column BETWEEN ? AND ?``: the entry ids a required selective term spans. Ids grow with
+    write order, so the min/max statistics of every other term's scan skip the row groups outside
+    (``compile_id_span``)."""
+    if ids is None:
+        return ""
+    params.extend(ids)
+    return f" AND {column} BETWEEN ? AND ?"
 
 
 def wants_set_algebra(node: Node) -> bool:
@@ -326,6 +341,7 @@ def _leaf_ids_sql(
     shared_eq: bool,
     since: datetime | None = None,
     until: datetime | None = None,
+    ids: IdSpan | None = None,
 ) -> str:
     """Ids of the entries ``node`` matches, live or not (expiry is checked once, on the result),
     duplicates and all: they are only combined by INTERSECT / UNION / EXCEPT and tested by IN.
@@ -339,14 +355,16 @@ def _leaf_ids_sql(
         return f"SELECT id FROM eq WHERE h IN ({_hash_marks(len(hashes))})"
     if isinstance(node, Word):
         params.append(node.text)
-        window = _since_sql(since, params, until)
+        window = _since_sql(since, params, until) + _ids_sql(ids, params, "id")
         return f"SELECT id FROM memory_entries WHERE contains(search_text, lower(?)){window}"
     if isinstance(node, Key):
         params.append(node.value)
         match = "starts_with(key, ?)" if node.prefix else "key = ?"
-        return f"SELECT id FROM memory_entries WHERE {match}{_since_sql(since, params, until)}"
+        window = _since_sql(since, params, until) + _ids_sql(ids, params, "id")
+        return f"SELECT id FROM memory_entries WHERE {match}{window}"
     condition = _field_condition(node, params, resolve, verify=False)
-    return f"SELECT entry_id AS id FROM memory_fields WHERE {condition}{_since_sql(since, params, until)}"
+    window = _since_sql(since, params, until) + _ids_sql(ids, params, "entry_id")
+    return f"SELECT entry_id AS id FROM memory_fields WHERE {condition}{window}"
 
 
 def _set_sql(node: Node, names: dict[int, str]) -> str:
@@ -376,6 +394,7 @@ def _equality_scan(
     resolve: Resolver,
     since: datetime | None,
     until: datetime | None = None,
+    ids: IdSpan | None = None,
 ) -> str:
     """The ``eq`` CTE: one scan of ``memory_fields`` for the rows of every equality term (the
     hash column is read once, not once per term), as ``(id, h)``.
@@ -389,10 +408,9 @@ def _equality_scan(
     for h in hashes:
         params += [h, min(h + 1, MAX_HASH)]
     ranges = " OR ".join("fv_hash BETWEEN ?::UBIGINT AND ?::UBIGINT" for _ in hashes)
-    return (
-        "eq AS MATERIALIZED (SELECT entry_id AS id, fv_hash AS h FROM memory_fields "
-        f"WHERE ({ranges}){_since_sql(since, params, until)})"
-    )
+    window = _since_sql(since, params, until) + _ids_sql(ids, params, "entry_id")
+    rows = "SELECT entry_id AS id, fv_hash AS h FROM memory_fields"
+    return f"eq AS MATERIALIZED ({rows} WHERE ({ranges}){window})"
 
 
 def compile_set_search(
@@ -404,6 +422,7 @@ def compile_set_search(
     resolve: Resolver,
     since: datetime | None = None,
     until: datetime | None = None,
+    ids: IdSpan | None = None,
 ) -> tuple[str, list[Any]]:
     """SQL for a query of several terms (``wants_set_algebra``): entry columns plus ``score``, best first.
 
@@ -413,7 +432,8 @@ def compile_set_search(
     hits by recency, the query one writes by hand (bench/memory_search.py times both). ``since``
     keeps only entries updated at or after it, every term's rows included (recency windows), and
     ``until`` only those updated before it: a slice of the store that none of the slices after it
-    reads again (``query_plan._windowed``).
+    reads again (``query_plan._windowed``). ``ids`` keeps every term to the entry ids a required
+    term spans (``compile_id_span``): exact, since every hit is among that term's entries.
     """
     if is_scored(node):
         return _scored_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
@@ -423,17 +443,17 @@ def compile_set_search(
     leaves = _leaves(node)
     shared = SHARED_EQ_SCAN and sum(_is_equality(leaf) for leaf, _ in leaves) > 1
     if shared:  # one pass over memory_fields for all of them, not one per term
-        ctes.append(_equality_scan(leaves, params, resolve, since, until))
+        ctes.append(_equality_scan(leaves, params, resolve, since, until, ids))
     score = 0.0
     for leaf, positive in leaves:
         if id(leaf) not in names:
             names[id(leaf)] = f"t{len(names)}"
             ctes.append(
-                f"{names[id(leaf)]} AS ({_leaf_ids_sql(leaf, params, resolve, shared, since, until)})"
+                f"{names[id(leaf)]} AS ({_leaf_ids_sql(leaf, params, resolve, shared, since, until, ids)})"
             )
         score += LEAF_WEIGHT[type(leaf)] if positive else 0.0
     ctes.append(f"hits AS ({_set_sql(node, names)})")
-    where = _entry_filters(params, now=now, namespace=namespace, since=since, until=until)
+    where = _entry_filters(params, now=now, namespace=namespace, since=since, until=until, ids=ids)
     params.append(limit)
     sql = (
         f"WITH {', '.join(ctes)} SELECT {ENTRY_COLUMNS}, ({score})::DOUBLE AS score "
@@ -441,6 +461,19 @@ def compile_set_search(
         "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?"
     )
     return sql, params
+
+
+def compile_id_span(node: Range, resolve: Resolver) -> tuple[str, list[Any]]:
+    """The lowest and highest entry id a range term matches (NULLs for none), live or not.
+
+    For a term every hit must match and whose rows DuckDB finds in a few row groups (a closed
+    timestamp range, pruned by the min/max of ``ts_value``), this span keeps the other terms'
+    scans to the row groups of those entries (``compile_set_search(ids=...)``) instead of the
+    whole of ``memory_fields``.
+    """
+    params: list[Any] = []
+    condition = _field_condition(node, params, resolve, verify=False)
+    return f"SELECT min(entry_id), max(entry_id) FROM memory_fields WHERE {condition}", params
 
 
 def _covered(node: Node) -> bool:
