@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from axtui.core.memory import Memory, encode_value
 from axtui.core.memory_index import MAX_DEPTH, check_depth, stage_scalars, staged_scalars_sql
-from axtui.core.query import fields_sql, scalars_sql, search_text_sql
+from axtui.core.query_index import fields_sql, scalars_sql, search_text_sql
 from axtui.core.store import Store
 from axtui.errors import InputError
 

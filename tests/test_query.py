@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from axtui.core.clock import FakeClock
 from axtui.core.memory import Memory
-from axtui.core.query import (
+from axtui.core.query_parser import (
     And,
     Field,
     Key,

@@ -245,7 +245,7 @@ class Memory:
         """Entries matching a section-7 query, best first (score, then most recently updated)."""
         # The query language and its planner load with the first search, export or import:
         # a session that only writes memory (a ``--batch`` replay) never needs them.
-        from axtui.core.query import parse
+        from axtui.core.query_parser import parse
         from axtui.core.query_plan import run_search
 
         if namespace is not None:

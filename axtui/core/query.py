@@ -15,8 +15,8 @@ only ever reaches SQL as a bound parameter.
 
 How a value is indexed for field search (``fields_sql``, ``search_text_sql``) lives in
 ``axtui.core.query_index``: the writer and the searcher use the same DuckDB expressions, so
-they can never disagree about normalisation. Those and the parser's names are re-exported
-here for existing callers.
+they can never disagree about normalisation. The AST and ``parse`` live in
+``axtui.core.query_parser``.
 """
 
 from __future__ import annotations
@@ -25,33 +25,8 @@ import hashlib
 import re
 from typing import Any
 
-from axtui.core.query_index import (  # noqa: F401  (re-exported)
-    MAX_INDEXED_TEXT,
-    NUMBER_PATTERN,
-    SQL_NUMBER,
-    TIMESTAMP_PATTERN,
-    canonical_number_sql,
-    fields_sql,
-    scalars_sql,
-    search_text_sql,
-)
-from axtui.core.query_parser import (  # noqa: F401  (re-exported)
-    MAX_QUERY_LENGTH,
-    And,
-    Field,
-    Key,
-    Leaf,
-    Node,
-    Not,
-    Or,
-    QuerySyntaxError,
-    Range,
-    Word,
-    parse,
-    parse_number,
-    parse_timestamp,
-    to_text,
-)
+from axtui.core.query_index import SQL_NUMBER, canonical_number_sql
+from axtui.core.query_parser import NUMBER_PATTERN, Field
 
 
 def equality_keys(con: Any, node: Field) -> list[tuple[str, int]]:

@@ -1,14 +1,16 @@
 """Memory search, AST -> parameterised DuckDB SQL over the index tables (docs/memory.md).
 
-Three shapes of query, chosen by ``axtui.core.query_plan``:
+The shapes of query, chosen by ``axtui.core.query_plan``:
 
 * one ``field:value`` / range term, ranked and limited inside ``memory_fields``
-  (``compile_search``), or fetched through the ART index on ``fv_hash`` when rare;
-* several terms with at least one field, range or key term: **set algebra** over
-  per-term id sets (``compile_set_search``), AND as INTERSECT, OR as UNION, NOT as
-  EXCEPT, each term's ids computed once; the entries table is read only for the
-  winners. This is the query one writes by hand in DuckDB (bench/memory_search.py
-  times both);
+  (``compile_search``); a rare ``field:value`` in one statement through the ART index on
+  ``fv_hash`` (``compile_capped_search``);
+* several terms with at least one field, range or key term, without OR: **set algebra**
+  over per-term id sets (``compile_set_search``), AND as INTERSECT, NOT as EXCEPT, the
+  equality terms' rows from one scan; optionally restricted to a recency window. This is
+  the query one writes by hand in DuckDB (bench/memory_search.py times both);
+* with OR, where scores differ: every candidate's term flags from one grouped pass, the
+  boolean and the score as expressions over them (``_scored_search``);
 * words and phrases only: one pass over ``memory_entries.search_text``
   (``compile_search``), optionally restricted to a recency window.
 
@@ -40,6 +42,7 @@ from axtui.core.query_parser import (
 
 ENTRY_COLUMNS = "e.namespace, e.key, e.value, e.created_at, e.updated_at, e.expires_at, e.version"
 LEAF_WEIGHT = {Word: 1.0, Field: 2.0, Key: 2.0, Range: 2.0}
+MAX_HASH = 2**64 - 1  # fv_hash is a UBIGINT
 SHARED_EQ_SCAN = True  # the equality terms of a query read memory_fields once (see compile_set_search)
 
 
@@ -62,10 +65,11 @@ def _range_bounds(node: Range) -> tuple[Any, Any]:
 
 
 Resolver = Callable[[Field], list[tuple[str, int]]]
+IdSpan = tuple[int, int]  # the lowest and highest entry id a term matches
 
 
 def _field_condition(
-    node: Field | Range, params: list[Any], resolve: Resolver, *, verify: bool = True, typed: bool = False
+    node: Field | Range, params: list[Any], resolve: Resolver, *, verify: bool = True
 ) -> str:
     """WHERE clause over memory_fields selecting the rows a field term matches.
 
@@ -91,24 +95,24 @@ def _field_condition(
         params.extend([node.field, node.value])
         return "field = ? AND starts_with(text_value, lower(?))"
     keys = resolve(node)
-    marks = ", ".join("?" for _ in keys)
     params.extend(h for _, h in keys)
     if not verify:
-        return f"fv_hash IN ({_hash_marks(len(keys), typed)})"
+        return f"fv_hash IN ({_hash_marks(len(keys))})"
     params.append(node.field)
     params.extend(t for t, _ in keys)
-    return f"fv_hash IN ({marks}) AND field = ? AND text_value IN ({marks})"
+    texts = ", ".join("?" for _ in keys)
+    return f"fv_hash IN ({_hash_marks(len(keys))}) AND field = ? AND text_value IN ({texts})"
 
 
-def _hash_marks(count: int, typed: bool) -> str:
-    """Placeholders for ``fv_hash`` values; ``typed`` casts them to the column's UBIGINT.
+def _hash_marks(count: int) -> str:
+    """Placeholders for ``fv_hash`` values, cast to the column's UBIGINT.
 
-    Untyped, a Python int binds as BIGINT (or HUGEINT) and DuckDB casts the column instead,
-    which keeps it from pruning by zone maps. That is what the materialised id sets of an OR
-    query do best with (typed, they ran 2.5x slower at a million entries), while the inline
-    sets of an AND/NOT query are 3-5x faster typed (bench/memory_search.md).
+    Untyped, a Python int binds as BIGINT (or HUGEINT) and DuckDB casts the column instead: a
+    cast of every row that also keeps the filter from being pushed into the scan as it is.
+    Typed, one hash is a plain ``fv_hash = ?`` filter (through the ART index only for a
+    rare value: ``store.INDEX_SCAN_MAX_ROWS``), several an IN list.
     """
-    return ", ".join("?::UBIGINT" if typed else "?" for _ in range(count))
+    return ", ".join("?::UBIGINT" for _ in range(count))
 
 
 def _leaf_sql(node: Leaf, params: list[Any], resolve: Resolver, since: datetime | None = None) -> str:
@@ -135,29 +139,35 @@ def _bool_sql(node: Node, names: dict[int, str]) -> str:
     return names[id(node)]
 
 
-def _single_term_by_index(
-    node: Field, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver
+def compile_capped_search(
+    node: Field, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver, cap: int
 ) -> tuple[str, list[Any]]:
+    """One statement for a lone ``field:value`` that is complete when the value is rare.
+
+    Each hash's entry ids are fetched by ``fv_hash = ?`` alone, the one filter DuckDB sends
+    through the ART index (and only for a rare value, ``store.INDEX_SCAN_MAX_ROWS``; otherwise
+    the scan stops after ``cap + 1`` rows). Only ``entry_id`` is read from the index's rows
+    (each more column is another block to load for a cold value), so the hash is not checked
+    against the field and text, as in the set-algebra plans (``_field_condition``). The last
+    column ``n`` counts the rows read: up to ``cap`` they are all the matches, ranked here;
+    more, and the caller runs ``compile_search`` instead. Without a live match the statement still
+    returns ``n``, on one row whose entry columns are NULL: a value with no row, or only expired
+    ones, is answered here too (a second statement would scan the whole index for it).
+    """
     keys = resolve(node)
     params: list[Any] = [h for _, h in keys]
-    fetch = " UNION ALL ".join(
-        "SELECT entry_id, namespace, key, field, text_value, updated_at, expires_at "
-        "FROM memory_fields WHERE fv_hash = ?"
-        for _ in keys
-    )
-    marks = ", ".join("?" for _ in keys)
-    where = f"field = ? AND text_value IN ({marks}) AND (expires_at IS NULL OR expires_at > ?)"
-    params += [node.field, *(t for t, _ in keys), now]
-    if namespace is not None:
-        where += " AND namespace = ?"
-        params.append(namespace)
+    fetch = " UNION ALL ".join("SELECT entry_id FROM memory_fields WHERE fv_hash = ?::UBIGINT" for _ in keys)
+    fetch = fetch or "SELECT NULL::BIGINT AS entry_id WHERE false"
+    params.append(cap + 1)
+    where = _entry_filters(params, now=now, namespace=namespace)
     params.append(limit)
     sql = (
-        f"WITH h AS MATERIALIZED ({fetch}) "
-        f"SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score FROM memory_entries e "
-        f"WHERE e.id IN (SELECT entry_id FROM (SELECT entry_id, updated_at, namespace, key FROM h "
-        f"WHERE {where} ORDER BY updated_at DESC, namespace, key LIMIT ?)) "
-        f"ORDER BY e.updated_at DESC, e.namespace, e.key"
+        f"WITH c AS MATERIALIZED ({fetch} LIMIT ?), "
+        f"r AS (SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score FROM memory_entries e "
+        f"WHERE e.id IN (SELECT entry_id FROM c) AND {' AND '.join(where)} "
+        "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?) "
+        "SELECT r.*, k.n FROM (SELECT count(*) AS n FROM c) k LEFT JOIN r ON true "
+        "ORDER BY r.updated_at DESC, r.namespace, r.key"
     )
     return sql, params
 
@@ -188,7 +198,6 @@ def compile_search(
     limit: int,
     resolve: Resolver,
     since: datetime | None = None,
-    by_hash_index: bool = False,
 ) -> tuple[str, list[Any]]:
     """SQL returning entry columns plus ``score``, best first: score, then recency, then name.
 
@@ -198,12 +207,8 @@ def compile_search(
     entries to find a hundred. ``resolve`` gives the normalised texts and hashes
     of a ``field:value`` term (``equality_keys`` bound to the connection).
     ``since`` keeps only entries updated at or after it (see ``recency_windows``).
-    ``by_hash_index`` (for a rare ``field:value``) fetches its rows through the ART
-    index on ``fv_hash``, which DuckDB only uses when that equality is a scan's sole filter.
     """
     params: list[Any] = []
-    if by_hash_index and isinstance(node, Field) and not node.prefix:
-        return _single_term_by_index(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
     if isinstance(node, Field | Range):
         inner = _field_condition(node, params, resolve)
         if namespace is not None:
@@ -236,14 +241,7 @@ def compile_search(
             columns.append(f"{_leaf_sql(leaf, params, resolve, since)} AS {name}")
         if positive:
             score_terms.append(f"CASE WHEN {names[id(leaf)]} THEN {LEAF_WEIGHT[type(leaf)]} ELSE 0 END")
-    where = ["(e.expires_at IS NULL OR e.expires_at > ?)"]
-    params.append(now)
-    if namespace is not None:
-        where.append("e.namespace = ?")
-        params.append(namespace)
-    if since is not None:
-        where.append("e.updated_at >= ?")
-        params.append(since)
+    where = _entry_filters(params, now=now, namespace=namespace, since=since)
     driver = _driver(node)
     candidates = ""
     if driver is not None:
@@ -274,6 +272,39 @@ def compile_search(
 # -- several terms: set algebra over per-term id sets ---------------------------------------------
 
 
+def _entry_filters(
+    params: list[Any],
+    *,
+    now: datetime,
+    namespace: str | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    ids: IdSpan | None = None,
+) -> list[str]:
+    """The conditions on ``memory_entries e`` every result meets: live, in the namespace, in the window."""
+    where = ["(e.expires_at IS NULL OR e.expires_at > ?)"]
+    params.append(now)
+    bounds = (("e.namespace = ?", namespace), ("e.updated_at >= ?", since), ("e.updated_at < ?", until))
+    for condition, value in bounds:
+        if value is not None:
+            where.append(condition)
+            params.append(value)
+    if ids is not None:
+        where.append("e.id BETWEEN ? AND ?")
+        params.extend(ids)
+    return where
+
+
+def _ids_sql(ids: IdSpan | None, params: list[Any], column: str) -> str:
+    """`` AND column BETWEEN ? AND ?``: the entry ids a required selective term spans. Ids grow with
+    write order, so the min/max statistics of every other term's scan skip the row groups outside
+    (``compile_id_span``)."""
+    if ids is None:
+        return ""
+    params.extend(ids)
+    return f" AND {column} BETWEEN ? AND ?"
+
+
 def wants_set_algebra(node: Node) -> bool:
     """Several terms of which one at least is a field, range or key term: each term's ids are a
     small set to combine; words-only queries are one pass over the text instead."""
@@ -281,30 +312,59 @@ def wants_set_algebra(node: Node) -> bool:
     return len(leaves) > 1 and any(isinstance(leaf, Field | Range | Key) for leaf, _ in leaves)
 
 
+def is_scored(node: Node) -> bool:
+    """Whether hits can score differently: an OR over positive terms. Without one, every hit
+    matches every positive term, so the ranking is pure recency (and recency windows are exact)."""
+    return has_or(node) and any(positive for _, positive in _leaves(node))
+
+
+def _is_equality(leaf: Leaf) -> bool:
+    return isinstance(leaf, Field) and not leaf.prefix
+
+
+def _since_sql(since: datetime | None, params: list[Any], until: datetime | None = None) -> str:
+    """`` AND updated_at >= ? [AND updated_at < ?]`` for a window: field rows carry their entry's
+    updated_at, so the row groups outside it are skipped by their min/max (exact: an entry's rows
+    all share its time). ``until`` (exclusive) makes windows disjoint slices of the store."""
+    sql = ""
+    for condition, value in ((" AND updated_at >= ?", since), (" AND updated_at < ?", until)):
+        if value is not None:
+            sql += condition
+            params.append(value)
+    return sql
+
+
 def _leaf_ids_sql(
-    node: Leaf, params: list[Any], resolve: Resolver, shared_eq: bool = False, inline: bool = False
+    node: Leaf,
+    params: list[Any],
+    resolve: Resolver,
+    shared_eq: bool,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    ids: IdSpan | None = None,
 ) -> str:
-    """Ids of the entries ``node`` matches, live or not (expiry is checked once, on the result).
+    """Ids of the entries ``node`` matches, live or not (expiry is checked once, on the result),
+    duplicates and all: they are only combined by INTERSECT / UNION / EXCEPT and tested by IN.
 
     ``shared_eq``: a ``field:value`` term reads its rows from the ``eq`` CTE, the one scan of
     ``memory_fields`` that fetches the rows of every equality term of the query at once.
-    ``inline``: the set is only combined by INTERSECT / EXCEPT (which remove duplicates) and
-    tested by IN, so it is left to DuckDB to plan inside the query, duplicates and all, with
-    typed hashes; otherwise it is distinct (an OR query counts each term's ids for the score).
     """
-    distinct = "" if inline else "DISTINCT "
-    if shared_eq and isinstance(node, Field) and not node.prefix:
+    if shared_eq and _is_equality(node):
         hashes = [h for _, h in resolve(node)]
         params.extend(hashes)
-        return f"SELECT {distinct}id FROM eq WHERE h IN ({_hash_marks(len(hashes), inline)})"
+        return f"SELECT id FROM eq WHERE h IN ({_hash_marks(len(hashes))})"
     if isinstance(node, Word):
         params.append(node.text)
-        return "SELECT id FROM memory_entries WHERE contains(search_text, lower(?))"
+        window = _since_sql(since, params, until) + _ids_sql(ids, params, "id")
+        return f"SELECT id FROM memory_entries WHERE contains(search_text, lower(?)){window}"
     if isinstance(node, Key):
         params.append(node.value)
-        return f"SELECT id FROM memory_entries WHERE {'starts_with(key, ?)' if node.prefix else 'key = ?'}"
-    condition = _field_condition(node, params, resolve, verify=False, typed=inline)
-    return f"SELECT {distinct}entry_id AS id FROM memory_fields WHERE {condition}"
+        match = "starts_with(key, ?)" if node.prefix else "key = ?"
+        window = _since_sql(since, params, until) + _ids_sql(ids, params, "id")
+        return f"SELECT id FROM memory_entries WHERE {match}{window}"
+    condition = _field_condition(node, params, resolve, verify=False)
+    window = _since_sql(since, params, until) + _ids_sql(ids, params, "entry_id")
+    return f"SELECT entry_id AS id FROM memory_fields WHERE {condition}{window}"
 
 
 def _set_sql(node: Node, names: dict[int, str]) -> str:
@@ -328,69 +388,168 @@ def _set_sql(node: Node, names: dict[int, str]) -> str:
     return f"SELECT id FROM {names[id(node)]}"
 
 
+def _equality_scan(
+    leaves: list[tuple[Leaf, bool]],
+    params: list[Any],
+    resolve: Resolver,
+    since: datetime | None,
+    until: datetime | None = None,
+    ids: IdSpan | None = None,
+) -> str:
+    """The ``eq`` CTE: one scan of ``memory_fields`` for the rows of every equality term (the
+    hash column is read once, not once per term), as ``(id, h)``.
+
+    The hashes are tested as ranges ``h`` to ``h + 1``: DuckDB evaluates an OR of ranges inside
+    the scan, where an IN list of several values is a separate filter over every row the scan
+    emits (15-20% slower at a million entries). A row whose hash is some ``h + 1`` matches no
+    term: every term tests its own hashes exactly.
+    """
+    hashes = sorted({h for leaf, _ in leaves if _is_equality(leaf) for _, h in resolve(leaf)})
+    for h in hashes:
+        params += [h, min(h + 1, MAX_HASH)]
+    ranges = " OR ".join("fv_hash BETWEEN ?::UBIGINT AND ?::UBIGINT" for _ in hashes)
+    window = _since_sql(since, params, until) + _ids_sql(ids, params, "entry_id")
+    rows = "SELECT entry_id AS id, fv_hash AS h FROM memory_fields"
+    return f"eq AS MATERIALIZED ({rows} WHERE ({ranges}){window})"
+
+
 def compile_set_search(
-    node: Node, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver
+    node: Node,
+    *,
+    now: datetime,
+    namespace: str | None,
+    limit: int,
+    resolve: Resolver,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    ids: IdSpan | None = None,
 ) -> tuple[str, list[Any]]:
     """SQL for a query of several terms (``wants_set_algebra``): entry columns plus ``score``, best first.
 
-    The boolean structure is set algebra over the terms' id sets (the equality terms' rows all
-    come from one scan of ``memory_fields``); only the matching ids meet ``memory_entries``
-    (expiry, namespace, ranking). With OR, scores differ: each distinct term is one
-    MATERIALIZED id set, counted per hit, and only the top ``limit`` rows have their values
-    read. Without OR every hit has the same score: the sets stay inline and one pass ranks the
-    hits by recency, the query one writes by hand (bench/memory_search.py times both).
+    With OR (``is_scored``) the scores differ: see ``_scored_search``. Without, every hit has the
+    same score: the boolean structure is set algebra over the terms' id sets, inline (the
+    equality terms' rows all come from one scan of ``memory_fields``), and one pass ranks the
+    hits by recency, the query one writes by hand (bench/memory_search.py times both). ``since``
+    keeps only entries updated at or after it, every term's rows included (recency windows), and
+    ``until`` only those updated before it: a slice of the store that none of the slices after it
+    reads again (``query_plan._windowed``). ``ids`` keeps every term to the entry ids a required
+    term spans (``compile_id_span``): exact, since every hit is among that term's entries.
     """
+    if is_scored(node):
+        return _scored_search(node, now=now, namespace=namespace, limit=limit, resolve=resolve)
     params: list[Any] = []
     names: dict[int, str] = {}
     ctes: list[str] = []
-    weights: list[tuple[str, float]] = []
     leaves = _leaves(node)
-    scored = has_or(node) and any(positive for _, positive in leaves)
-    inline = not scored
-    equal = [leaf for leaf, _ in leaves if isinstance(leaf, Field) and not leaf.prefix]
-    shared = (
-        SHARED_EQ_SCAN and len(equal) > 1
-    )  # one pass over memory_fields for all of them, not one per term
-    if shared:
-        hashes = sorted({h for leaf in equal for _, h in resolve(leaf)})
-        params.extend(hashes)
-        ctes.append(
-            "eq AS MATERIALIZED (SELECT entry_id AS id, fv_hash AS h FROM memory_fields "
-            f"WHERE fv_hash IN ({_hash_marks(len(hashes), inline)}))"
-        )
-    materialized = "" if inline else "MATERIALIZED "
+    shared = SHARED_EQ_SCAN and sum(_is_equality(leaf) for leaf, _ in leaves) > 1
+    if shared:  # one pass over memory_fields for all of them, not one per term
+        ctes.append(_equality_scan(leaves, params, resolve, since, until, ids))
+    score = 0.0
     for leaf, positive in leaves:
         if id(leaf) not in names:
             names[id(leaf)] = f"t{len(names)}"
-            ids = _leaf_ids_sql(leaf, params, resolve, shared, inline)
-            ctes.append(f"{names[id(leaf)]} AS {materialized}({ids})")
-        if positive:
-            weights.append((names[id(leaf)], LEAF_WEIGHT[type(leaf)]))
-    ctes.append(f"hits AS {materialized}({_set_sql(node, names)})")
-    where = ["(e.expires_at IS NULL OR e.expires_at > ?)"]
-    params.append(now)
-    if namespace is not None:
-        where.append("e.namespace = ?")
-        params.append(namespace)
+            ctes.append(
+                f"{names[id(leaf)]} AS ({_leaf_ids_sql(leaf, params, resolve, shared, since, until, ids)})"
+            )
+        score += LEAF_WEIGHT[type(leaf)] if positive else 0.0
+    ctes.append(f"hits AS ({_set_sql(node, names)})")
+    where = _entry_filters(params, now=now, namespace=namespace, since=since, until=until, ids=ids)
     params.append(limit)
-    if inline:  # every hit matches every positive term (or there is none): one score, pure recency
-        score = sum(w for _, w in weights) or 0.0
-        sql = (
-            f"WITH {', '.join(ctes)} SELECT {ENTRY_COLUMNS}, ({score})::DOUBLE AS score "
-            f"FROM memory_entries e WHERE e.id IN (SELECT id FROM hits) AND {' AND '.join(where)} "
-            "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?"
-        )
-        return sql, params
-    parts = " UNION ALL ".join(
-        f"SELECT id, {w} AS w FROM {name} WHERE id IN (SELECT id FROM hits)" for name, w in weights
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT {ENTRY_COLUMNS}, ({score})::DOUBLE AS score "
+        f"FROM memory_entries e WHERE e.id IN (SELECT id FROM hits) AND {' AND '.join(where)} "
+        "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?"
     )
-    ctes.append(f"scored AS MATERIALIZED (SELECT id, sum(w) AS score FROM ({parts}) GROUP BY id)")
-    # LEFT JOIN: a hit through a NOT alone (``a OR NOT b``) matches no positive term and scores 0
-    source = "hits h JOIN memory_entries e ON e.id = h.id LEFT JOIN scored s ON s.id = h.id"
+    return sql, params
+
+
+def compile_id_span(node: Range, resolve: Resolver) -> tuple[str, list[Any]]:
+    """The lowest and highest entry id a range term matches (NULLs for none), live or not.
+
+    For a term every hit must match and whose rows DuckDB finds in a few row groups (a closed
+    timestamp range, pruned by the min/max of ``ts_value``), this span keeps the other terms'
+    scans to the row groups of those entries (``compile_set_search(ids=...)``) instead of the
+    whole of ``memory_fields``.
+    """
+    params: list[Any] = []
+    condition = _field_condition(node, params, resolve, verify=False)
+    return f"SELECT min(entry_id), max(entry_id) FROM memory_fields WHERE {condition}", params
+
+
+def _covered(node: Node) -> bool:
+    """Whether every entry ``node`` selects matches one of its positive terms at least, so the
+    candidates are the union of the positive terms' ids (not every entry, as ``a OR NOT b`` needs)."""
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(_covered(c) for c in node.children)
+    if isinstance(node, Or):
+        return all(_covered(c) for c in node.children)
+    return True
+
+
+def _scored_search(
+    node: Node, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver
+) -> tuple[str, list[Any]]:
+    """A query with OR: each candidate's term flags, computed once; the boolean and the score are
+    expressions over the flags, and only the ``limit`` winners have their values read.
+
+    The equality terms' flags come from one scan of ``memory_fields`` (``eq``) grouped once by
+    entry (``bool_or`` per term); other terms are id sets tested by IN. The candidates are the
+    union of the positive terms' ids when that covers every hit (``_covered``), else every entry.
+    """
+    params: list[Any] = []
+    leaves = _leaves(node)
+    names: dict[int, str] = {}
+    unique = []
+    for leaf, _ in leaves:
+        if id(leaf) not in names:
+            names[id(leaf)] = f"t{len(names)}"
+            unique.append(leaf)
+    equal = [leaf for leaf in unique if _is_equality(leaf)]
+    ctes: list[str] = []
+    sources: list[str] = []
+    flags: list[str] = []
+    if equal:
+        ctes.append(_equality_scan(leaves, params, resolve, None))
+        columns = []
+        for leaf in equal:
+            hashes = [h for _, h in resolve(leaf)]
+            params.extend(hashes)
+            columns.append(f"bool_or(h IN ({_hash_marks(len(hashes))})) AS {names[id(leaf)]}")
+            flags.append(f"coalesce(f.{names[id(leaf)]}, false) AS {names[id(leaf)]}")
+        ctes.append(f"f AS MATERIALIZED (SELECT id, {', '.join(columns)} FROM eq GROUP BY id)")
+        sources.append("SELECT id FROM f")
+    positive = {id(leaf) for leaf, is_positive in leaves if is_positive}
+    for leaf in unique:
+        if not _is_equality(leaf):
+            name = names[id(leaf)]
+            ctes.append(f"{name} AS MATERIALIZED ({_leaf_ids_sql(leaf, params, resolve, False)})")
+            flags.append(f"u.id IN (SELECT id FROM {name}) AS {name}")
+            if id(leaf) in positive:
+                sources.append(f"SELECT id FROM {name}")
+    score = " + ".join(
+        f"CASE WHEN {names[id(leaf)]} THEN {LEAF_WEIGHT[type(leaf)]} ELSE 0 END"
+        for leaf, is_positive in leaves
+        if is_positive
+    )
+    covered = _covered(node)
+    if covered and sources == ["SELECT id FROM f"]:  # equality terms only: f holds every candidate
+        ctes.append("g AS (SELECT * FROM f)")
+    else:
+        universe = " UNION ".join(sources) if covered else "SELECT id FROM memory_entries"
+        joined = "u LEFT JOIN f ON f.id = u.id" if equal else "u"
+        ctes.append(f"u AS ({universe})")
+        ctes.append(f"g AS (SELECT u.id, {', '.join(flags)} FROM {joined})")
+    ctes.append(
+        f"hits AS MATERIALIZED (SELECT id, ({score})::DOUBLE AS score FROM g WHERE {_bool_sql(node, names)})"
+    )
+    where = _entry_filters(params, now=now, namespace=namespace)
+    params.append(limit)
     sql = (
         f"WITH {', '.join(ctes)}, "
-        f"top AS MATERIALIZED (SELECT e.id, (coalesce(s.score, 0))::DOUBLE AS score FROM {source} "
-        f"WHERE {' AND '.join(where)} ORDER BY score DESC, e.updated_at DESC, e.namespace, e.key LIMIT ?) "
+        f"top AS MATERIALIZED (SELECT e.id, h.score FROM hits h JOIN memory_entries e ON e.id = h.id "
+        f"WHERE {' AND '.join(where)} ORDER BY h.score DESC, e.updated_at DESC, e.namespace, e.key LIMIT ?) "
         f"SELECT {ENTRY_COLUMNS}, top.score FROM memory_entries e JOIN top ON e.id = top.id "
         f"ORDER BY top.score DESC, e.updated_at DESC, e.namespace, e.key"
     )

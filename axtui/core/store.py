@@ -36,6 +36,14 @@ from axtui.core.file_lock import Gate, gate_for, wait_seconds
 from axtui.core.store_errors import explain, is_lock_error
 from axtui.errors import StoreError
 
+# DuckDB fetches the rows an ART index finds one by one, about 20 us a row and column at a
+# million entries, while a scan of memory_fields costs ~10 ms whatever it finds: past a few
+# hundred rows the scan wins. DuckDB's default (2048 rows or 0.1% of the table, ~9,400 rows
+# of memory_fields) sent a 7,500-row ``fv_hash = ?`` through the index at 150 ms; capped here,
+# a rare value still takes the index and everything else scans (bench/memory_search.md).
+INDEX_SCAN_MAX_ROWS = 200
+_SESSION_SETTINGS = f"SET index_scan_max_count = {INDEX_SCAN_MAX_ROWS}; SET index_scan_percentage = 0"
+
 # Each migration brings the schema from version i to i + 1. Append only: a
 # released migration is never edited, so every database can walk forward.
 MIGRATIONS: list[str] = [
@@ -201,6 +209,7 @@ class Store:
             # nothing to share: one private connection for the object's life
             self._gate = Gate(self.path, fd_tried=True)  # no lock file for a private database
             self._memory_con: duckdb.DuckDBPyConnection | None = duckdb.connect(":memory:")
+            self._memory_con.execute(_SESSION_SETTINGS)
         else:
             self._check_path()
             self._gate = gate_for(self.path)
@@ -242,7 +251,9 @@ class Store:
         started = time.monotonic()
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=not write)
+                con = duckdb.connect(str(self.path), read_only=not write)
+                con.execute(_SESSION_SETTINGS)
+                return con
             except duckdb.Error as exc:
                 text = str(exc)
                 if is_lock_error(text) and time.monotonic() < deadline:

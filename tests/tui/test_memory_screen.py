@@ -70,7 +70,7 @@ def test_caret_always_lands_inside_or_just_after_the_query(query: str, column: i
 
 
 def test_query_error_text_points_at_the_parser_position() -> None:
-    from axtui.core.query import parse
+    from axtui.core.query_parser import parse
 
     query = "model:churn AND (auc:[0.8 TO"
     with pytest.raises(Exception) as info:
