@@ -376,7 +376,21 @@ def check_numbers(axtui: dict, plain: dict) -> float:
     return worst
 
 
+def numpy_sort_path() -> str:
+    """Put every process of the run on the numpy sort path an axtui process takes here.
+
+    On AMD Zen 4 axtui moves numpy off its slow AVX-512 sort (axtui/stats/cpu.py); the plain
+    pass and Evidently sort with numpy too, so they get the same path through the environment
+    they inherit: the comparison is of the programs, not of numpy's dispatch.
+    """
+    import axtui.stats  # noqa: F401  (sets NPY_DISABLE_CPU_FEATURES on Zen 4, before numpy loads)
+
+    chosen = os.environ.get("NPY_DISABLE_CPU_FEATURES")
+    return f"`NPY_DISABLE_CPU_FEATURES={chosen}` for every process" if chosen else "numpy's own choice"
+
+
 def main() -> None:
+    sort_path = numpy_sort_path()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument(
@@ -442,6 +456,7 @@ def main() -> None:
     report = render(
         args, doc, cli, inproc, inproc_doc, plain, plain_doc, worst, evidently, (load_before, load_after)
     )
+    report += f"\nnumpy's sort path: {sort_path} (docs/drift.md, 'How it is fast').\n\n"
     report += render_goals(args, cli, plain, extra, evidently)
     print(report)
     if args.write:
