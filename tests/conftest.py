@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +16,27 @@ from axtui.core.memory import Memory
 from axtui.core.store import Store
 
 DATA = Path(__file__).parent / "data"
+
+
+def _seed_environment() -> None:
+    """Give every name the fixtures set per test a value once, before any thread starts.
+
+    glibc's ``getenv`` is not safe against a ``setenv`` that *adds* a name: adding reallocates
+    the environment array, and a native thread reading it meanwhile (OpenBLAS, DuckDB and polars
+    workers call ``getenv``) reads freed memory. A pytest-xdist worker died of it in
+    ``monkeypatch.setenv`` (soak of 2026-12-02, run 2: "Fatal Python error: Segmentation fault",
+    no Python frame in the crashing thread). With the names present, a test's ``setenv`` and its
+    undo replace one pointer in place; the array is only reallocated by the few tests that add
+    a provider key of their own.
+    """
+    home = Path(tempfile.mkdtemp(prefix="axtui-tests-home-"))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        os.environ[name] = str(home / name.lower())
+    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    os.environ.setdefault("TERM", "xterm-256color")  # the TUI tests pin it; CI may have none
+
+
+_seed_environment()
 
 # No timed assertions, Hypothesis' included: its 200 ms deadline per example and its "too slow"
 # health check fail tests on a loaded 2-core machine (seen: a 0.2 ms comparison took 530 ms once).

@@ -175,3 +175,18 @@ def test_summaries_match_their_definitions() -> None:
     assert s.var == pytest.approx(sum((v - mean) ** 2 for v in values) / 4, rel=1e-15)
     r = ab_sample.ranks([1.0, 2.0, 2.0], [2.0, 3.0])  # combined ranks: 1, 3, 3, 3, 5
     assert (r.rank_sum, r.tie_counts) == (7.0, (3,))
+
+
+def test_a_read_of_more_columns_serves_a_later_read_of_fewer(tmp_path: Path) -> None:
+    """The early-stopping check reuses the analysis's read of the same file; a change reads it again."""
+    path = _write(
+        tmp_path / "events.csv", [["control", "1", "2.5", "3", "1"], ["treatment", "0", "1.5", "4", "2"]]
+    )
+    wide = ab_data.read_small_csv(path, str(path), "variant", ["variant", "converted", "revenue"], {})
+    assert wide is not None
+    assert ab_data.read_small_csv(path, str(path), "variant", ["variant", "converted"], {}) is wide
+    other = ab_data.read_small_csv(path, str(path), "variant", ["variant", "latency_ms"], {})
+    assert other is not None and other is not wide  # a column the cached read lacks: read again
+    path.write_text(path.read_text() + "u9,control,1,2.5,3,1\n")
+    again = ab_data.read_small_csv(path, str(path), "variant", ["variant", "latency_ms"], {})
+    assert again is not None and again is not other and again.sizes["control"] == 2

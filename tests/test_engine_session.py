@@ -353,3 +353,25 @@ steps:
     with pytest.raises(MissingVariable) as exc:
         session.run_headless({})
     assert exc.value.name == "a.missing" and exc.value.where == "step w"
+
+
+def test_a_new_session_is_built_from_the_rows_exactly_as_they_read_back(
+    engine: Engine, store: Store, flow
+) -> None:
+    """``Engine.start`` keeps the rows it inserted instead of reading them again: they must be what
+    a read gives (every column, JSON through its text), or a reopened session would differ."""
+    from axtui.core.workflow import persist
+
+    row = {"id": "s-1", "inputs": {"model_name": "g", "n": (1, 2)}, "title": "t", "steps_total": 3}
+    row |= {"workflow_id": "w", "workflow_version": "1", "status": "running", "variables": {}}
+    row |= {"answers": {}, "steps_done": 0, "created_at": store.clock(), "updated_at": store.clock()}
+    step = {"session_id": "s-1", "step_id": "a", "seq": 0, "step_type": "compute", "status": "pending"}
+    step["attempts"] = 0
+    with store.transaction() as con:
+        persist.insert_session(con, row)
+        persist.insert_steps(con, [step])
+    assert persist.as_stored(row) == persist.load_session(store, "s-1")
+    assert [persist.as_stored(step, steps=True)] == persist.load_steps(store, "s-1")
+    session = engine.start(flow, {"model_name": "g"})
+    again = engine.open(session.id)
+    assert session.checklist() == again.checklist() and session.variables == again.variables

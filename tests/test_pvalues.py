@@ -85,3 +85,19 @@ def test_all_values_tied_gives_p_one() -> None:
     ref = stats.mannwhitneyu(a, b, alternative="two-sided")
     got = pvalues.mannwhitneyu(a, b)
     assert got.pvalue == 1.0 == pytest.approx(float(ref.pvalue))
+
+
+@settings(max_examples=200, deadline=None)
+@given(q=st.floats(0.55, 0.99999), df=st.floats(1.0, 10_000.0))
+def test_t_quantile_matches_scipy(q: float, df: float) -> None:
+    """Newton's root of the tail is scipy's quantile (confidence intervals use q = 0.9 ... 0.9995)."""
+    assert pvalues.t_ppf(q, df) == pytest.approx(stats.t.ppf(q, df), rel=REL)
+
+
+@pytest.mark.parametrize("df", [0.5, 1.0, 2.0, 3.5, 30.0, 1e5])
+@pytest.mark.parametrize("q", [0.51, 0.75, 0.975, 0.9999, 1 - 1e-10])
+def test_t_quantile_is_the_root_of_the_tail(q: float, df: float) -> None:
+    """At the quantile the two-sided tail is 2(1 - q), from heavy tails (df < 1) to the normal limit."""
+    t = pvalues.t_ppf(q, df)
+    assert t > 0
+    assert pvalues.t_two_sided(t, df) == pytest.approx(2 * (1 - q), rel=1e-9)

@@ -250,3 +250,36 @@ def test_a_batch_replay_opens_the_database_once(
     assert run_batch(Settings(db_path=db), replay_file(tmp_path, "ml-ab-testing")) == 0
     assert opens == [False]
     assert gate_for(db).held is None and gate_for(db).leases == 0  # given back at the end
+
+
+def test_each_hold_of_a_lease_moves_the_change_counter_once(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes of one hold bump the counter once; a reader in another process ends the hold, so the
+    next write moves the counter past what that reader saw (it never misses a write)."""
+    monkeypatch.setattr(store_lease, "MAX_HOLD_S", 600.0)
+    monkeypatch.setattr(store_lease, "IDLE_S", 600.0)
+    store = Store(db_path)
+    memory = Memory(store)
+    gate = gate_for(db_path)
+    reader = (
+        "import sys\nfrom axtui.core.store import Store\n"
+        "print(Store(sys.argv[1], lock_timeout=60).change_counter())\n"
+    )
+    with store.lease():
+        before = store.change_counter()
+        for i in range(3):
+            memory.store("ml-experiments", f"k{i}", {"i": i})
+        assert gate.held is not None and store.change_counter() == before + 1
+        seen = subprocess.run(
+            [sys.executable, "-c", reader, str(db_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=REPO,
+        )
+        assert seen.returncode == 0, seen.stderr
+        assert int(seen.stdout) == before + 1  # the other process waited for the hold to end
+        memory.store("ml-experiments", "after", {"i": 9})
+        assert store.change_counter() == before + 2  # a new hold: the counter moves again
+    assert store.writes_by_others(before, before + 2) == 0

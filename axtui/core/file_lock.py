@@ -112,6 +112,8 @@ class Gate:
     leases: int = 0
     held: Any = None
     keeper_stop: threading.Event | None = None
+    # under a lease: the open connection has bumped the change counter (core/store.py, ``_run``)
+    counted: bool = False
 
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")

@@ -149,15 +149,31 @@ def stage_scalars(con: Any, values: Iterable[tuple[int, Any]]) -> None:
     flush()
 
 
-def staged_scalars_sql(source: str) -> str:
+def staged_scalars_sql(source: str, raw: str = RAW_TABLE) -> str:
     """The rows ``query.scalars_sql`` would give for ``source`` (columns id, namespace, key,
-    updated_at, expires_at), read from RAW_TABLE: a hash join, linear in the scalars."""
+    updated_at, expires_at), read from RAW_TABLE (or ``raw``: ``INLINE_RAW``): a hash join,
+    linear in the scalars."""
     return (
         "SELECT src.id, src.namespace, src.key, src.updated_at, src.expires_at, r.fullkey, "
         "CASE r.kind WHEN 'NUMBER' THEN json_type(json(r.raw)) ELSE r.kind END AS type, "
         "CASE r.kind WHEN 'NUMBER' THEN CAST(json(r.raw) AS VARCHAR) ELSE r.raw END AS s "
-        f"FROM ({source}) src JOIN {RAW_TABLE} r ON r.id = src.id"
+        f"FROM ({source}) src JOIN {raw} r ON r.id = src.id"
     )
+
+
+# RAW_TABLE's rows as four list parameters (``inline_scalars``), for one entry: creating and
+# dropping a temporary table is two catalog changes, which cost a one-key write more than its
+# scalars do (a ``--batch`` replay writes two, bench/batch.md).
+INLINE_RAW = (
+    "(SELECT unnest(?::BIGINT[]) AS id, unnest(?::VARCHAR[]) AS fullkey, "
+    "unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS raw)"
+)
+
+
+def inline_scalars(entry_id: int, value: Any) -> list[list[Any]]:
+    """The parameters of ``INLINE_RAW`` for one value: ids, paths, kinds, raw texts."""
+    rows = list(iter_scalars(value))
+    return [[entry_id] * len(rows), [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]]
 
 
 def drop_staged(con: Any) -> None:

@@ -10,7 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from axtui.core.memory_index import drop_staged, stage_scalars, staged_scalars_sql
+from axtui.core.memory_index import (
+    INLINE_RAW,
+    drop_staged,
+    inline_scalars,
+    stage_scalars,
+    staged_scalars_sql,
+)
 from axtui.core.memory_types import Record
 from axtui.core.query_index import fields_sql, search_text_sql
 from axtui.core.store import full_duckdb
@@ -58,10 +64,12 @@ def write_one(
         "?::TIMESTAMP AS updated_at, ?::TIMESTAMP AS expires_at"
     )
     source_params = [entry_id, record.namespace, record.key, record.updated_at, record.expires_at]
-    stage_scalars(con, [(entry_id, record.value)])
-    scalars = staged_scalars_sql(source)
+    scalar_params = [*source_params, *inline_scalars(entry_id, record.value)]
+    scalars = staged_scalars_sql(source, INLINE_RAW)
     text = one(
-        con.execute(f"SELECT search_text FROM ({search_text_sql(source, scalars)})", source_params * 2)
+        con.execute(
+            f"SELECT search_text FROM ({search_text_sql(source, scalars)})", [*source_params, *scalar_params]
+        )
     )[0]
     row = [
         record.text,
@@ -84,8 +92,7 @@ def write_one(
             "INSERT INTO memory_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [record.namespace, record.key, *row],
         )
-    con.execute(f"INSERT INTO memory_fields {fields_sql(scalars)}", source_params)
-    drop_staged(con)
+    con.execute(f"INSERT INTO memory_fields {fields_sql(scalars)}", scalar_params)
     con.execute(
         "INSERT INTO memory_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [

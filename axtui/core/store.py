@@ -43,6 +43,11 @@ from axtui.errors import StoreError
 # a rare value still takes the index and everything else scans (bench/memory_search.md).
 INDEX_SCAN_MAX_ROWS = 200
 _SESSION_SETTINGS = f"SET index_scan_max_count = {INDEX_SCAN_MAX_ROWS}; SET index_scan_percentage = 0"
+# A leased connection (a headless run, ``--batch``) carries a stream of one-row statements and
+# commits. DuckDB hands each statement to its worker threads; for statements this small the
+# hand-over costs more than the second core gives, and on a busy machine a statement waits for a
+# worker's turn (wall time 1.5-3x its CPU time). One thread: wall time follows CPU (bench/batch.md).
+_LEASED_SETTINGS = "SET threads = 1"
 
 # Each migration brings the schema from version i to i + 1. Append only: a
 # released migration is never edited, so every database can walk forward.
@@ -253,6 +258,8 @@ class Store:
             try:
                 con = duckdb.connect(str(self.path), read_only=not write)
                 con.execute(_SESSION_SETTINGS)
+                if self._gate.leases > 0:
+                    con.execute(_LEASED_SETTINGS)
                 return con
             except duckdb.Error as exc:
                 text = str(exc)
@@ -339,6 +346,7 @@ class Store:
                 gate.release()
                 raise
             opened = time.monotonic()
+            gate.counted = False
         kept = False
         try:
             gate.con, gate.mode, gate.depth = con, ("w" if write else "r"), 1
@@ -356,6 +364,12 @@ class Store:
                 gate.release()
 
     def _run(self, con: duckdb.DuckDBPyConnection, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield ``con``; a write runs in a transaction that also bumps the change counter.
+
+        Under a lease only the first write of each hold of the file bumps it: no other process can
+        read between the writes of one hold (it must take the file, which ends the hold), so the
+        counter it reads next can only have moved by the first write of a later hold. One
+        ``UPDATE`` saved per step of a headless run (docs/ARCHITECTURE.md, "Many processes, one file")."""
         if not write:
             yield con
             return
@@ -363,7 +377,7 @@ class Store:
         counter: int | None = None
         try:
             yield con
-            if self._counter_ready:
+            if self._counter_ready and not (self._gate.leases > 0 and self._gate.counted):
                 row = con.execute(
                     "UPDATE store_changes SET counter = counter + 1 RETURNING counter"
                 ).fetchone()
@@ -375,6 +389,7 @@ class Store:
             raise
         if counter is not None:  # only once committed: a rolled-back number is reused by the next writer
             self._gate.own_counters.append(counter)
+            self._gate.counted = True
 
     @contextmanager
     def _translated(self) -> Iterator[None]:

@@ -120,27 +120,25 @@ class Engine:
             "created_at": now,
             "updated_at": now,
         }
+        step_rows = [
+            {
+                "session_id": sid,
+                "step_id": s.id,
+                "seq": i,
+                "parent_step": s.parent,
+                "step_type": s.type,
+                "status": "pending",
+                "attempts": 0,
+            }
+            for i, s in enumerate(steps)
+        ]
         with self.store.transaction() as con:
             persist.insert_session(con, row)
-            persist.insert_steps(
-                con,
-                [
-                    {
-                        "session_id": sid,
-                        "step_id": s.id,
-                        "seq": i,
-                        "parent_step": s.parent,
-                        "step_type": s.type,
-                        "status": "pending",
-                        "attempts": 0,
-                    }
-                    for i, s in enumerate(steps)
-                ],
-            )
-        # The workflow just loaded, not a second parse of the source stored with the session.
-        saved = persist.load_session(self.store, sid)
-        assert saved is not None  # inserted above, in this process
-        session = Session(self, saved, wf, persist.load_steps(self.store, sid))
+            persist.insert_steps(con, step_rows)
+        # The workflow just loaded, not a second parse of the source stored with the session; the
+        # rows as written, not read back.
+        saved = persist.as_stored(row)
+        session = Session(self, saved, wf, [persist.as_stored(r, steps=True) for r in step_rows])
         if wf.inputs and (clean is not None or not session.missing_inputs()):
             try:
                 session.submit_input(INPUTS_STEP_ID, given)

@@ -115,6 +115,17 @@ def update_step(con: Any, session_id: str, step_id: str, **cols: Any) -> None:
     )
 
 
+def as_stored(row: dict[str, Any], *, steps: bool = False) -> dict[str, Any]:
+    """A row as ``load_session`` (or ``load_steps``) would read it back after inserting it: every
+    column, absent ones None, JSON columns through their text. A new session is built from these
+    instead of reading its rows again (two queries of a ``--batch`` replay, bench/batch.md)."""
+    cols, json_cols = (STEP_COLS, JSON_STEP) if steps else (SESSION_COLS, JSON_SESSION)
+    out = {c: row.get(c) for c in cols}
+    for col in json_cols:
+        out[col] = _loads(dumps(out[col])) if out[col] is not None else None
+    return out
+
+
 def load_session(store: Store, session_id: str) -> dict[str, Any] | None:
     rows = store.query(f"SELECT {', '.join(SESSION_COLS)} FROM sessions WHERE id = ?", [session_id])
     if not rows:
