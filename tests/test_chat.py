@@ -123,6 +123,37 @@ def test_recorded_response_replays_without_a_model(store: Store) -> None:
     assert service.messages(conversation)[1]["model"] == RECORDED_MODEL
 
 
+def test_a_recorded_turn_writes_question_and_answer_together(service: ChatService, store: Store) -> None:
+    """One statement for both (no model call between them), in order, the conversation touched."""
+    conversation = service.new_conversation("writer")
+    before = store.query("SELECT updated_at FROM conversations WHERE id = ?", [conversation])[0][0]
+    result = service.send(conversation, "Write it", persona="writer", recorded="Done.")
+    rows = store.query(
+        "SELECT id, role, content, model FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+        [conversation],
+    )
+    assert [r[1:] for r in rows] == [("user", "Write it", None), ("assistant", "Done.", RECORDED_MODEL)]
+    assert result.message_id == rows[1][0]
+    after, model = store.query("SELECT updated_at, model FROM conversations WHERE id = ?", [conversation])[0]
+    assert after >= before and model == RECORDED_MODEL
+
+
+def test_a_recorded_turn_to_a_missing_conversation_writes_nothing(service: ChatService, store: Store) -> None:
+    with pytest.raises(NotFoundError, match="c-missing"):
+        service.send("c-missing", "hi", persona="writer", recorded="an answer")
+    assert store.query("SELECT count(*) FROM chat_messages")[0][0] == 0
+
+
+def test_messages_of_an_unknown_role_are_refused_before_anything_is_written(store: Store) -> None:
+    from axtui.core.conversations import Message
+
+    conversations = Conversations(store)
+    conversation = conversations.create("writer")
+    with pytest.raises(InputError, match="unknown chat role"):
+        conversations.add_messages(conversation, [Message("user", "a"), Message("robot", "b")])
+    assert store.query("SELECT count(*) FROM chat_messages")[0][0] == 0
+
+
 def test_export_and_replay_round_trip(service: ChatService, store: Store) -> None:
     conversation = service.new_conversation("data-scientist", title="Split advice")
     answers = [

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from axtui.config import Settings
 from axtui.core.aio import DeltaCallback, call_delta, chunk_text, run_sync
-from axtui.core.conversations import Conversations, dumps_export
+from axtui.core.conversations import Conversations, Message, dumps_export
 from axtui.core.personas import Persona, get_persona, load_personas
 from axtui.core.store import Store
 from axtui.errors import AxtuiError, InputError
@@ -274,23 +274,23 @@ class ChatService:
     ) -> TurnResult:
         task, on_delta = turn.get("task"), turn.get("on_delta")
         recorded, timeout = turn.get("recorded"), turn.get("timeout")
-        self.conversations.get(conversation_id)  # NotFoundError before anything is written
         text = text if text and text.strip() else task
         if not text or not text.strip():
             raise InputError("nothing to send: the message is empty", hint="type a question")
-        if not self._awaiting_answer(conversation_id, text, delegated_from, turn.get("stored")):
-            self.conversations.add_message(
-                conversation_id, "user", text, agent_id=persona.agent_id, delegated_from=delegated_from
-            )
+        asked = self._awaiting_answer(conversation_id, text, delegated_from, turn.get("stored"))
+        question: tuple[Message, ...] = ()
+        if not asked:
+            question = (Message("user", text, agent_id=persona.agent_id, delegated_from=delegated_from),)
         pieces: list[str] = []
 
         async def collect(piece: str) -> None:
             pieces.append(piece)
             await call_delta(on_delta, piece)
 
-        def finish(result: TurnResult, error_text: str | None = None) -> TurnResult:
-            result.message_id = self.conversations.add_message(
-                conversation_id,
+        def finish(
+            result: TurnResult, error_text: str | None = None, *, first: tuple[Message, ...] = ()
+        ) -> TurnResult:
+            answer = Message(
                 "assistant",
                 result.text,
                 agent_id=persona.agent_id,
@@ -302,15 +302,22 @@ class ChatService:
                 completion_tokens=result.completion_tokens,
                 cost_usd=result.cost_usd,
             )
+            result.message_id = self.conversations.add_messages(conversation_id, [*first, answer])[-1]
             result.conversation_id = conversation_id
             result.agent_id = persona.agent_id
             result.delegated_from = delegated_from
             return result
 
         if recorded is not None:
+            # No model call to wait for: the question and its recorded answer land in one statement
+            # (which also refuses a conversation that does not exist, writing nothing).
             for piece in chunk_text(recorded):
                 await collect(piece)
-            return finish(TurnResult(text=recorded, complete=True, model=RECORDED_MODEL, offline=True))
+            recorded_answer = TurnResult(text=recorded, complete=True, model=RECORDED_MODEL, offline=True)
+            return finish(recorded_answer, first=question)
+        self.conversations.get(conversation_id)  # NotFoundError before anything is written
+        if question:
+            self.conversations.add_messages(conversation_id, list(question))
         facts = turn.get("facts")
         return await self._model_turn(finish, collect, persona, task, facts, history, text, timeout, pieces)
 

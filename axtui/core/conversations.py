@@ -1,7 +1,8 @@
 """Conversations and their messages in DuckDB (tables ``conversations`` and ``chat_messages``).
 
 Every message is one row written in its own transaction as soon as it exists, so a crash
-loses at most the answer being streamed. An interrupted or failed answer is kept with
+loses at most the answer being streamed (a recorded turn, which waits on no model, writes its
+question and answer in one statement). An interrupted or failed answer is kept with
 ``complete = false`` and its error text. Nothing here ever sees an API key.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +44,54 @@ CONVERSATION_COLUMNS = (
     "updated_at",
 )
 ROLES = ("user", "assistant", "system")
+# chat_messages' columns after ``id`` as typed parameters (a VALUES row's types come from them)
+_MESSAGE_CASTS = (
+    "?::VARCHAR",
+    "?::VARCHAR",
+    "?::VARCHAR",
+    "?::VARCHAR",
+    "?::VARCHAR",
+    "?::BOOLEAN",
+    "?::VARCHAR",
+    "?::VARCHAR",
+    "?::INTEGER",
+    "?::INTEGER",
+    "?::DOUBLE",
+    "?::TIMESTAMP",
+)
+
+
+@dataclass
+class Message:
+    """One chat message to write (``Conversations.add_messages``)."""
+
+    role: str
+    content: str
+    agent_id: str | None = None
+    model: str | None = None
+    complete: bool = True
+    error: str | None = None
+    delegated_from: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def values(self, conversation_id: str, now: datetime) -> list[Any]:
+        """The row's values in ``MESSAGE_COLUMNS`` order, after ``id``."""
+        return [
+            conversation_id,
+            self.role,
+            self.agent_id,
+            self.content,
+            self.model,
+            self.complete,
+            self.error,
+            self.delegated_from,
+            int(self.prompt_tokens),
+            int(self.completion_tokens),
+            float(self.cost_usd),
+            now,
+        ]
 
 
 def _row(columns: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
@@ -147,37 +197,51 @@ class Conversations:
         cost_usd: float = 0.0,
     ) -> int:
         """Write one message now (its own transaction) and touch the conversation."""
-        if role not in ROLES:
-            raise InputError(f"unknown chat role {role!r}", hint=f"use one of: {', '.join(ROLES)}")
+        message = Message(
+            role,
+            content,
+            agent_id=agent_id,
+            model=model,
+            complete=complete,
+            error=error,
+            delegated_from=delegated_from,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_usd=cost_usd,
+        )
+        return self.add_messages(conversation_id, [message])[-1]
+
+    def add_messages(self, conversation_id: str, messages: list[Message]) -> list[int]:
+        """Write messages of one conversation in one statement (its own transaction), touch the
+        conversation once, and return their ids in order. A recorded turn writes its question and
+        answer together: there is no model call between them to survive. ``NotFoundError`` (and
+        nothing written) for a conversation that does not exist."""
+        for m in messages:
+            if m.role not in ROLES:
+                raise InputError(f"unknown chat role {m.role!r}", hint=f"use one of: {', '.join(ROLES)}")
         now = self.store.clock()
+        one = f"({', '.join(_MESSAGE_CASTS)})"
         with self.store.transaction() as con:
-            row = con.execute(
-                """INSERT INTO chat_messages (conversation_id, role, agent_id, content, model, complete,
-                       error, delegated_from, prompt_tokens, completion_tokens, cost_usd, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                [
-                    conversation_id,
-                    role,
-                    agent_id,
-                    content,
-                    model,
-                    complete,
-                    error,
-                    delegated_from,
-                    int(prompt_tokens),
-                    int(completion_tokens),
-                    float(cost_usd),
-                    now,
-                ],
-            ).fetchone()
-            if model is not None and role == "assistant":
+            rows = con.execute(
+                f"INSERT INTO chat_messages ({', '.join(MESSAGE_COLUMNS[1:])}) "
+                f"SELECT * FROM (VALUES {', '.join(one for _ in messages)}) "
+                "WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?) RETURNING id",
+                [value for m in messages for value in m.values(conversation_id, now)] + [conversation_id],
+            ).fetchall()
+            if not rows:
+                raise NotFoundError(
+                    f"no conversation {conversation_id!r}",
+                    hint="list conversations with ChatService.list_conversations()",
+                )
+            model = next((m.model for m in reversed(messages) if m.role == "assistant" and m.model), None)
+            if model is not None:
                 con.execute(
                     "UPDATE conversations SET updated_at = ?, model = ? WHERE id = ?",
                     [now, model, conversation_id],
                 )
             else:
                 con.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", [now, conversation_id])
-        return int(row[0])
+        return sorted(int(r[0]) for r in rows)  # the sequence numbers them in the order of the rows
 
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
         """The conversation's messages in order, timestamps as ISO text (for JSON and the chat screen)."""
