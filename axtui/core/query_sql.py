@@ -3,14 +3,15 @@
 The shapes of query, chosen by ``axtui.core.query_plan``:
 
 * one ``field:value`` / range term, ranked and limited inside ``memory_fields``
-  (``compile_search``); a rare ``field:value`` in one statement through the ART index on
-  ``fv_hash`` (``compile_capped_search``);
+  (``compile_search``, ``compile_range_top``); a rare ``field:value`` through the ART index on
+  ``fv_hash`` (``compile_capped_fetch``), then its entries by id (``compile_entries_by_id``);
 * several terms with at least one field, range or key term, without OR: **set algebra**
   over per-term id sets (``compile_set_search``), AND as INTERSECT, NOT as EXCEPT, the
   equality terms' rows from one scan; optionally restricted to a recency window. This is
   the query one writes by hand in DuckDB (bench/memory_search.py times both);
 * with OR, where scores differ: every candidate's term flags from one grouped pass, the
-  boolean and the score as expressions over them (``_scored_search``);
+  boolean and the score as expressions over them (``_scored_search``); with ``field:value``
+  terms only, the flags and the ranking from the field rows alone (``compile_flag_search``);
 * words and phrases only: one pass over ``memory_entries.search_text``
   (``compile_search``), optionally restricted to a recency window.
 
@@ -139,35 +140,75 @@ def _bool_sql(node: Node, names: dict[int, str]) -> str:
     return names[id(node)]
 
 
-def compile_capped_search(
-    node: Field, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver, cap: int
-) -> tuple[str, list[Any]]:
-    """One statement for a lone ``field:value`` that is complete when the value is rare.
+def compile_capped_fetch(node: Field, *, resolve: Resolver, cap: int) -> tuple[str, list[Any]]:
+    """The entry ids of a lone ``field:value``, at most ``cap + 1`` of them, live or not.
 
-    Each hash's entry ids are fetched by ``fv_hash = ?`` alone, the one filter DuckDB sends
-    through the ART index (and only for a rare value, ``store.INDEX_SCAN_MAX_ROWS``; otherwise
-    the scan stops after ``cap + 1`` rows). Only ``entry_id`` is read from the index's rows
-    (each more column is another block to load for a cold value), so the hash is not checked
-    against the field and text, as in the set-algebra plans (``_field_condition``). The last
-    column ``n`` counts the rows read: up to ``cap`` they are all the matches, ranked here;
-    more, and the caller runs ``compile_search`` instead. Without a live match the statement still
-    returns ``n``, on one row whose entry columns are NULL: a value with no row, or only expired
-    ones, is answered here too (a second statement would scan the whole index for it).
+    Each hash's rows are fetched by ``fv_hash = ?`` alone, the one filter DuckDB sends through
+    the ART index (and only for a rare value, ``store.INDEX_SCAN_MAX_ROWS``; otherwise the scan
+    stops after ``cap + 1`` rows). Only ``entry_id`` is read from the index's rows (each more
+    column is another block to load for a cold value), so the hash is not checked against the
+    field and text, as in the set-algebra plans (``_field_condition``). Up to ``cap`` ids are all
+    the matches, for ``compile_entries_by_id``; more, and the caller ranks inside
+    ``memory_fields`` instead (``compile_search``).
     """
     keys = resolve(node)
     params: list[Any] = [h for _, h in keys]
     fetch = " UNION ALL ".join("SELECT entry_id FROM memory_fields WHERE fv_hash = ?::UBIGINT" for _ in keys)
-    fetch = fetch or "SELECT NULL::BIGINT AS entry_id WHERE false"
     params.append(cap + 1)
-    where = _entry_filters(params, now=now, namespace=namespace)
+    return f"{fetch or 'SELECT NULL::BIGINT AS entry_id WHERE false'} LIMIT ?", params
+
+
+def compile_entries_by_id(
+    ids: list[int], *, now: datetime, namespace: str | None, limit: int, score: float
+) -> tuple[str, list[Any]]:
+    """The live entries among ``ids``, ranked: the second statement of a rare ``field:value``.
+
+    The ids arrive as constants, so DuckDB's zone maps on ``id`` keep the scan to the row groups
+    that hold them (one id: ``e.id = ?``; several: a list, which DuckDB joins as a small build
+    side; an ``IN (?, ?, ...)`` of several constants reads every row between the lowest and the
+    highest, 50 ms for five ids spread over a million entries). At a million entries this pair
+    of statements takes about half of what the one statement that joined the fetch to the entries
+    did (bench/memory_search.md).
+    """
+    params: list[Any] = []
+    match = "e.id = ?::BIGINT" if len(ids) == 1 else "e.id IN (SELECT unnest(?::BIGINT[]))"
+    params.append(ids[0] if len(ids) == 1 else ids)
+    where = [match, *_entry_filters(params, now=now, namespace=namespace)]
     params.append(limit)
     sql = (
-        f"WITH c AS MATERIALIZED ({fetch} LIMIT ?), "
-        f"r AS (SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Field]} AS score FROM memory_entries e "
-        f"WHERE e.id IN (SELECT entry_id FROM c) AND {' AND '.join(where)} "
-        "ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?) "
-        "SELECT r.*, k.n FROM (SELECT count(*) AS n FROM c) k LEFT JOIN r ON true "
-        "ORDER BY r.updated_at DESC, r.namespace, r.key"
+        f"SELECT {ENTRY_COLUMNS}, ({score})::DOUBLE AS score FROM memory_entries e "
+        f"WHERE {' AND '.join(where)} ORDER BY e.updated_at DESC, e.namespace, e.key LIMIT ?"
+    )
+    return sql, params
+
+
+def compile_range_top(
+    node: Range, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver
+) -> tuple[str, list[Any]]:
+    """A lone range ranked inside ``memory_fields`` by its entries' recency, duplicates kept.
+
+    Field rows carry their entry's ``updated_at``, ``namespace``, ``key`` and ``expires_at``, so
+    the ``limit`` newest matching rows name the newest matching entries, and only they are joined
+    to ``memory_entries`` for their values (no semi-join of every match to the entries, and
+    no sort of the entries' values: 0.8x the hand-written query at a million entries). An entry
+    with several matching rows (array elements) would take more than one of the ``limit`` places:
+    the last column ``n`` counts the rows kept, and fewer entries than ``n == limit`` rows means
+    the caller must rank again without duplicates (``compile_set_search``). ``DISTINCT`` here
+    instead costs 1.3x the hand-written query.
+    """
+    params: list[Any] = []
+    inner = _field_condition(node, params, resolve, verify=False)
+    if namespace is not None:
+        inner += " AND namespace = ?"
+        params.append(namespace)
+    inner += " AND (expires_at IS NULL OR expires_at > ?)"
+    params += [now, limit]
+    sql = (
+        f"WITH top AS MATERIALIZED (SELECT entry_id FROM memory_fields WHERE {inner} "
+        "ORDER BY updated_at DESC, namespace, key LIMIT ?) "
+        f"SELECT {ENTRY_COLUMNS}, {LEAF_WEIGHT[Range]}::DOUBLE AS score, (SELECT count(*) FROM top) AS n "
+        "FROM memory_entries e WHERE e.id IN (SELECT entry_id FROM top) "
+        "ORDER BY e.updated_at DESC, e.namespace, e.key"
     )
     return sql, params
 
@@ -486,6 +527,84 @@ def _covered(node: Node) -> bool:
     if isinstance(node, Or):
         return all(_covered(c) for c in node.children)
     return True
+
+
+def _required_rows(node: Node, unique: list[Leaf], resolve: Resolver, params: list[Any]) -> str:
+    """`` WHERE id IN (...)``: only the entries with a row of a required OR (the first top-level
+    AND operand that is an OR covered by its terms) are grouped, since no other can be a hit; at a
+    million entries ``(a OR b) AND NOT c AND d`` groups a fifth of its rows (10% faster)."""
+    operands = node.children if isinstance(node, And) else ()
+    required = next((c for c in operands if isinstance(c, Or) and _covered(c)), None)
+    if required is None:
+        return ""
+    wanted = {id(leaf) for leaf, positive in _leaves(required) if positive}
+    hashes = sorted({h for leaf in unique if id(leaf) in wanted for _, h in resolve(leaf)})
+    params.extend(hashes)
+    return f" WHERE id IN (SELECT id FROM eq WHERE h IN ({_hash_marks(len(hashes))}))"
+
+
+def compile_flag_search(
+    node: Node, *, now: datetime, namespace: str | None, limit: int, resolve: Resolver
+) -> tuple[str, list[Any]] | None:
+    """A query with OR over ``field:value`` terms only (and NOTs of them), ranked from
+    ``memory_fields`` alone; None for any other (``_scored_search`` then).
+
+    One scan of ``memory_fields`` for every term's hashes keeps each row's entry, hash and its
+    entry's ``updated_at`` (field rows carry it); one grouping by entry gives each candidate the
+    bits of the terms its rows match (computed there, on the grouped rows only: 10% of the
+    query when the scan computed them), so the boolean and the score are bit tests. Only the
+    hits at or above the ``limit``-th best (score, updated_at) meet ``memory_entries``, for
+    liveness, name and value: no join of every hit to the entries (which read a million ids
+    and cost a third of the query at a million entries). The last column ``left_out`` counts
+    the hits below that cut: if dead entries left fewer than ``limit`` rows while some were cut,
+    the caller asks ``_scored_search`` (one row of NULL entry columns when none is left).
+    Needs every hit to match one term at least (``_covered``) and at most 62 terms (one bit each).
+    """
+    leaves = _leaves(node)
+    unique = list({id(leaf): leaf for leaf, _ in leaves}.values())
+    if not (_covered(node) and all(_is_equality(leaf) for leaf in unique)) or len(unique) > 62:
+        return None
+    bits: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for i, leaf in enumerate(unique):
+        names[id(leaf)] = f"((m & {1 << i}) <> 0)"
+        for _, h in resolve(leaf):
+            bits[h] = bits.get(h, 0) | (1 << i)
+    hashes = sorted(bits)
+    params: list[Any] = []
+    for h in hashes:
+        params += [h, min(h + 1, MAX_HASH)]
+    ranges = " OR ".join("fv_hash BETWEEN ?::UBIGINT AND ?::UBIGINT" for _ in hashes) or "false"
+    if namespace is not None:
+        ranges = f"({ranges}) AND namespace = ?"
+        params.append(namespace)
+    params += [x for h in hashes for x in (h, bits[h])]
+    flags = " ".join("WHEN ?::UBIGINT THEN ?::BIGINT" for _ in hashes) or "WHEN NULL THEN 0"
+    required = _required_rows(node, unique, resolve, params)
+    score = " + ".join(
+        f"CASE WHEN {names[id(leaf)]} THEN {LEAF_WEIGHT[type(leaf)]} ELSE 0 END"
+        for leaf, positive in leaves
+        if positive
+    )
+    test = _bool_sql(node, names)
+    params.append(limit - 1)
+    live = " AND ".join(_entry_filters(params, now=now, namespace=None))
+    params.append(limit)
+    sql = (
+        f"WITH eq AS {'MATERIALIZED ' if required else ''}(SELECT entry_id AS id, fv_hash AS h, "
+        f"updated_at AS u FROM memory_fields WHERE ({ranges})), "
+        f"f AS (SELECT id, bit_or(CASE h {flags} ELSE 0 END) AS m, any_value(u) AS u FROM eq{required} "
+        "GROUP BY id), "
+        f"hits AS MATERIALIZED (SELECT id, ({score})::DOUBLE AS score, u FROM f WHERE {test}), "
+        "cut AS (SELECT score, u FROM hits ORDER BY score DESC, u DESC LIMIT 1 OFFSET ?), "
+        "top AS MATERIALIZED (SELECT h.id, h.score FROM hits h LEFT JOIN cut c ON true "
+        "WHERE c.score IS NULL OR h.score > c.score OR (h.score = c.score AND h.u >= c.u)), "
+        f"r AS (SELECT {ENTRY_COLUMNS}, top.score FROM memory_entries e JOIN top ON e.id = top.id "
+        f"WHERE {live} ORDER BY top.score DESC, e.updated_at DESC, e.namespace, e.key LIMIT ?) "
+        "SELECT r.*, k.left_out FROM (SELECT (SELECT count(*) FROM hits) - (SELECT count(*) FROM top) "
+        "AS left_out) k LEFT JOIN r ON true ORDER BY r.score DESC, r.updated_at DESC, r.namespace, r.key"
+    )
+    return sql, params
 
 
 def _scored_search(
