@@ -216,6 +216,8 @@ class Conversations:
         conversation once, and return their ids in order. A recorded turn writes its question and
         answer together: there is no model call between them to survive. ``NotFoundError`` (and
         nothing written) for a conversation that does not exist."""
+        if not messages:
+            return []
         for m in messages:
             if m.role not in ROLES:
                 raise InputError(f"unknown chat role {m.role!r}", hint=f"use one of: {', '.join(ROLES)}")
@@ -291,16 +293,8 @@ class Conversations:
         if not isinstance(record, dict) or record.get("format") != "axtui-conversation":
             raise InputError("not an axtui conversation export", hint="export one with ChatService.export()")
         conv = record.get("conversation") or {}
-        new_id = self.create(
-            conv.get("agent_id"),
-            session_id=conv.get("session_id"),
-            step_id=conv.get("step_id"),
-            title=conv.get("title"),
-            model=conv.get("model"),
-        )
-        for m in record.get("messages") or []:
-            self.add_message(
-                new_id,
+        messages = [
+            Message(
                 m.get("role", "user"),
                 m.get("content") or "",
                 agent_id=m.get("agent_id"),
@@ -312,6 +306,18 @@ class Conversations:
                 completion_tokens=int(m.get("completion_tokens") or 0),
                 cost_usd=float(m.get("cost_usd") or 0.0),
             )
+            for m in record.get("messages") or []
+        ]
+        with self.store.transaction():  # the conversation and its messages, or nothing
+            new_id = self.create(
+                conv.get("agent_id"),
+                session_id=conv.get("session_id"),
+                step_id=conv.get("step_id"),
+                title=conv.get("title"),
+                model=conv.get("model"),
+            )
+            if messages:
+                self.add_messages(new_id, messages)
         return new_id
 
 
